@@ -1,0 +1,61 @@
+"""``create_app(settings)``: everything the web app needs, built from settings and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from coopvote.db import Database
+from coopvote.settings import Settings
+from coopvote.web.access import PUBLIC, enforce_access
+from coopvote.web.deps import DEPENDENCIES
+from coopvote.web.errors import EXCEPTION_HANDLERS
+from coopvote.web.middleware import SecurityHeadersMiddleware, SessionAuthMiddleware
+from coopvote.web.routes import ROUTE_HANDLERS
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Litestar:
+    database = database or Database.connect(settings.database_url)
+    return Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(path="/static", directories=[STATIC], opt=PUBLIC),
+        ],
+        dependencies=DEPENDENCIES,
+        guards=[enforce_access],
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, settings=settings),
+            DefineMiddleware(SessionAuthMiddleware, database=database, settings=settings),
+        ],
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.https),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="coopvote",
+            version="1",
+            description="Membership, secret ballots and verifiable results for co-operatives.",
+            render_plugins=[JsonRenderPlugin()],
+            openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
+        ),
+        state=State({"settings": settings, "database": database}),
+        on_shutdown=[database.dispose],
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """The ASGI factory that ``coopvote serve`` hands to uvicorn in each worker."""
+    return create_app(Settings.from_env())

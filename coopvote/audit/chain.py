@@ -1,0 +1,128 @@
+"""The hash chain, pure: canonical serialisation, linking and verification.
+
+Each event's hash is SHA-256 over the previous event's hash and the event's canonical
+serialisation, so changing, removing, inserting or re-ordering any event changes every hash
+after it. An auditor who keeps a copy of the head (sequence number and hash) can later prove
+that the history up to that point was not rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+GENESIS_HASH = "0" * 64
+
+
+class Linked(Protocol):
+    """What verification reads of an event; the database model satisfies it."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8: one byte string for one value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    data: Mapping[str, Any],
+) -> str:
+    body = {
+        "seq": seq,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "data": data,
+    }
+    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    events: int
+    head: Head
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(
+    events: Iterable[Linked], *, recorded_head: Head, kept_head: Head | None = None
+) -> Verdict:
+    """Recompute the chain from the first event.
+
+    ``events`` must come in ascending ``seq`` order. ``recorded_head`` is the head the
+    database holds; ``kept_head`` one an auditor kept earlier, which must still be on the chain.
+    """
+    prev = Head(0, GENESIS_HASH)
+    count = 0
+    kept_seen = kept_head is None or kept_head.seq == 0
+    for event in events:
+        count += 1
+        problem = _link_problem(event, prev)
+        if problem:
+            return Verdict(False, count, prev, event.seq, problem)
+        prev = Head(event.seq, event.hash)
+        if kept_head is not None and event.seq == kept_head.seq:
+            if event.hash != kept_head.hash:
+                return Verdict(False, count, prev, event.seq, "differs from the head you kept")
+            kept_seen = True
+    if prev != recorded_head:
+        return Verdict(False, count, prev, prev.seq + 1, "events after this point are missing")
+    if not kept_seen:
+        assert kept_head is not None
+        return Verdict(False, count, prev, kept_head.seq, "the head you kept is no longer there")
+    return Verdict(True, count, prev)
+
+
+def _link_problem(event: Linked, prev: Head) -> str | None:
+    if event.seq != prev.seq + 1:
+        return f"expected sequence number {prev.seq + 1}"
+    if event.prev_hash != prev.hash:
+        return "does not follow the previous event"
+    recomputed = event_hash(
+        prev_hash=event.prev_hash,
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        subject=event.subject,
+        data=event.data,
+    )
+    if recomputed != event.hash:
+        return "its content does not match its hash"
+    return None

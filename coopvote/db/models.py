@@ -1,0 +1,30 @@
+"""Every table, imported in one place so that Alembic and the drift check see the whole schema."""
+
+from sqlmodel import SQLModel
+
+from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.members.models import (
+    Constituency,
+    Counter,
+    Member,
+    MemberRole,
+    Organisation,
+    StatusChange,
+)
+from coopvote.security.models import SignInFailure, WebSession
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "Constituency",
+    "Counter",
+    "Member",
+    "MemberRole",
+    "Organisation",
+    "SignInFailure",
+    "StatusChange",
+    "WebSession",
+    "metadata",
+]

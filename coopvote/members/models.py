@@ -1,0 +1,91 @@
+"""The register of members: people, their organisations and constituencies, and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String
+from sqlmodel import Field, SQLModel
+
+from coopvote.db.types import UTCDateTime
+
+
+class MemberStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CEASED = "ceased"
+    REJECTED = "rejected"
+    #: An account that holds an office (e.g. an external auditor) without being a member.
+    NON_MEMBER = "non_member"
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    GOVERNOR = "governor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+#: Roles that are granted and revoked; ``member`` follows from holding a membership.
+OFFICES = (Role.GOVERNOR, Role.AUDITOR, Role.ADMIN)
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=200)
+
+
+class Constituency(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=200)
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    #: The identifier used in URLs and the API: random, so it reveals nothing and cannot be guessed.
+    public_id: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    #: Stored lower-cased, so that uniqueness ignores case.
+    email: str = Field(max_length=320, unique=True)
+    password_hash: str = Field(max_length=200)
+    status: MemberStatus = Field(sa_column=Column(String(20), nullable=False, index=True))
+    #: Assigned at admission from a counter, never reused.
+    member_number: int | None = Field(default=None, unique=True)
+    constituency_id: int | None = Field(default=None, foreign_key="constituency.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    applied_at: datetime = Field(sa_type=UTCDateTime)
+    agreed_to_rules_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MemberRole(SQLModel, table=True):
+    __tablename__ = "member_role"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    role: Role = Field(sa_column=Column(String(20), primary_key=True))
+
+
+class StatusChange(SQLModel, table=True):
+    """One entry of a member's history; the roll of a ballot is read from it as at a moment."""
+
+    __tablename__ = "status_change"
+    __table_args__ = (Index("ix_status_change_member_at", "member_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    from_status: MemberStatus | None = Field(default=None, sa_column=Column(String(20)))
+    to_status: MemberStatus = Field(sa_column=Column(String(20), nullable=False))
+    reason: str = Field(default="", max_length=1000)
+    #: Who made the change; ``None`` when the member acted for themselves or the CLI did.
+    actor_id: int | None = Field(default=None, foreign_key="member.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Counter(SQLModel, table=True):
+    """Named sequences that must never reuse a value (member numbers)."""
+
+    name: str = Field(primary_key=True, max_length=60)
+    value: int = 0

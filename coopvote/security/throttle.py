@@ -1,0 +1,42 @@
+"""Throttling of failed sign-ins, per account and per client address, kept in the database
+so that every worker sees the same counts."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from coopvote.security.models import SignInFailure
+
+
+def account_key(email: str) -> str:
+    return hashlib.sha256(f"email:{email.strip().lower()}".encode()).hexdigest()
+
+
+def address_key(address: str) -> str:
+    return hashlib.sha256(f"address:{address}".encode()).hexdigest()
+
+
+def failures_since(session: Session, key: str, since: datetime) -> int:
+    query = select(func.count()).where(SignInFailure.key == key, SignInFailure.at > since)
+    return session.exec(query).one()
+
+
+def record_failure(session: Session, keys: list[str], now: datetime) -> None:
+    session.add_all(SignInFailure(key=key, at=now) for key in keys)
+    session.flush()
+
+
+def forget_failures(session: Session, key: str) -> None:
+    session.execute(delete(SignInFailure).where(col(SignInFailure.key) == key))
+
+
+def prune(session: Session, before: datetime) -> None:
+    session.execute(delete(SignInFailure).where(col(SignInFailure.at) < before))
+
+
+def window_start(now: datetime, window: timedelta) -> datetime:
+    return now - window

@@ -1,0 +1,76 @@
+"""One typed settings object, read from ``COOPVOTE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+DEVELOPMENT_SECRET = "development-secret-do-not-use-in-production"  # noqa: S105 - a known placeholder
+DEFAULT_DATABASE_URL = "sqlite:///coopvote.db"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettings(RuntimeError):
+    """Raised when the app would start outside development with a guessable secret."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEVELOPMENT_SECRET
+    env: Environment = Environment.DEVELOPMENT
+    #: Served over HTTPS: Secure cookies, and the session cookie takes the ``__Host-`` prefix.
+    https: bool = False
+    session_idle_timeout: timedelta = timedelta(minutes=30)
+    session_absolute_timeout: timedelta = timedelta(hours=12)
+    #: Failed sign-ins allowed per account, and per client address, within ``throttle_window``.
+    throttle_account_failures: int = 5
+    throttle_address_failures: int = 30
+    throttle_window: timedelta = timedelta(minutes=15)
+    #: Behind a reverse proxy that sets ``X-Forwarded-For``: trust it for the client address.
+    trust_forwarded_for: bool = False
+    cooperative_name: str = "Aylesbury Learning Partnership"
+
+    def __post_init__(self) -> None:
+        if self.env not in (Environment.DEVELOPMENT, Environment.TEST):
+            if not self.secret_key or self.secret_key == DEVELOPMENT_SECRET:
+                raise InsecureSettings(
+                    "COOPVOTE_SECRET_KEY must be set to a long random value outside development"
+                )
+            if len(self.secret_key) < 32:
+                raise InsecureSettings("COOPVOTE_SECRET_KEY must be at least 32 characters long")
+
+    @property
+    def session_cookie_name(self) -> str:
+        return "__Host-coopvote_session" if self.https else "coopvote_session"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def read(name: str, default: str) -> str:
+            return env.get(f"COOPVOTE_{name}", default)
+
+        def minutes(name: str, default: timedelta) -> timedelta:
+            return timedelta(minutes=int(read(name, str(int(default.total_seconds() // 60)))))
+
+        return cls(
+            database_url=read("DATABASE_URL", DEFAULT_DATABASE_URL),
+            secret_key=read("SECRET_KEY", DEVELOPMENT_SECRET),
+            env=Environment(read("ENV", Environment.DEVELOPMENT)),
+            https=read("HTTPS", "false").lower() in {"1", "true", "yes"},
+            session_idle_timeout=minutes("SESSION_IDLE_MINUTES", cls.session_idle_timeout),
+            session_absolute_timeout=minutes(
+                "SESSION_ABSOLUTE_MINUTES", cls.session_absolute_timeout
+            ),
+            trust_forwarded_for=read("TRUST_FORWARDED_FOR", "false").lower() in {"1", "true"},
+            cooperative_name=read("COOPERATIVE_NAME", cls.cooperative_name),
+        )

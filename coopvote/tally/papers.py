@@ -1,0 +1,109 @@
+"""Papers in, grouped and checked: identical papers are counted once, with their number.
+
+The web application stores papers in the shape of the API: `{"ranking": [...]}`,
+`{"choices": [...]}` or `{"choice": "for"}`. These helpers turn them into `Ballot`s (groups
+of identical ranked papers) and into the index-based form the counting modules work on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from coopvote.tally.ties import TieResolver
+from coopvote.tally.types import Ballot, InvalidPaper
+
+
+def group_rankings(rankings: Iterable[Sequence[str]]) -> tuple[Ballot, ...]:
+    """Group identical rankings into ballots, in order of first appearance."""
+    counts = Counter(tuple(ranking) for ranking in rankings)
+    return tuple(Ballot(ranking, number) for ranking, number in counts.items())
+
+
+def paper_entries(paper: object, key: str) -> list[str]:
+    """The list under `key` of one API-shaped paper, as candidate identifiers (strings)."""
+    if not isinstance(paper, Mapping) or not isinstance(paper.get(key), list):
+        raise InvalidPaper(f"a paper must be an object with a list under {key!r}: {paper!r}")
+    entries: list[object] = paper[key]
+    for entry in entries:
+        if isinstance(entry, bool) or not isinstance(entry, str | int):
+            raise InvalidPaper(f"a paper names options by string or integer id: {paper!r}")
+    return [str(entry) for entry in entries]
+
+
+def ballots_from_papers(papers: Iterable[object]) -> tuple[Ballot, ...]:
+    """Group API-shaped ranked papers (`{"ranking": [option_id, ...]}`) into ballots."""
+    return group_rankings(tuple(paper_entries(paper, "ranking")) for paper in papers)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedProfile:
+    """Checked ranked papers, with candidates as indices into `candidates`.
+
+    `ballots` pairs each distinct ranking (withdrawn candidates removed; it may then be
+    empty) with its number of papers. Blank papers (no mark at all) are not valid papers and
+    are only counted in `blank_papers`.
+    """
+
+    candidates: tuple[str, ...]
+    standing: tuple[int, ...]
+    ballots: tuple[tuple[tuple[int, ...], int], ...]
+    valid_papers: int
+    blank_papers: int
+    ties: TieResolver
+
+
+def check_candidates(candidates: Sequence[str], seats: int) -> tuple[str, ...]:
+    names = tuple(candidates)
+    if not names:
+        raise ValueError("a count needs at least one candidate")
+    if len(set(names)) != len(names):
+        raise ValueError("candidate names must be unique")
+    if seats < 1:
+        raise ValueError("a count needs at least one seat")
+    return names
+
+
+def prepare_ranked(
+    candidates: Sequence[str],
+    ballots: Iterable[Ballot],
+    *,
+    seats: int,
+    tie_order: Sequence[str],
+    withdrawn: Collection[str] = (),
+) -> RankedProfile:
+    """Check ranked ballots against the candidates and group them by index."""
+    names = check_candidates(candidates, seats)
+    index = {name: position for position, name in enumerate(names)}
+    unknown_withdrawn = set(withdrawn) - index.keys()
+    if unknown_withdrawn:
+        raise ValueError(f"withdrawn candidates not standing: {sorted(unknown_withdrawn)}")
+    is_withdrawn = [name in withdrawn for name in names]
+    grouped: dict[tuple[int, ...], int] = {}
+    valid = blank = 0
+    for ballot in ballots:
+        if isinstance(ballot.count, bool) or not isinstance(ballot.count, int):
+            raise InvalidPaper(f"the number of papers must be a whole number: {ballot!r}")
+        if ballot.count < 1:
+            raise InvalidPaper(f"the number of papers must be at least one: {ballot!r}")
+        if not ballot.ranking:
+            blank += ballot.count
+            continue
+        try:
+            ranking = tuple(index[name] for name in ballot.ranking)
+        except KeyError as error:
+            raise InvalidPaper(f"a paper ranks an unknown candidate {error}") from None
+        if len(set(ranking)) != len(ranking):
+            raise InvalidPaper(f"a paper ranks a candidate twice: {list(ballot.ranking)}")
+        ranking = tuple(c for c in ranking if not is_withdrawn[c])
+        grouped[ranking] = grouped.get(ranking, 0) + ballot.count
+        valid += ballot.count
+    return RankedProfile(
+        candidates=names,
+        standing=tuple(c for c in range(len(names)) if not is_withdrawn[c]),
+        ballots=tuple(grouped.items()),
+        valid_papers=valid,
+        blank_papers=blank,
+        ties=TieResolver.for_order(names, tie_order),
+    )

@@ -1,0 +1,186 @@
+"""The vocabulary of a count: what goes in (grouped papers) and what comes out (a result).
+
+Everything here is a frozen dataclass so that a count, once made, cannot be altered by
+whoever holds it. Figures are `Decimal` at the precision the rule prescribes (whole numbers
+for IRV, plurality and approval; five places for Scottish STV; nine for Meek) and become
+decimal strings in JSON, never floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class InvalidPaper(ValueError):
+    """A paper (or group of papers) that cannot be counted: unknown candidate, a repeat…"""
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """`count` identical ranked papers, most preferred candidate first."""
+
+    ranking: tuple[str, ...]
+    count: int = 1
+
+
+class ActionKind(StrEnum):
+    ELECTED = "elected"
+    EXCLUDED = "excluded"
+    SURPLUS_TRANSFERRED = "surplus_transferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One decision taken on a round's figures.
+
+    `amount` is the surplus for a surplus transfer; `reason` says in plain words why the
+    decision was taken ("reached the quota", "lowest vote", "last continuing candidates").
+    """
+
+    kind: ActionKind
+    candidate: str
+    reason: str
+    amount: Decimal | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "action": self.kind.value,
+            "candidate": self.candidate,
+            "reason": self.reason,
+        }
+        if self.amount is not None:
+            data["amount"] = str(self.amount)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """The figures at one round (a "stage" in STV) and the decisions taken on them.
+
+    A transfer decided in round n shows in the figures of round n + 1.
+    `votes` holds every candidate not yet excluded (continuing or elected), in candidate order.
+    `exhausted` is the value of papers that no longer count for any such candidate, and
+    `lost_to_rounding` what truncation has removed; with `votes` they add up to the valid papers.
+    `quota` is what a candidate needs to be elected at this round, where the method has one.
+    """
+
+    number: int
+    votes: Mapping[str, Decimal]
+    exhausted: Decimal
+    actions: tuple[Action, ...]
+    quota: Decimal | None = None
+    lost_to_rounding: Decimal = Decimal(0)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "round": self.number,
+            "votes": {name: str(vote) for name, vote in self.votes.items()},
+            "exhausted": str(self.exhausted),
+            "lost_to_rounding": str(self.lost_to_rounding),
+            "actions": [action.to_json() for action in self.actions],
+        }
+        if self.quota is not None:
+            data["quota"] = str(self.quota)
+        return data
+
+
+class TieRule(StrEnum):
+    EARLIER_ROUND = "earlier_round"
+    LOT = "lot"
+
+
+@dataclass(frozen=True, slots=True)
+class TieBreak:
+    """How one tie was resolved: by the figures of an earlier round, or by lot (the tie order)."""
+
+    round: int
+    purpose: str
+    tied: tuple[str, ...]
+    chosen: str
+    rule: TieRule
+    decided_at_round: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "round": self.round,
+            "purpose": self.purpose,
+            "tied": list(self.tied),
+            "chosen": self.chosen,
+            "rule": self.rule.value,
+        }
+        if self.decided_at_round is not None:
+            data["decided_at_round"] = self.decided_at_round
+        return data
+
+
+class Outcome(StrEnum):
+    CARRIED = "carried"
+    NOT_CARRIED = "not_carried"
+    VOID = "void"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A complete count.
+
+    `elected` is in order of election. `tallies` are the first-round figures (first
+    preferences, marks, or for/against/abstain). `tie_order` is the order in which lots fall
+    (first listed, first chosen) and `seed` the seed it was drawn from, if it was drawn and used.
+    `valid_papers` excludes `blank_papers` (papers with no mark at all).
+    Resolution counts fill `outcome` and `quorum_met`; Schulze fills `ranking`, `pairwise`
+    (papers preferring row to column) and `strongest_paths`.
+    """
+
+    method: str
+    seats: int
+    candidates: tuple[str, ...]
+    elected: tuple[str, ...]
+    valid_papers: int
+    tie_order: tuple[str, ...]
+    rounds: tuple[Round, ...] = ()
+    tallies: Mapping[str, Decimal] = field(default_factory=dict)
+    tie_breaks: tuple[TieBreak, ...] = ()
+    blank_papers: int = 0
+    seed: str | None = None
+    outcome: Outcome | None = None
+    quorum_met: bool | None = None
+    ranking: tuple[str, ...] | None = None
+    pairwise: Mapping[str, Mapping[str, int]] | None = None
+    strongest_paths: Mapping[str, Mapping[str, int]] | None = None
+
+    @property
+    def lots_drawn(self) -> bool:
+        return any(tie.rule is TieRule.LOT for tie in self.tie_breaks)
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict of str, int, bool, list and dict: figures are decimal strings."""
+        data: dict[str, Any] = {
+            "method": self.method,
+            "seats": self.seats,
+            "candidates": list(self.candidates),
+            "elected": list(self.elected),
+            "valid_papers": self.valid_papers,
+            "blank_papers": self.blank_papers,
+            "tallies": {name: str(vote) for name, vote in self.tallies.items()},
+            "rounds": [round_.to_json() for round_ in self.rounds],
+            "tie_breaks": [tie.to_json() for tie in self.tie_breaks],
+            "tie_order": list(self.tie_order),
+        }
+        if self.seed is not None:
+            data["seed"] = self.seed
+        if self.outcome is not None:
+            data["outcome"] = self.outcome.value
+            data["quorum_met"] = self.quorum_met
+        if self.ranking is not None:
+            data["ranking"] = list(self.ranking)
+        if self.pairwise is not None:
+            data["pairwise"] = {row: dict(cols) for row, cols in self.pairwise.items()}
+        if self.strongest_paths is not None:
+            data["strongest_paths"] = {
+                row: dict(cols) for row, cols in self.strongest_paths.items()
+            }
+        return data

@@ -1,0 +1,219 @@
+"""``/api/v1``: organisations, constituencies, members, the session and ``me``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+from sqlalchemy import text
+from sqlmodel import Session
+
+from coopvote.members import service as members
+from coopvote.members.models import MemberStatus, Role
+from coopvote.members.rules import Transition
+from coopvote.members.service import Application, MemberSummary, RegisterQuery
+from coopvote.security import service as signing
+from coopvote.security.sessions import Principal
+from coopvote.settings import Settings
+from coopvote.web.access import PUBLIC, SIGNED_IN, requires
+from coopvote.web.deps import client_address
+from coopvote.web.middleware import clear_session_cookie, session_cookie
+
+
+@dataclass
+class NamedThing:
+    slug: str
+    name: str
+
+
+@dataclass
+class MemberIn:
+    name: str
+    email: str
+    password: str
+    constituency: str
+    organisation: str
+    #: Extension: an integration that enrols members confirms they agreed to the rules.
+    agrees_to_rules: bool = True
+
+
+@dataclass
+class MemberOut:
+    id: str
+    name: str
+    email: str
+    status: str
+    member_number: int | None
+    constituency: str | None
+    organisation: str | None
+    roles: list[str]
+
+    @classmethod
+    def of(cls, member: MemberSummary) -> MemberOut:
+        return cls(id=member.public_id, name=member.name, email=member.email,
+                   status=member.status.value, member_number=member.member_number,
+                   constituency=member.constituency, organisation=member.organisation,
+                   roles=[r.value for r in member.roles])
+
+
+@dataclass
+class HistoryOut:
+    at: datetime
+    from_status: str | None
+    to_status: str
+    reason: str
+    by: str | None
+
+
+@dataclass
+class MemberDetailOut(MemberOut):
+    history: list[HistoryOut]
+
+
+@dataclass
+class ReasonIn:
+    reason: str = ""
+
+
+@dataclass
+class CredentialsIn:
+    email: str
+    password: str
+
+
+@dataclass
+class HealthOut:
+    status: str
+    database: str
+
+
+class PublicController(Controller):
+    path = "/api/v1"
+    tags = ["co-operative"]
+    opt = PUBLIC
+
+    @get("/health", sync_to_thread=True)
+    def health(self, db: Session) -> HealthOut:
+        db.execute(text("SELECT 1"))
+        return HealthOut(status="ok", database="ok")
+
+    @get("/organisations", sync_to_thread=True)
+    def organisations(self, db: Session) -> list[NamedThing]:
+        return [NamedThing(o.slug, o.name) for o in members.organisations(db)]
+
+    @get("/constituencies", sync_to_thread=True)
+    def constituencies(self, db: Session) -> list[NamedThing]:
+        return [NamedThing(c.slug, c.name) for c in members.constituencies(db)]
+
+    @post("/session", status_code=HTTP_200_OK, sync_to_thread=True)
+    def sign_in(
+        self, request: Request[Any, Any, Any], db: Session, data: CredentialsIn, now: datetime,
+        settings: Settings,
+    ) -> Response[Any]:
+        outcome = signing.sign_in(db, email=data.email, password=data.password,
+                                  address=client_address(request, settings), now=now,
+                                  policy=signing.ThrottlePolicy.of(settings))
+        if isinstance(outcome, signing.Refusal):
+            status = 429 if outcome is signing.Refusal.THROTTLED else 401
+            return Response({"status_code": status, "detail": outcome.value}, status_code=status)
+        return Response(MemberOut.of(members.summary(db, outcome.member)),
+                        cookies=[session_cookie(settings, outcome.token)])
+
+    @delete("/session", status_code=HTTP_204_NO_CONTENT, sync_to_thread=True)
+    def sign_out(self, request: Request[Any, Any, Any], db: Session, settings: Settings) -> Response[None]:
+        token = request.cookies.get(settings.session_cookie_name)
+        if token:
+            signing.sign_out(db, token)
+        return Response(None, status_code=HTTP_204_NO_CONTENT,
+                        cookies=[clear_session_cookie(settings)])
+
+
+class MeController(Controller):
+    path = "/api/v1/me"
+    tags = ["members"]
+    opt = SIGNED_IN
+
+    @get("/", sync_to_thread=True)
+    def me(self, db: Session, principal: Principal) -> MemberOut:
+        return MemberOut.of(members.summary(db, members.get_member(db, principal.public_id)))
+
+    @post("/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
+    def withdraw(self, db: Session, principal: Principal, now: datetime) -> MemberOut:
+        member = members.get_member(db, principal.public_id)
+        members.change_status(db, member=member, transition=Transition.WITHDREW,
+                              actor_id=principal.member_id, now=now)
+        return MemberOut.of(members.summary(db, member))
+
+
+class MembersController(Controller):
+    path = "/api/v1/members"
+    tags = ["members"]
+    opt = requires(Role.GOVERNOR)
+
+    @post("/", opt=PUBLIC, sync_to_thread=True)
+    def apply(self, db: Session, data: MemberIn, now: datetime) -> MemberOut:
+        """Apply for membership. The answer is the same whether or not the email is taken."""
+        application = Application(data.name, data.email, data.password, data.constituency,
+                                  data.organisation, data.agrees_to_rules)
+        public_id = members.apply_for_membership(db, application, now)
+        return MemberOut(id=public_id, name=data.name.strip(), email=data.email.strip().lower(),
+                         status=MemberStatus.PENDING.value, member_number=None,
+                         constituency=data.constituency, organisation=data.organisation,
+                         roles=[Role.MEMBER.value])
+
+    @get("/", sync_to_thread=True)
+    def register(
+        self, db: Session, status: MemberStatus | None = None, q: str = "",
+        constituency: str | None = None, organisation: str | None = None,
+        page: int = Parameter(default=1, ge=1),
+        per_page: int = Parameter(default=100, ge=1, le=1000),
+    ) -> list[MemberOut]:
+        query = RegisterQuery(search=q, status=status, constituency=constituency,
+                              organisation=organisation, page=page, per_page=per_page)
+        return [MemberOut.of(m) for m in members.search_register(db, query).items]
+
+    @get("/{member_id:str}", sync_to_thread=True)
+    def member(self, db: Session, member_id: str) -> MemberDetailOut:
+        member = members.get_member(db, member_id)
+        return MemberDetailOut(
+            **vars(MemberOut.of(members.summary(db, member))),
+            history=[HistoryOut(h.at, h.from_status, h.to_status, h.reason, h.actor_name)
+                     for h in members.history(db, member)],
+        )
+
+    def _change(self, db: Session, principal: Principal, member_id: str, transition: Transition,
+                data: ReasonIn | None, now: datetime) -> MemberOut:
+        member = members.get_member(db, member_id)
+        members.change_status(db, member=member, transition=transition,
+                              actor_id=principal.member_id, now=now,
+                              reason=data.reason if data else "")
+        return MemberOut.of(members.summary(db, member))
+
+    @post("/{member_id:str}/approve", status_code=HTTP_200_OK, sync_to_thread=True)
+    def approve(self, db: Session, principal: Principal, member_id: str, now: datetime,
+                data: ReasonIn | None = None) -> MemberOut:
+        return self._change(db, principal, member_id, Transition.ADMITTED, data, now)
+
+    @post("/{member_id:str}/reject", status_code=HTTP_200_OK, sync_to_thread=True)
+    def reject(self, db: Session, principal: Principal, member_id: str, now: datetime,
+               data: ReasonIn | None = None) -> MemberOut:
+        return self._change(db, principal, member_id, Transition.REJECTED, data, now)
+
+    @post("/{member_id:str}/suspend", status_code=HTTP_200_OK, sync_to_thread=True)
+    def suspend(self, db: Session, principal: Principal, member_id: str, now: datetime,
+                data: ReasonIn | None = None) -> MemberOut:
+        return self._change(db, principal, member_id, Transition.SUSPENDED, data, now)
+
+    @post("/{member_id:str}/reinstate", status_code=HTTP_200_OK, sync_to_thread=True)
+    def reinstate(self, db: Session, principal: Principal, member_id: str, now: datetime,
+                  data: ReasonIn | None = None) -> MemberOut:
+        return self._change(db, principal, member_id, Transition.REINSTATED, data, now)
+
+    @post("/{member_id:str}/cease", status_code=HTTP_200_OK, sync_to_thread=True)
+    def cease(self, db: Session, principal: Principal, member_id: str, now: datetime,
+              data: ReasonIn | None = None) -> MemberOut:
+        return self._change(db, principal, member_id, Transition.CEASED, data, now)

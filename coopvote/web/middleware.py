@@ -1,0 +1,129 @@
+"""ASGI middleware: who is signing the request, and the security headers of every response."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from anyio import to_thread
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from coopvote.clock import utcnow
+from coopvote.db import Database
+from coopvote.security.sessions import Principal, resolve_session
+from coopvote.settings import Settings
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+])
+
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+def session_token(scope: Scope, cookie_name: str) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            morsel = SimpleCookie(value.decode("latin-1")).get(cookie_name)
+            if morsel is not None:
+                return morsel.value
+    return None
+
+
+def clear_session_cookie(settings: Settings) -> Cookie:
+    return session_cookie(settings, "", max_age=0)
+
+
+def session_cookie(settings: Settings, token: str, max_age: int | None = None) -> Cookie:
+    return Cookie(
+        key=settings.session_cookie_name,
+        value=token,
+        path="/",
+        httponly=True,
+        secure=settings.https,
+        samesite="lax",
+        max_age=max_age,
+    )
+
+
+class SessionAuthMiddleware:
+    """Resolve the session cookie to a ``Principal`` in ``scope["user"]`` (or ``None``).
+
+    A cookie the server does not know (forged, planted, expired) is ignored and deleted, so a
+    client can never choose its own session id: only sign-in mints one.
+    """
+
+    def __init__(self, app: ASGIApp, database: Database, settings: Settings) -> None:
+        self.app, self.database, self.settings = app, database, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        token = session_token(scope, self.settings.session_cookie_name)
+        principal = await to_thread.run_sync(self._resolve, token) if token else None
+        scope["user"] = principal
+        if token and principal is None:
+            send = self._clearing_cookie(send)
+        await self.app(scope, receive, send)
+
+    def _resolve(self, token: str) -> Principal | None:
+        with self.database.transaction() as session:
+            return resolve_session(
+                session,
+                token,
+                now=utcnow(),
+                idle=self.settings.session_idle_timeout,
+                absolute=self.settings.session_absolute_timeout,
+            )
+
+    def _clearing_cookie(self, send: Send) -> Send:
+        header = clear_session_cookie(self.settings).to_header(header="")
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                if not any(
+                    v.startswith(f"{self.settings.session_cookie_name}=")
+                    for v in headers.getall("set-cookie", [])
+                ):
+                    headers.add("set-cookie", header)
+            await send(message)
+
+        return wrapped
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if settings.https:
+            self.headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in self.headers.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+

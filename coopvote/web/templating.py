@@ -1,0 +1,60 @@
+"""Rendering pages and redirecting with a message: the only glue between controllers and
+templates. Templates receive plain data and never touch the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from coopvote.settings import Settings
+from coopvote.web.access import principal_of
+from coopvote.web.flash import clear_flash_cookie, flash_cookie, read_flashes
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    *,
+    status_code: int = 200,
+    errors: Mapping[str, str] | None = None,
+    form: Mapping[str, Any] | None = None,
+    **context: Any,
+) -> Template:
+    """Render a page. ``errors`` marks form fields by name; ``form`` re-fills what was typed."""
+    settings: Settings = request.app.state.settings
+    flashes = read_flashes(request, settings.secret_key)
+    return Template(
+        template_name,
+        context={
+            "principal": principal_of(request),
+            "flashes": flashes,
+            "cooperative_name": settings.cooperative_name,
+            "errors": dict(errors or {}),
+            "form": dict(form or {}),
+            **context,
+        },
+        status_code=status_code,
+        cookies=[clear_flash_cookie(secure=settings.https)] if flashes else [],
+    )
+
+
+def redirect(
+    request: Request[Any, Any, Any], path: str, message: str | None = None, category: str = "success"
+) -> Redirect:
+    settings: Settings = request.app.state.settings
+    cookies = [flash_cookie([(category, message)], settings.secret_key, secure=settings.https)]
+    return Redirect(path, cookies=cookies if message else [], status_code=303)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths may follow sign-in: ``//evil.example`` and ``https://…`` may not."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
