@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import Column, DateTime
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -33,3 +35,13 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum: type[StrEnum], *, nullable: bool = False, **kwargs: Any) -> Column[Any]:
+    """A string column holding a ``StrEnum``'s values, read back as enum members."""
+    return Column(
+        SAEnum(enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+               validate_strings=True, create_constraint=False),
+        nullable=nullable,
+        **kwargs,
+    )

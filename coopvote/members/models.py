@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from coopvote.db.types import UTCDateTime
+from coopvote.db.types import UTCDateTime, enum_column
 
 
 class MemberStatus(StrEnum):
@@ -52,7 +52,7 @@ class Member(SQLModel, table=True):
     #: Stored lower-cased, so that uniqueness ignores case.
     email: str = Field(max_length=320, unique=True)
     password_hash: str = Field(max_length=200)
-    status: MemberStatus = Field(sa_column=Column(String(20), nullable=False, index=True))
+    status: MemberStatus = Field(sa_column=enum_column(MemberStatus, index=True))
     #: Assigned at admission from a counter, never reused.
     member_number: int | None = Field(default=None, unique=True)
     constituency_id: int | None = Field(default=None, foreign_key="constituency.id", index=True)
@@ -65,7 +65,7 @@ class MemberRole(SQLModel, table=True):
     __tablename__ = "member_role"
 
     member_id: int = Field(foreign_key="member.id", primary_key=True)
-    role: Role = Field(sa_column=Column(String(20), primary_key=True))
+    role: Role = Field(sa_column=enum_column(Role, primary_key=True))
 
 
 class StatusChange(SQLModel, table=True):
@@ -76,8 +76,10 @@ class StatusChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id")
-    from_status: MemberStatus | None = Field(default=None, sa_column=Column(String(20)))
-    to_status: MemberStatus = Field(sa_column=Column(String(20), nullable=False))
+    from_status: MemberStatus | None = Field(
+        default=None, sa_column=enum_column(MemberStatus, nullable=True)
+    )
+    to_status: MemberStatus = Field(sa_column=enum_column(MemberStatus))
     reason: str = Field(default="", max_length=1000)
     #: Who made the change; ``None`` when the member acted for themselves or the CLI did.
     actor_id: int | None = Field(default=None, foreign_key="member.id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,6 +106,54 @@ def constituencies(session: Session) -> Sequence[Constituency]:
     return session.exec(select(Constituency).order_by(col(Constituency.id))).all()
 
 
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def add_organisation(session: Session, *, slug: str, name: str, now: datetime) -> Organisation:
+    _check_new_slug(session, Organisation, slug, name)
+    organisation = Organisation(slug=slug, name=name.strip())
+    session.add(organisation)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="organisation.added",
+        subject=f"organisation:{slug}",
+        now=now,
+        data={"name": organisation.name},
+    )
+    return organisation
+
+
+def add_constituency(session: Session, *, slug: str, name: str, now: datetime) -> Constituency:
+    _check_new_slug(session, Constituency, slug, name)
+    constituency = Constituency(slug=slug, name=name.strip())
+    session.add(constituency)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="constituency.added",
+        subject=f"constituency:{slug}",
+        now=now,
+        data={"name": constituency.name},
+    )
+    return constituency
+
+
+def _check_new_slug(
+    session: Session, model: type[Organisation] | type[Constituency], slug: str, name: str
+) -> None:
+    if not SLUG.match(slug) or len(slug) > 60:
+        raise InvalidInput(
+            "A slug is lower-case letters, digits and single hyphens, e.g. 'the-grange'."
+        )
+    if problem := name_problem(name):
+        raise InvalidInput(problem)
+    if session.exec(select(model).where(model.slug == slug)).first() is not None:
+        raise Conflict(f"{slug!r} exists already.")
+
+
 def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
@@ -156,9 +205,35 @@ def apply_for_membership(session: Session, application: Application, now: dateti
     organisation = organisation_by_slug(session, application.organisation)
     assert constituency is not None
     assert organisation is not None
+    add_applicant(
+        session,
+        public_id=public_id,
+        name=application.name,
+        email=email,
+        password_hash=password_hash,
+        constituency=constituency,
+        organisation=organisation,
+        now=now,
+    )
+    return public_id
+
+
+def add_applicant(
+    session: Session,
+    *,
+    public_id: str,
+    name: str,
+    email: str,
+    password_hash: str,
+    constituency: Constituency,
+    organisation: Organisation,
+    now: datetime,
+    actor_id: int | None = None,
+) -> Member:
+    """Store a pending member with the first entry of their history."""
     member = Member(
         public_id=public_id,
-        name=application.name.strip(),
+        name=name.strip(),
         email=email,
         password_hash=password_hash,
         status=MemberStatus.PENDING,
@@ -169,16 +244,18 @@ def apply_for_membership(session: Session, application: Application, now: dateti
     )
     session.add(member)
     session.flush()
-    _record_status(session, member, None, MemberStatus.PENDING, actor_id=None, reason="", now=now)
+    _record_status(
+        session, member, None, MemberStatus.PENDING, actor_id=actor_id, reason="", now=now
+    )
     audit.record(
         session,
-        actor=audit.member_actor(member.id),
+        actor=audit.member_actor(actor_id or member.id),
         action="member.applied",
         subject=audit.member_subject(member),
         now=now,
         data={"constituency": constituency.slug, "organisation": organisation.slug},
     )
-    return public_id
+    return member
 
 
 def get_member(session: Session, public_id: str) -> Member:

@@ -26,8 +26,11 @@ class ThrottlePolicy:
 
     @classmethod
     def of(cls, settings: Settings) -> ThrottlePolicy:
-        return cls(settings.throttle_account_failures, settings.throttle_address_failures,
-                   settings.throttle_window)
+        return cls(
+            settings.throttle_account_failures,
+            settings.throttle_address_failures,
+            settings.throttle_window,
+        )
 
 
 class Refusal(StrEnum):

@@ -32,7 +32,9 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return user if isinstance(user, Principal) else None
 
 
-def enforce_access(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+def enforce_access(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     rule = handler.opt.get(ACCESS)
     if rule is None:
         raise PermissionDeniedException("This route declares no access rule, so it is closed.")

@@ -32,7 +32,9 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _answer(request: Request[Any, Any, Any], status: int, detail: str, extra: Any = None) -> Response[Any]:
+def _answer(
+    request: Request[Any, Any, Any], status: int, detail: str, extra: Any = None
+) -> Response[Any]:
     if is_api(request):
         body: dict[str, Any] = {"status_code": status, "detail": detail}
         if extra:
@@ -40,8 +42,13 @@ def _answer(request: Request[Any, Any, Any], status: int, detail: str, extra: An
         return Response(body, status_code=status, media_type=MediaType.JSON)
     if status == 401:
         return redirect(request, f"/sign-in?next={quote(request.url.path)}", detail, "info")
-    return page(request, "error.html", status_code=status,
-                title=TITLES.get(status, "Something went wrong"), detail=detail)
+    return page(
+        request,
+        "error.html",
+        status_code=status,
+        title=TITLES.get(status, "Something went wrong"),
+        detail=detail,
+    )
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -57,10 +64,14 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Log the type and where, not the request: a request body may hold a paper or a password.
-    log.error("unhandled %s at %s %s", type(exc).__name__, request.method, request.url.path,
-              exc_info=exc)
-    return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR,
-                   "An unexpected error occurred. Nothing was changed; please try again.")
+    log.error(
+        "unhandled %s at %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc
+    )
+    return _answer(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "An unexpected error occurred. Nothing was changed; please try again.",
+    )
 
 
 EXCEPTION_HANDLERS = {

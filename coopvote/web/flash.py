@@ -20,15 +20,16 @@ def _sign(payload: bytes, secret: str) -> str:
 
 
 def flash_cookie(messages: list[tuple[str, str]], secret: str, *, secure: bool) -> Cookie:
-    """``messages`` are ``(category, text)`` pairs; category is ``success``, ``info`` or ``error``."""
+    """``messages``: ``(category, text)`` pairs; category ``success``, ``info`` or ``error``."""
     payload = base64.urlsafe_b64encode(json.dumps(messages).encode())
     value = f"{payload.decode()}.{_sign(payload, secret)}"
     return Cookie(key=COOKIE, value=value, path="/", httponly=True, samesite="lax", secure=secure)
 
 
 def clear_flash_cookie(*, secure: bool) -> Cookie:
-    return Cookie(key=COOKIE, value="", path="/", max_age=0, httponly=True, samesite="lax",
-                  secure=secure)
+    return Cookie(
+        key=COOKIE, value="", path="/", max_age=0, httponly=True, samesite="lax", secure=secure
+    )
 
 
 def read_flashes(request: Request[Any, Any, Any], secret: str) -> list[tuple[str, str]]:

@@ -1,5 +1,21 @@
 """Every controller of the app, in one list."""
 
-from coopvote.web.api.members import MeController, MembersController, PublicController
+from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS = [PublicController, MeController, MembersController]
+from coopvote.web.api.members import MeController, MembersController, PublicController
+from coopvote.web.pages.admin import AdminPages
+from coopvote.web.pages.auth import AuthPages
+from coopvote.web.pages.governance import GovernancePages
+from coopvote.web.pages.home import home
+from coopvote.web.pages.membership import MembershipPages
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    PublicController,
+    MeController,
+    MembersController,
+    home,
+    AuthPages,
+    MembershipPages,
+    GovernancePages,
+    AdminPages,
+]

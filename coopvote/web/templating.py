@@ -43,11 +43,18 @@ def page(
 
 
 def redirect(
-    request: Request[Any, Any, Any], path: str, message: str | None = None, category: str = "success"
+    request: Request[Any, Any, Any],
+    path: str,
+    message: str | None = None,
+    category: str = "success",
 ) -> Redirect:
     settings: Settings = request.app.state.settings
-    cookies = [flash_cookie([(category, message)], settings.secret_key, secure=settings.https)]
-    return Redirect(path, cookies=cookies if message else [], status_code=303)
+    cookies = (
+        [flash_cookie([(category, message)], settings.secret_key, secure=settings.https)]
+        if message
+        else []
+    )
+    return Redirect(path, cookies=cookies, status_code=303)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

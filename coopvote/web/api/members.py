@@ -54,10 +54,16 @@ class MemberOut:
 
     @classmethod
     def of(cls, member: MemberSummary) -> MemberOut:
-        return cls(id=member.public_id, name=member.name, email=member.email,
-                   status=member.status.value, member_number=member.member_number,
-                   constituency=member.constituency, organisation=member.organisation,
-                   roles=[r.value for r in member.roles])
+        return cls(
+            id=member.public_id,
+            name=member.name,
+            email=member.email,
+            status=member.status.value,
+            member_number=member.member_number,
+            constituency=member.constituency,
+            organisation=member.organisation,
+            roles=[r.value for r in member.roles],
+        )
 
 
 @dataclass
@@ -111,25 +117,39 @@ class PublicController(Controller):
 
     @post("/session", status_code=HTTP_200_OK, sync_to_thread=True)
     def sign_in(
-        self, request: Request[Any, Any, Any], db: Session, data: CredentialsIn, now: datetime,
+        self,
+        request: Request[Any, Any, Any],
+        db: Session,
+        data: CredentialsIn,
+        now: datetime,
         settings: Settings,
     ) -> Response[Any]:
-        outcome = signing.sign_in(db, email=data.email, password=data.password,
-                                  address=client_address(request, settings), now=now,
-                                  policy=signing.ThrottlePolicy.of(settings))
+        outcome = signing.sign_in(
+            db,
+            email=data.email,
+            password=data.password,
+            address=client_address(request, settings),
+            now=now,
+            policy=signing.ThrottlePolicy.of(settings),
+        )
         if isinstance(outcome, signing.Refusal):
             status = 429 if outcome is signing.Refusal.THROTTLED else 401
             return Response({"status_code": status, "detail": outcome.value}, status_code=status)
-        return Response(MemberOut.of(members.summary(db, outcome.member)),
-                        cookies=[session_cookie(settings, outcome.token)])
+        return Response(
+            MemberOut.of(members.summary(db, outcome.member)),
+            cookies=[session_cookie(settings, outcome.token)],
+        )
 
     @delete("/session", status_code=HTTP_204_NO_CONTENT, sync_to_thread=True)
-    def sign_out(self, request: Request[Any, Any, Any], db: Session, settings: Settings) -> Response[None]:
+    def sign_out(
+        self, request: Request[Any, Any, Any], db: Session, settings: Settings
+    ) -> Response[None]:
         token = request.cookies.get(settings.session_cookie_name)
         if token:
             signing.sign_out(db, token)
-        return Response(None, status_code=HTTP_204_NO_CONTENT,
-                        cookies=[clear_session_cookie(settings)])
+        return Response(
+            None, status_code=HTTP_204_NO_CONTENT, cookies=[clear_session_cookie(settings)]
+        )
 
 
 class MeController(Controller):
@@ -144,8 +164,9 @@ class MeController(Controller):
     @post("/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw(self, db: Session, principal: Principal, now: datetime) -> MemberOut:
         member = members.get_member(db, principal.public_id)
-        members.change_status(db, member=member, transition=Transition.WITHDREW,
-                              actor_id=principal.member_id, now=now)
+        members.change_status(
+            db, member=member, transition=Transition.WITHDREW, actor_id=principal.member_id, now=now
+        )
         return MemberOut.of(members.summary(db, member))
 
 
@@ -157,23 +178,45 @@ class MembersController(Controller):
     @post("/", opt=PUBLIC, sync_to_thread=True)
     def apply(self, db: Session, data: MemberIn, now: datetime) -> MemberOut:
         """Apply for membership. The answer is the same whether or not the email is taken."""
-        application = Application(data.name, data.email, data.password, data.constituency,
-                                  data.organisation, data.agrees_to_rules)
+        application = Application(
+            data.name,
+            data.email,
+            data.password,
+            data.constituency,
+            data.organisation,
+            data.agrees_to_rules,
+        )
         public_id = members.apply_for_membership(db, application, now)
-        return MemberOut(id=public_id, name=data.name.strip(), email=data.email.strip().lower(),
-                         status=MemberStatus.PENDING.value, member_number=None,
-                         constituency=data.constituency, organisation=data.organisation,
-                         roles=[Role.MEMBER.value])
+        return MemberOut(
+            id=public_id,
+            name=data.name.strip(),
+            email=data.email.strip().lower(),
+            status=MemberStatus.PENDING.value,
+            member_number=None,
+            constituency=data.constituency,
+            organisation=data.organisation,
+            roles=[Role.MEMBER.value],
+        )
 
     @get("/", sync_to_thread=True)
     def register(
-        self, db: Session, status: MemberStatus | None = None, q: str = "",
-        constituency: str | None = None, organisation: str | None = None,
+        self,
+        db: Session,
+        status: MemberStatus | None = None,
+        q: str = "",
+        constituency: str | None = None,
+        organisation: str | None = None,
         page: int = Parameter(default=1, ge=1),
         per_page: int = Parameter(default=100, ge=1, le=1000),
     ) -> list[MemberOut]:
-        query = RegisterQuery(search=q, status=status, constituency=constituency,
-                              organisation=organisation, page=page, per_page=per_page)
+        query = RegisterQuery(
+            search=q,
+            status=status,
+            constituency=constituency,
+            organisation=organisation,
+            page=page,
+            per_page=per_page,
+        )
         return [MemberOut.of(m) for m in members.search_register(db, query).items]
 
     @get("/{member_id:str}", sync_to_thread=True)
@@ -181,39 +224,83 @@ class MembersController(Controller):
         member = members.get_member(db, member_id)
         return MemberDetailOut(
             **vars(MemberOut.of(members.summary(db, member))),
-            history=[HistoryOut(h.at, h.from_status, h.to_status, h.reason, h.actor_name)
-                     for h in members.history(db, member)],
+            history=[
+                HistoryOut(h.at, h.from_status, h.to_status, h.reason, h.actor_name)
+                for h in members.history(db, member)
+            ],
         )
 
-    def _change(self, db: Session, principal: Principal, member_id: str, transition: Transition,
-                data: ReasonIn | None, now: datetime) -> MemberOut:
+    def _change(
+        self,
+        db: Session,
+        principal: Principal,
+        member_id: str,
+        transition: Transition,
+        data: ReasonIn | None,
+        now: datetime,
+    ) -> MemberOut:
         member = members.get_member(db, member_id)
-        members.change_status(db, member=member, transition=transition,
-                              actor_id=principal.member_id, now=now,
-                              reason=data.reason if data else "")
+        members.change_status(
+            db,
+            member=member,
+            transition=transition,
+            actor_id=principal.member_id,
+            now=now,
+            reason=data.reason if data else "",
+        )
         return MemberOut.of(members.summary(db, member))
 
     @post("/{member_id:str}/approve", status_code=HTTP_200_OK, sync_to_thread=True)
-    def approve(self, db: Session, principal: Principal, member_id: str, now: datetime,
-                data: ReasonIn | None = None) -> MemberOut:
+    def approve(
+        self,
+        db: Session,
+        principal: Principal,
+        member_id: str,
+        now: datetime,
+        data: ReasonIn | None = None,
+    ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.ADMITTED, data, now)
 
     @post("/{member_id:str}/reject", status_code=HTTP_200_OK, sync_to_thread=True)
-    def reject(self, db: Session, principal: Principal, member_id: str, now: datetime,
-               data: ReasonIn | None = None) -> MemberOut:
+    def reject(
+        self,
+        db: Session,
+        principal: Principal,
+        member_id: str,
+        now: datetime,
+        data: ReasonIn | None = None,
+    ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.REJECTED, data, now)
 
     @post("/{member_id:str}/suspend", status_code=HTTP_200_OK, sync_to_thread=True)
-    def suspend(self, db: Session, principal: Principal, member_id: str, now: datetime,
-                data: ReasonIn | None = None) -> MemberOut:
+    def suspend(
+        self,
+        db: Session,
+        principal: Principal,
+        member_id: str,
+        now: datetime,
+        data: ReasonIn | None = None,
+    ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.SUSPENDED, data, now)
 
     @post("/{member_id:str}/reinstate", status_code=HTTP_200_OK, sync_to_thread=True)
-    def reinstate(self, db: Session, principal: Principal, member_id: str, now: datetime,
-                  data: ReasonIn | None = None) -> MemberOut:
+    def reinstate(
+        self,
+        db: Session,
+        principal: Principal,
+        member_id: str,
+        now: datetime,
+        data: ReasonIn | None = None,
+    ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.REINSTATED, data, now)
 
     @post("/{member_id:str}/cease", status_code=HTTP_200_OK, sync_to_thread=True)
-    def cease(self, db: Session, principal: Principal, member_id: str, now: datetime,
-              data: ReasonIn | None = None) -> MemberOut:
+    def cease(
+        self,
+        db: Session,
+        principal: Principal,
+        member_id: str,
+        now: datetime,
+        data: ReasonIn | None = None,
+    ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.CEASED, data, now)

@@ -8,7 +8,6 @@ Create Date: 2026-11-22 11:10:02.758444
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import coopvote.db.types
@@ -25,12 +24,12 @@ def upgrade() -> None:
         "audit_event",
         sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("at", coopvote.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("subject", sa.String(length=100), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("prev_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_event")),
         sa.UniqueConstraint("hash", name=op.f("uq_audit_event_hash")),
     )
@@ -44,36 +43,36 @@ def upgrade() -> None:
         "audit_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
         sa.CheckConstraint("id = 1", name=op.f("ck_audit_head_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
     op.create_table(
         "constituency",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("slug", sa.String(length=60), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_constituency")),
         sa.UniqueConstraint("slug", name=op.f("uq_constituency_slug")),
     )
     op.create_table(
         "counter",
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("value", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_counter")),
     )
     op.create_table(
         "organisation",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("slug", sa.String(length=60), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
         sa.UniqueConstraint("slug", name=op.f("uq_organisation_slug")),
     )
     op.create_table(
         "sign_in_failure",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("at", coopvote.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_failure")),
     )
@@ -83,10 +82,10 @@ def upgrade() -> None:
     op.create_table(
         "member",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("public_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-        sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("public_id", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("member_number", sa.Integer(), nullable=True),
         sa.Column("constituency_id", sa.Integer(), nullable=True),
@@ -134,7 +133,7 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("from_status", sa.String(length=20), nullable=True),
         sa.Column("to_status", sa.String(length=20), nullable=False),
-        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("at", coopvote.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -150,7 +149,7 @@ def upgrade() -> None:
 
     op.create_table(
         "web_session",
-        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("created_at", coopvote.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", coopvote.db.types.UTCDateTime(timezone=True), nullable=False),

@@ -1,0 +1,189 @@
+"""Bulk import and export of the register as CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from sqlmodel import Session, col, select
+
+from coopvote import audit
+from coopvote.errors import InvalidInput
+from coopvote.members.models import Member, MemberStatus
+from coopvote.members.rules import Transition, email_problem, name_problem, normalise_email
+from coopvote.members.service import (
+    RegisterQuery,
+    add_applicant,
+    change_status,
+    constituency_by_slug,
+    new_public_id,
+    organisation_by_slug,
+    search_register,
+)
+
+EXPORT_COLUMNS = [
+    "member_number",
+    "name",
+    "email",
+    "status",
+    "constituency",
+    "organisation",
+    "applied_at",
+]
+IMPORT_COLUMNS = {"name", "email", "constituency", "organisation"}
+#: Imported members start here; ``active`` ones are admitted on import and get a number.
+IMPORTABLE_STATUSES = {MemberStatus.PENDING.value, MemberStatus.ACTIVE.value}
+#: Imported accounts cannot sign in until a password is set for them: no hash matches this.
+NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: int
+    already_registered: int
+
+
+def export_rows(session: Session, query: RegisterQuery | None = None) -> Iterator[list[str]]:
+    """The register as CSV rows, header first, read a page at a time."""
+    yield EXPORT_COLUMNS
+    base = query or RegisterQuery()
+    page_number = 1
+    while True:
+        page = search_register(
+            session,
+            RegisterQuery(
+                search=base.search,
+                status=base.status,
+                constituency=base.constituency,
+                organisation=base.organisation,
+                page=page_number,
+                per_page=1000,
+            ),
+        )
+        for m in page.items:
+            yield [
+                "" if m.member_number is None else str(m.member_number),
+                m.name,
+                m.email,
+                m.status.value,
+                m.constituency or "",
+                m.organisation or "",
+                m.applied_at.isoformat(),
+            ]
+        if page_number >= page.pages:
+            return
+        page_number += 1
+
+
+def write_csv(rows: Iterable[list[str]], out: TextIO) -> int:
+    writer = csv.writer(out)
+    count = -1  # the header is not a member
+    for row in rows:
+        writer.writerow([_defuse(cell) for cell in row])
+        count += 1
+    return count
+
+
+def _defuse(cell: str) -> str:
+    """Stop spreadsheets from running a cell as a formula (CSV injection)."""
+    return f"'{cell}" if cell[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
+
+
+def import_csv(
+    session: Session,
+    source: TextIO,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    progress: Callable[[int], None] = lambda _: None,
+) -> ImportReport:
+    """Add every new member in the file, or none: all rows are checked before any is stored.
+
+    Idempotent on email: a row whose email is registered already is counted and left alone.
+    Raises ``InvalidInput`` listing every bad row by its line number in the file.
+    """
+    reader = csv.DictReader(source)
+    missing = IMPORT_COLUMNS - set(reader.fieldnames or [])
+    if missing:
+        raise InvalidInput(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+    numbered = [(reader.line_num, row) for row in reader]
+    rows = [row for _, row in numbered]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for line, row in numbered:
+        problems.extend(f"line {line}: {p}" for p in _row_problems(session, row, seen))
+    if problems:
+        raise InvalidInput("The file was not imported:\n" + "\n".join(problems))
+
+    existing = set(
+        session.exec(
+            select(Member.email).where(
+                col(Member.email).in_([normalise_email(r["email"]) for r in rows])
+            )
+        ).all()
+    )
+    added = 0
+    for done, row in enumerate(rows, start=1):
+        email = normalise_email(row["email"])
+        if email not in existing:
+            _add(session, row, email, actor_id=actor_id, now=now)
+            added += 1
+        progress(done)
+    report = ImportReport(added=added, already_registered=len(rows) - added)
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="members.imported",
+        subject="register",
+        now=now,
+        data={"added": report.added, "already_registered": report.already_registered},
+    )
+    return report
+
+
+def _row_problems(session: Session, row: dict[str, str], seen: set[str]) -> list[str]:
+    email = normalise_email(row.get("email") or "")
+    status = (row.get("status") or MemberStatus.ACTIVE.value).strip()
+    problems = [p for p in (name_problem(row.get("name") or ""), email_problem(email)) if p]
+    if email in seen:
+        problems.append(f"{email} appears twice in the file")
+    seen.add(email)
+    if organisation_by_slug(session, (row.get("organisation") or "").strip()) is None:
+        problems.append(f"unknown organisation {row.get('organisation')!r}")
+    if constituency_by_slug(session, (row.get("constituency") or "").strip()) is None:
+        problems.append(f"unknown constituency {row.get('constituency')!r}")
+    if status not in IMPORTABLE_STATUSES:
+        problems.append(f"status must be one of {', '.join(sorted(IMPORTABLE_STATUSES))}")
+    return problems
+
+
+def _add(
+    session: Session, row: dict[str, str], email: str, *, actor_id: int | None, now: datetime
+) -> None:
+    organisation = organisation_by_slug(session, row["organisation"].strip())
+    constituency = constituency_by_slug(session, row["constituency"].strip())
+    assert organisation is not None
+    assert constituency is not None
+    member = add_applicant(
+        session,
+        public_id=new_public_id(),
+        name=row["name"],
+        email=email,
+        password_hash=NO_PASSWORD,
+        constituency=constituency,
+        organisation=organisation,
+        now=now,
+        actor_id=actor_id,
+    )
+    if (row.get("status") or MemberStatus.ACTIVE.value).strip() == MemberStatus.ACTIVE.value:
+        change_status(
+            session,
+            member=member,
+            transition=Transition.ADMITTED,
+            actor_id=actor_id,
+            now=now,
+            reason="imported",
+        )

@@ -1,0 +1,61 @@
+"""A member's own page: their status and number, and withdrawing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlmodel import Session
+
+from coopvote.members import service as members
+from coopvote.members.rules import Transition, can_transition
+from coopvote.security.sessions import Principal
+from coopvote.web.access import SIGNED_IN
+from coopvote.web.forms import FormData, checked
+from coopvote.web.templating import page, redirect
+
+
+class MembershipPages(Controller):
+    path = "/membership"
+    opt = SIGNED_IN
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def mine(self, request: Request[Any, Any, Any], db: Session, principal: Principal) -> Template:
+        member = members.get_member(db, principal.public_id)
+        return page(
+            request,
+            "members/me.html",
+            me=members.summary(db, member),
+            history=members.history(db, member),
+            can_withdraw=can_transition(member.status, Transition.WITHDREW),
+        )
+
+    @post("/withdraw", sync_to_thread=True)
+    def withdraw(
+        self,
+        request: Request[Any, Any, Any],
+        db: Session,
+        principal: Principal,
+        data: FormData,
+        now: datetime,
+    ) -> Redirect:
+        if not checked(data, "confirm"):
+            return redirect(
+                request,
+                "/membership",
+                "Tick the box to confirm that you want to end your membership.",
+                "error",
+            )
+        members.change_status(
+            db,
+            member=members.get_member(db, principal.public_id),
+            transition=Transition.WITHDREW,
+            actor_id=principal.member_id,
+            now=now,
+        )
+        return redirect(
+            request, "/", "Your membership has ended. Thank you for taking part.", "info"
+        )
