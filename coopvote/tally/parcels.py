@@ -13,7 +13,7 @@ for Scottish STV), so the arithmetic is exact.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 Parcel = dict[tuple[tuple[int, ...], int], int]
 
@@ -49,8 +49,10 @@ class Parcels:
                 return
         self.exhausted += value * number
 
-    def transfer(self, candidate: int, new_value: Callable[[int], int]) -> int:
-        """Move every paper of `candidate` on, each now worth `new_value(its value)`.
+    def transfer(self, candidate: int, numerator: int = 1, denominator: int = 1) -> int:
+        """Move every paper of `candidate` on, each now worth value × numerator ÷ denominator.
+
+        The new value is truncated to a whole unit (an exclusion moves papers at their value).
 
         Returns the total value moved (to candidates or to the exhausted papers); the
         candidate is left holding no papers and no votes.
@@ -59,7 +61,7 @@ class Parcels:
         self.votes[candidate] = 0
         moved = 0
         for (preferences, value), number in parcel.items():
-            value_now = new_value(value)
+            value_now = value * numerator // denominator
             moved += value_now * number
             self._place(preferences, value_now, number)
         return moved

@@ -1,4 +1,4 @@
-"""Breaking ties: by the figures of earlier rounds, then by lot; and drawing a tie order from a seed.
+"""Breaking ties (by earlier figures, then by lot), and drawing a tie order from a seed.
 
 A *tie order* lists every candidate once. When lots must be drawn among tied candidates,
 the lot falls on the tied candidate that comes first in the tie order — whatever the lot
@@ -43,6 +43,11 @@ class TieResolver:
             raise ValueError("the tie order must list every candidate exactly once")
         position = {name: index for index, name in enumerate(tie_order)}
         return cls(tuple(candidates), tuple(position[name] for name in candidates))
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The tie order, as names."""
+        return tuple(self.names[c] for c in self.in_tie_order(range(len(self.names))))
 
     def by_lot(self, tied: Collection[int]) -> int:
         """The tied candidate the lot falls on: the first of them in the tie order."""

@@ -15,6 +15,11 @@ from enum import StrEnum
 from typing import Any
 
 
+def decimal_string(value: Decimal) -> str:
+    """A figure written out in full ("0.000000001", never "1E-9")."""
+    return format(value, "f")
+
+
 class InvalidPaper(ValueError):
     """A paper (or group of papers) that cannot be counted: unknown candidate, a repeat…"""
 
@@ -53,7 +58,7 @@ class Action:
             "reason": self.reason,
         }
         if self.amount is not None:
-            data["amount"] = str(self.amount)
+            data["amount"] = decimal_string(self.amount)
         return data
 
 
@@ -78,13 +83,13 @@ class Round:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "round": self.number,
-            "votes": {name: str(vote) for name, vote in self.votes.items()},
-            "exhausted": str(self.exhausted),
-            "lost_to_rounding": str(self.lost_to_rounding),
+            "votes": {name: decimal_string(vote) for name, vote in self.votes.items()},
+            "exhausted": decimal_string(self.exhausted),
+            "lost_to_rounding": decimal_string(self.lost_to_rounding),
             "actions": [action.to_json() for action in self.actions],
         }
         if self.quota is not None:
-            data["quota"] = str(self.quota)
+            data["quota"] = decimal_string(self.quota)
         return data
 
 
@@ -165,7 +170,7 @@ class Result:
             "elected": list(self.elected),
             "valid_papers": self.valid_papers,
             "blank_papers": self.blank_papers,
-            "tallies": {name: str(vote) for name, vote in self.tallies.items()},
+            "tallies": {name: decimal_string(vote) for name, vote in self.tallies.items()},
             "rounds": [round_.to_json() for round_ in self.rounds],
             "tie_breaks": [tie.to_json() for tie in self.tie_breaks],
             "tie_order": list(self.tie_order),
