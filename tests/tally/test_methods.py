@@ -1,0 +1,148 @@
+"""Worked examples for each method and for the `count` entry point."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from coopvote.tally import (
+    Ballot,
+    InvalidPaper,
+    Outcome,
+    count,
+    count_approval,
+    count_plurality,
+    count_resolution,
+    count_scottish_stv,
+    draw_tie_order,
+)
+
+
+def _choices(in_favour: int, against: int, abstain: int = 0) -> list[str]:
+    return ["for"] * in_favour + ["against"] * against + ["abstain"] * abstain
+
+
+@pytest.mark.parametrize(
+    ("threshold", "in_favour", "against", "outcome"),
+    [
+        ("simple", 5, 4, Outcome.CARRIED),
+        ("simple", 4, 4, Outcome.NOT_CARRIED),
+        ("two_thirds", 6, 3, Outcome.CARRIED),  # exactly two thirds
+        ("two_thirds", 5, 3, Outcome.NOT_CARRIED),
+        ("three_quarters", 75, 25, Outcome.CARRIED),  # "not less than three-quarters"
+        ("three_quarters", 74, 25, Outcome.NOT_CARRIED),
+        ("three_quarters", 0, 0, Outcome.NOT_CARRIED),  # no vote for it: never carried
+    ],
+)
+def test_resolution_thresholds_count_for_and_against_only(
+    threshold: str, in_favour: int, against: int, outcome: Outcome
+) -> None:
+    # Abstentions are shown but are not votes cast: 40 of them change nothing.
+    result = count_resolution(_choices(in_favour, against, 40), threshold=threshold)
+    assert result.outcome is outcome
+    assert result.tallies == {
+        "for": Decimal(in_favour),
+        "against": Decimal(against),
+        "abstain": Decimal(40),
+    }
+
+
+@pytest.mark.parametrize(("papers", "met"), [(25, True), (24, False)])
+def test_resolution_is_void_without_quorum_counting_abstentions(papers: int, met: bool) -> None:
+    choices = _choices(1, 0, papers - 1)
+    result = count_resolution(choices, quorum=Decimal("0.25"), electorate=100)
+    assert result.quorum_met is met
+    assert result.outcome is (Outcome.CARRIED if met else Outcome.VOID)
+
+
+def test_resolution_rejects_unknown_choices_and_thresholds() -> None:
+    with pytest.raises(InvalidPaper):
+        count_resolution(["yes"])
+    with pytest.raises(ValueError, match="threshold"):
+        count_resolution([], threshold="most")
+    with pytest.raises(ValueError, match="electorate"):
+        count_resolution([], quorum=Fraction(1, 2))
+
+
+def test_plurality_elects_the_most_marked_and_draws_lots_at_the_edge() -> None:
+    papers = [("A",), ("A",), ("B",), ("C",), ("D",)]
+    result = count_plurality("ABCD", papers, seats=2, tie_order="DCBA")
+    assert result.elected == ("A", "D")
+    (tie,) = result.tie_breaks
+    assert (tie.tied, tie.chosen, tie.rule) == (("D", "C", "B"), "D", "lot")
+
+
+def test_plurality_allows_one_mark_per_seat_and_approval_any() -> None:
+    with pytest.raises(InvalidPaper, match="at most 1"):
+        count_plurality("AB", [("A", "B")], seats=1, tie_order="AB")
+    result = count_approval("ABC", [("A", "B"), ("B", "C"), ("B",)], seats=1, tie_order="ABC")
+    assert result.elected == ("B",)
+    assert result.tallies["B"] == 3
+
+
+def test_scottish_stv_transfers_the_surplus_at_truncated_values() -> None:
+    """13 papers, 2 seats: quota 13 // 3 + 1 = 5. A's surplus of 2 moves on from 7 papers at
+    2/7 = 0.28571 each (truncated), so B gets 1.99997 and 0.00003 is lost; B then trails C
+    by those 0.00003 and is excluded."""
+    ballots = [Ballot(("A", "B"), 7), Ballot(("B",), 1), Ballot(("C",), 3), Ballot(("D",), 2)]
+    result = count_scottish_stv("ABCD", ballots, seats=2, tie_order="ABCD")
+    first, second, third = result.rounds[:3]
+    assert first.quota == Decimal("5.00000")
+    assert [a.kind.value for a in first.actions] == ["elected", "surplus_transferred"]
+    assert second.votes == {
+        "A": Decimal("5.00000"),
+        "B": Decimal("2.99997"),
+        "C": Decimal("3.00000"),
+        "D": Decimal("2.00000"),
+    }
+    assert second.lost_to_rounding == Decimal("0.00003")
+    assert third.exhausted == Decimal("2.00000")  # D's papers have no next preference
+    assert result.elected == ("A", "C")
+
+
+def test_count_accepts_api_papers_and_integer_ids() -> None:
+    papers = [{"ranking": [1, 2]}, {"ranking": [2]}, {"ranking": [2, 1]}]
+    result = count("irv", [1, 2], papers, tie_order=["1", "2"])  # type: ignore[list-item]
+    assert result.elected == ("2",)
+    with pytest.raises(InvalidPaper):
+        count("irv", ["1"], [{"choices": ["1"]}], tie_order=["1"])
+
+
+def test_count_draws_the_tie_order_from_the_seed_and_reports_it_only_if_used() -> None:
+    tied = [{"ranking": ["A"]}, {"ranking": ["B"]}]
+    first = count("irv", ["A", "B"], tied, seed="published-seed")
+    again = count("irv", ["A", "B"], tied, seed="published-seed")
+    assert first.to_json() == again.to_json()
+    assert first.seed == "published-seed"
+    assert first.tie_order == draw_tie_order(["A", "B"], "published-seed")
+    clear = count("irv", ["A", "B"], [*tied, {"ranking": ["A"]}], seed="published-seed")
+    assert clear.seed is None
+    drawn = count("irv", ["A", "B"], tied)
+    assert drawn.seed is not None
+    assert drawn.tie_order == draw_tie_order(["A", "B"], drawn.seed)
+
+
+def test_draw_tie_order_is_a_reproducible_permutation() -> None:
+    candidates = ["Anna", "Bob", "Cleo", "Dan"]
+    order = draw_tie_order(candidates, "2025-agm")
+    assert sorted(order) == sorted(candidates)
+    assert draw_tie_order(list(reversed(candidates)), "2025-agm") == order
+    orders = {draw_tie_order(candidates, f"seed-{n}") for n in range(20)}
+    assert len(orders) > 1
+
+
+def test_resolution_result_serialises_outcome_and_quorum() -> None:
+    data = count(
+        "resolution", [], [{"choice": "for"}], quorum=Decimal("0.5"), electorate=3
+    ).to_json()
+    assert (data["outcome"], data["quorum_met"]) == ("void", False)
+    assert data["tallies"] == {"for": "1", "against": "0", "abstain": "0"}
+
+
+def test_count_rejects_unknown_methods_and_conflicting_tie_inputs() -> None:
+    with pytest.raises(ValueError, match="unknown method"):
+        count("borda", ["A"], [])
+    with pytest.raises(ValueError, match="not both"):
+        count("irv", ["A"], [], tie_order=["A"], seed="s")

@@ -1,0 +1,84 @@
+"""coopvote.tally stays pure: no database, web framework, clock or floats (checked by parsing)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import coopvote.tally
+
+PACKAGE = Path(coopvote.tally.__file__).parent
+MODULES = sorted(PACKAGE.glob("*.py"))
+FORBIDDEN = {
+    "litestar",
+    "sqlmodel",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "jinja2",
+    "httpx",
+    "uvicorn",
+    "starlette",
+    "fastapi",
+    "pydantic",
+    "time",
+    "datetime",  # no clock
+    "random",  # lots come from the tie order or a published seed, never hidden randomness
+    "os",
+    "socket",
+    "subprocess",
+}
+
+
+def _imported_modules(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_package_has_modules_to_check() -> None:
+    assert len(MODULES) >= 10
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
+def test_tally_imports_nothing_from_the_rest_of_coopvote_nor_web_or_db(module: Path) -> None:
+    imported = _imported_modules(ast.parse(module.read_text(encoding="utf-8")))
+    outside = {
+        name
+        for name in imported
+        if name.startswith("coopvote") and not name.startswith("coopvote.tally")
+    }
+    assert not outside
+    assert not {name.split(".")[0] for name in imported} & FORBIDDEN
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
+def test_tally_has_no_float_arithmetic(module: Path) -> None:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    floats = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, float)
+    ]
+    calls = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "float"
+    ]
+    divisions = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+    ]
+    assert not floats
+    assert not calls
+    # True division of integers makes a float; only whole-number (//) division is allowed.
+    assert not divisions
