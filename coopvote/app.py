@@ -6,11 +6,11 @@ from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -19,7 +19,7 @@ from coopvote.settings import Settings
 from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES
 from coopvote.web.errors import EXCEPTION_HANDLERS
-from coopvote.web.middleware import SecurityHeadersMiddleware, SessionAuthMiddleware
+from coopvote.web.middleware import SessionAuthMiddleware, security_headers
 from coopvote.web.routes import ROUTE_HANDLERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +36,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         ],
         dependencies=DEPENDENCIES,
         guards=[enforce_access],
-        middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, settings=settings),
-            DefineMiddleware(SessionAuthMiddleware, database=database, settings=settings),
-        ],
+        middleware=[DefineMiddleware(SessionAuthMiddleware, database=database, settings=settings)],
+        before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.https),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

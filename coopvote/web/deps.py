@@ -9,7 +9,7 @@ from typing import Any
 from anyio import to_thread
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from sqlmodel import Session
 
@@ -59,6 +59,12 @@ def client_address(request: Request[Any, Any, Any], settings: Settings) -> str:
             return forwarded.split(",")[0].strip()
     return request.client.host if request.client else "unknown"
 
+
+#: How handlers ask for the dependencies below, by name.
+Db = NamedDependency[Session]
+Now = NamedDependency[datetime]
+CurrentSettings = NamedDependency[Settings]
+CurrentPrincipal = NamedDependency[Principal]
 
 DEPENDENCIES = {
     "db": Provide(provide_transaction),

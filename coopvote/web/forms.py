@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import URLEncodedBody
 
 #: The type of a form body parameter: ``data: FormData``.
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormData = URLEncodedBody[dict[str, Any]]
 
 
 def text(form: dict[str, Any], name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
 from anyio import to_thread
@@ -109,23 +110,16 @@ class SessionAuthMiddleware:
         return wrapped
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app = app
-        self.headers = dict(SECURITY_HEADERS)
-        if settings.https:
-            self.headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A ``before_send`` hook: unlike middleware it also sees the router's own 404 and 405."""
+    headers = dict(SECURITY_HEADERS)
+    if settings.https:
+        headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            mutable = MutableScopeHeaders.from_message(message)
+            for name, value in headers.items():
+                mutable[name] = value
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in self.headers.items():
-                    headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+    return add_headers

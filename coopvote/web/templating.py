@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from litestar import Request
 from litestar.response import Redirect, Template
 
-from coopvote.settings import Settings
 from coopvote.web.access import principal_of
+from coopvote.web.deps import CurrentSettings
 from coopvote.web.flash import clear_flash_cookie, flash_cookie, read_flashes
 
 
@@ -25,7 +25,7 @@ def page(
     **context: Any,
 ) -> Template:
     """Render a page. ``errors`` marks form fields by name; ``form`` re-fills what was typed."""
-    settings: Settings = request.app.state.settings
+    settings: CurrentSettings = request.app.state.settings
     flashes = read_flashes(request, settings.secret_key)
     return Template(
         template_name,
@@ -48,7 +48,7 @@ def redirect(
     message: str | None = None,
     category: str = "success",
 ) -> Redirect:
-    settings: Settings = request.app.state.settings
+    settings: CurrentSettings = request.app.state.settings
     cookies = (
         [flash_cookie([(category, message)], settings.secret_key, secure=settings.https)]
         if message

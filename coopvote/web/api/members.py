@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy import text
-from sqlmodel import Session
 
 from coopvote.members import service as members
 from coopvote.members.models import MemberStatus, Role
 from coopvote.members.rules import Transition
 from coopvote.members.service import Application, MemberSummary, RegisterQuery
 from coopvote.security import service as signing
-from coopvote.security.sessions import Principal
-from coopvote.settings import Settings
 from coopvote.web.access import PUBLIC, SIGNED_IN, requires
-from coopvote.web.deps import client_address
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, client_address
 from coopvote.web.middleware import clear_session_cookie, session_cookie
 
 
@@ -103,26 +100,26 @@ class PublicController(Controller):
     opt = PUBLIC
 
     @get("/health", sync_to_thread=True)
-    def health(self, db: Session) -> HealthOut:
+    def health(self, db: Db) -> HealthOut:
         db.execute(text("SELECT 1"))
         return HealthOut(status="ok", database="ok")
 
     @get("/organisations", sync_to_thread=True)
-    def organisations(self, db: Session) -> list[NamedThing]:
+    def organisations(self, db: Db) -> list[NamedThing]:
         return [NamedThing(o.slug, o.name) for o in members.organisations(db)]
 
     @get("/constituencies", sync_to_thread=True)
-    def constituencies(self, db: Session) -> list[NamedThing]:
+    def constituencies(self, db: Db) -> list[NamedThing]:
         return [NamedThing(c.slug, c.name) for c in members.constituencies(db)]
 
     @post("/session", status_code=HTTP_200_OK, sync_to_thread=True)
     def sign_in(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
-        data: CredentialsIn,
-        now: datetime,
-        settings: Settings,
+        db: Db,
+        data: JSONBody[CredentialsIn],
+        now: Now,
+        settings: CurrentSettings,
     ) -> Response[Any]:
         outcome = signing.sign_in(
             db,
@@ -142,7 +139,7 @@ class PublicController(Controller):
 
     @delete("/session", status_code=HTTP_204_NO_CONTENT, sync_to_thread=True)
     def sign_out(
-        self, request: Request[Any, Any, Any], db: Session, settings: Settings
+        self, request: Request[Any, Any, Any], db: Db, settings: CurrentSettings
     ) -> Response[None]:
         token = request.cookies.get(settings.session_cookie_name)
         if token:
@@ -158,11 +155,11 @@ class MeController(Controller):
     opt = SIGNED_IN
 
     @get("/", sync_to_thread=True)
-    def me(self, db: Session, principal: Principal) -> MemberOut:
+    def me(self, db: Db, principal: CurrentPrincipal) -> MemberOut:
         return MemberOut.of(members.summary(db, members.get_member(db, principal.public_id)))
 
     @post("/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
-    def withdraw(self, db: Session, principal: Principal, now: datetime) -> MemberOut:
+    def withdraw(self, db: Db, principal: CurrentPrincipal, now: Now) -> MemberOut:
         member = members.get_member(db, principal.public_id)
         members.change_status(
             db, member=member, transition=Transition.WITHDREW, actor_id=principal.member_id, now=now
@@ -176,7 +173,7 @@ class MembersController(Controller):
     opt = requires(Role.GOVERNOR)
 
     @post("/", opt=PUBLIC, sync_to_thread=True)
-    def apply(self, db: Session, data: MemberIn, now: datetime) -> MemberOut:
+    def apply(self, db: Db, data: JSONBody[MemberIn], now: Now) -> MemberOut:
         """Apply for membership. The answer is the same whether or not the email is taken."""
         application = Application(
             data.name,
@@ -201,13 +198,13 @@ class MembersController(Controller):
     @get("/", sync_to_thread=True)
     def register(
         self,
-        db: Session,
-        status: MemberStatus | None = None,
-        q: str = "",
-        constituency: str | None = None,
-        organisation: str | None = None,
-        page: int = Parameter(default=1, ge=1),
-        per_page: int = Parameter(default=100, ge=1, le=1000),
+        db: Db,
+        status: FromQuery[MemberStatus | None] = None,
+        q: FromQuery[str] = "",
+        constituency: FromQuery[str | None] = None,
+        organisation: FromQuery[str | None] = None,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[MemberOut]:
         query = RegisterQuery(
             search=q,
@@ -220,7 +217,7 @@ class MembersController(Controller):
         return [MemberOut.of(m) for m in members.search_register(db, query).items]
 
     @get("/{member_id:str}", sync_to_thread=True)
-    def member(self, db: Session, member_id: str) -> MemberDetailOut:
+    def member(self, db: Db, member_id: FromPath[str]) -> MemberDetailOut:
         member = members.get_member(db, member_id)
         return MemberDetailOut(
             **vars(MemberOut.of(members.summary(db, member))),
@@ -232,12 +229,12 @@ class MembersController(Controller):
 
     def _change(
         self,
-        db: Session,
-        principal: Principal,
-        member_id: str,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
         transition: Transition,
         data: ReasonIn | None,
-        now: datetime,
+        now: Now,
     ) -> MemberOut:
         member = members.get_member(db, member_id)
         members.change_status(
@@ -253,54 +250,54 @@ class MembersController(Controller):
     @post("/{member_id:str}/approve", status_code=HTTP_200_OK, sync_to_thread=True)
     def approve(
         self,
-        db: Session,
-        principal: Principal,
-        member_id: str,
-        now: datetime,
-        data: ReasonIn | None = None,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        now: Now,
+        data: JSONBody[ReasonIn | None] = None,
     ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.ADMITTED, data, now)
 
     @post("/{member_id:str}/reject", status_code=HTTP_200_OK, sync_to_thread=True)
     def reject(
         self,
-        db: Session,
-        principal: Principal,
-        member_id: str,
-        now: datetime,
-        data: ReasonIn | None = None,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        now: Now,
+        data: JSONBody[ReasonIn | None] = None,
     ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.REJECTED, data, now)
 
     @post("/{member_id:str}/suspend", status_code=HTTP_200_OK, sync_to_thread=True)
     def suspend(
         self,
-        db: Session,
-        principal: Principal,
-        member_id: str,
-        now: datetime,
-        data: ReasonIn | None = None,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        now: Now,
+        data: JSONBody[ReasonIn | None] = None,
     ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.SUSPENDED, data, now)
 
     @post("/{member_id:str}/reinstate", status_code=HTTP_200_OK, sync_to_thread=True)
     def reinstate(
         self,
-        db: Session,
-        principal: Principal,
-        member_id: str,
-        now: datetime,
-        data: ReasonIn | None = None,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        now: Now,
+        data: JSONBody[ReasonIn | None] = None,
     ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.REINSTATED, data, now)
 
     @post("/{member_id:str}/cease", status_code=HTTP_200_OK, sync_to_thread=True)
     def cease(
         self,
-        db: Session,
-        principal: Principal,
-        member_id: str,
-        now: datetime,
-        data: ReasonIn | None = None,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        now: Now,
+        data: JSONBody[ReasonIn | None] = None,
     ) -> MemberOut:
         return self._change(db, principal, member_id, Transition.CEASED, data, now)

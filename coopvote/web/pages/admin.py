@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel import Session
 
 from coopvote.errors import DomainError
 from coopvote.members import service as members
 from coopvote.members.models import OFFICES, Role
 from coopvote.security.service import find_by_email
-from coopvote.security.sessions import Principal
 from coopvote.web.access import requires
+from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.forms import FormData, text
 from coopvote.web.templating import page, redirect
 
@@ -24,7 +23,7 @@ class AdminPages(Controller):
     opt = requires(Role.ADMIN)
     include_in_schema = False
 
-    def _roles_page(self, request: Request[Any, Any, Any], db: Session, **context: Any) -> Template:
+    def _roles_page(self, request: Request[Any, Any, Any], db: Db, **context: Any) -> Template:
         return page(
             request,
             "admin/roles.html",
@@ -34,17 +33,17 @@ class AdminPages(Controller):
         )
 
     @get("/roles", sync_to_thread=True)
-    def roles(self, request: Request[Any, Any, Any], db: Session) -> Template:
+    def roles(self, request: Request[Any, Any, Any], db: Db) -> Template:
         return self._roles_page(request, db)
 
     @post("/roles", sync_to_thread=True)
     def grant(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
-        principal: Principal,
+        db: Db,
+        principal: CurrentPrincipal,
         data: FormData,
-        now: datetime,
+        now: Now,
     ) -> Template | Redirect:
         member = find_by_email(db, text(data, "email"))
         role = text(data, "role")
@@ -76,11 +75,11 @@ class AdminPages(Controller):
     def revoke(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
-        principal: Principal,
-        member_id: str,
-        role: Role,
-        now: datetime,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        role: FromPath[Role],
+        now: Now,
     ) -> Redirect:
         member = members.get_member(db, member_id)
         try:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-from sqlmodel import Session
 
 from coopvote.errors import InvalidInput
 from coopvote.members import service as members
 from coopvote.members.service import Application
 from coopvote.security import service as signing
-from coopvote.settings import Settings
 from coopvote.web.access import PUBLIC
-from coopvote.web.deps import client_address
+from coopvote.web.deps import CurrentSettings, Db, Now, client_address
 from coopvote.web.forms import FormData, checked, text, without_secrets
 from coopvote.web.middleware import clear_session_cookie, session_cookie
 from coopvote.web.templating import page, redirect, safe_next
@@ -25,9 +23,7 @@ class AuthPages(Controller):
     opt = PUBLIC
     include_in_schema = False
 
-    def _register_page(
-        self, request: Request[Any, Any, Any], db: Session, **context: Any
-    ) -> Template:
+    def _register_page(self, request: Request[Any, Any, Any], db: Db, **context: Any) -> Template:
         return page(
             request,
             "auth/register.html",
@@ -37,12 +33,12 @@ class AuthPages(Controller):
         )
 
     @get("/register", sync_to_thread=True)
-    def register_form(self, request: Request[Any, Any, Any], db: Session) -> Template:
+    def register_form(self, request: Request[Any, Any, Any], db: Db) -> Template:
         return self._register_page(request, db)
 
     @post("/register", sync_to_thread=True)
     def register(
-        self, request: Request[Any, Any, Any], db: Session, data: FormData, now: datetime
+        self, request: Request[Any, Any, Any], db: Db, data: FormData, now: Now
     ) -> Template | Redirect:
         application = Application(
             name=text(data, "name"),
@@ -69,17 +65,17 @@ class AuthPages(Controller):
         return page(request, "auth/registered.html")
 
     @get("/sign-in", sync_to_thread=False)
-    def sign_in_form(self, request: Request[Any, Any, Any], next: str = "") -> Template:
+    def sign_in_form(self, request: Request[Any, Any, Any], next: FromQuery[str] = "") -> Template:
         return page(request, "auth/sign_in.html", next=safe_next(next, ""))
 
     @post("/sign-in", sync_to_thread=True)
     def sign_in(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
+        db: Db,
         data: FormData,
-        now: datetime,
-        settings: Settings,
+        now: Now,
+        settings: CurrentSettings,
     ) -> Template | Redirect:
         outcome = signing.sign_in(
             db,
@@ -109,7 +105,7 @@ class AuthPages(Controller):
 
     @post("/sign-out", sync_to_thread=True)
     def sign_out(
-        self, request: Request[Any, Any, Any], db: Session, settings: Settings
+        self, request: Request[Any, Any, Any], db: Db, settings: CurrentSettings
     ) -> Response[Any]:
         token = request.cookies.get(settings.session_cookie_name)
         if token:

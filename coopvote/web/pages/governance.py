@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
-from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.errors import DomainError
@@ -19,8 +18,8 @@ from coopvote.members.models import MemberStatus, Role
 from coopvote.members.rules import TRANSITIONS, Transition, can_transition
 from coopvote.members.service import RegisterQuery
 from coopvote.members.transfer import export_rows, write_csv
-from coopvote.security.sessions import Principal
 from coopvote.web.access import requires
+from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.forms import FormData, text
 from coopvote.web.templating import page, redirect
 
@@ -35,8 +34,13 @@ ACTIONS = {
 
 
 def register_query(
-    q: str, status: str, constituency: str, organisation: str, page_number: int
+    q: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    constituency: FromQuery[str] = "",
+    organisation: FromQuery[str] = "",
+    page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
 ) -> RegisterQuery:
+    """The register's filters, read from the query string of the page and of its CSV."""
     return RegisterQuery(
         search=q,
         status=MemberStatus(status) if status in set(MemberStatus) else None,
@@ -50,13 +54,14 @@ class GovernancePages(Controller):
     path = "/governance"
     opt = requires(Role.GOVERNOR)
     include_in_schema = False
+    dependencies = {"filters": Provide(register_query, sync_to_thread=False)}
 
     @get("/applications", sync_to_thread=True)
     def applications(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
-        page_number: int = Parameter(query="page", default=1, ge=1),
+        db: Db,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
     ) -> Template:
         pending = members.search_register(
             db, RegisterQuery(status=MemberStatus.PENDING, page=page_number)
@@ -67,19 +72,14 @@ class GovernancePages(Controller):
     def register(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
-        q: str = "",
-        status: str = "",
-        constituency: str = "",
-        organisation: str = "",
-        page_number: int = Parameter(query="page", default=1, ge=1),
+        db: Db,
+        filters: NamedDependency[RegisterQuery],
     ) -> Template:
-        query = register_query(q, status, constituency, organisation, page_number)
         return page(
             request,
             "governance/register.html",
-            results=members.search_register(db, query),
-            query=query,
+            results=members.search_register(db, filters),
+            query=filters,
             statuses=[s for s in MemberStatus if s is not MemberStatus.NON_MEMBER],
             organisations=members.organisations(db),
             constituencies=members.constituencies(db),
@@ -88,18 +88,13 @@ class GovernancePages(Controller):
     @get("/members.csv", sync_to_thread=True)
     def export(
         self,
-        db: Session,
-        principal: Principal,
-        now: datetime,
-        q: str = "",
-        status: str = "",
-        constituency: str = "",
-        organisation: str = "",
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        filters: NamedDependency[RegisterQuery],
     ) -> Response[str]:
         buffer = io.StringIO()
-        count = write_csv(
-            export_rows(db, register_query(q, status, constituency, organisation, 1)), buffer
-        )
+        count = write_csv(export_rows(db, filters), buffer)
         audit.record(
             db,
             actor=audit.member_actor(principal.member_id),
@@ -115,11 +110,11 @@ class GovernancePages(Controller):
         )
 
     @get("/members/{member_id:str}", sync_to_thread=True)
-    def member(self, request: Request[Any, Any, Any], db: Session, member_id: str) -> Template:
+    def member(self, request: Request[Any, Any, Any], db: Db, member_id: FromPath[str]) -> Template:
         return self._member_page(request, db, member_id)
 
     def _member_page(
-        self, request: Request[Any, Any, Any], db: Session, member_id: str, **context: Any
+        self, request: Request[Any, Any, Any], db: Db, member_id: FromPath[str], **context: Any
     ) -> Template:
         record = members.get_member(db, member_id)
         actions = [(name, t) for name, t in ACTIONS.items() if can_transition(record.status, t)]
@@ -136,12 +131,12 @@ class GovernancePages(Controller):
     def act(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
-        principal: Principal,
-        member_id: str,
-        action: str,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        action: FromPath[str],
         data: FormData,
-        now: datetime,
+        now: Now,
     ) -> Template | Redirect:
         transition = ACTIONS.get(action)
         if transition is None:

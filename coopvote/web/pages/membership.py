@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
-from sqlmodel import Session
 
 from coopvote.members import service as members
 from coopvote.members.rules import Transition, can_transition
-from coopvote.security.sessions import Principal
 from coopvote.web.access import SIGNED_IN
+from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.forms import FormData, checked
 from coopvote.web.templating import page, redirect
 
@@ -23,7 +21,9 @@ class MembershipPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def mine(self, request: Request[Any, Any, Any], db: Session, principal: Principal) -> Template:
+    def mine(
+        self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal
+    ) -> Template:
         member = members.get_member(db, principal.public_id)
         return page(
             request,
@@ -37,10 +37,10 @@ class MembershipPages(Controller):
     def withdraw(
         self,
         request: Request[Any, Any, Any],
-        db: Session,
-        principal: Principal,
+        db: Db,
+        principal: CurrentPrincipal,
         data: FormData,
-        now: datetime,
+        now: Now,
     ) -> Redirect:
         if not checked(data, "confirm"):
             return redirect(

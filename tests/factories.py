@@ -1,0 +1,76 @@
+"""Plain factory functions: each test says what it needs."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlmodel import Session
+
+from coopvote.clock import utcnow
+from coopvote.members import service as members
+from coopvote.members.models import Member, MemberStatus, Role
+from coopvote.members.rules import Transition
+from coopvote.security.passwords import hash_password
+
+PASSWORD = "a long and unusual test password"
+_numbers = itertools.count(1)
+
+
+@cache
+def password_hash() -> str:
+    """Hashed once per run: argon2id at full strength is slow on purpose."""
+    return hash_password(PASSWORD)
+
+
+def ensure_organisation(
+    session: Session, slug: str = "the-grange", name: str = "The Grange School"
+):
+    return members.organisation_by_slug(session, slug) or members.add_organisation(
+        session, slug=slug, name=name, now=utcnow()
+    )
+
+
+def make_member(
+    session: Session,
+    *,
+    status: MemberStatus = MemberStatus.ACTIVE,
+    roles: tuple[Role, ...] = (),
+    constituency: str = "parents-carers",
+    organisation: str = "the-grange",
+    name: str | None = None,
+    email: str | None = None,
+    at: datetime | None = None,
+) -> Member:
+    """A member in the given status, reached through the real lifecycle."""
+    n = next(_numbers)
+    at = at or utcnow() - timedelta(days=1)
+    org = ensure_organisation(session, organisation, organisation.replace("-", " ").title())
+    con = members.constituency_by_slug(session, constituency)
+    assert con is not None
+    member = members.add_applicant(
+        session,
+        public_id=members.new_public_id(),
+        name=name or f"Member {n}",
+        email=email or f"member{n}@example.org",
+        password_hash=password_hash(),
+        constituency=con,
+        organisation=org,
+        now=at,
+    )
+    path = {
+        MemberStatus.PENDING: [],
+        MemberStatus.ACTIVE: [Transition.ADMITTED],
+        MemberStatus.SUSPENDED: [Transition.ADMITTED, Transition.SUSPENDED],
+        MemberStatus.CEASED: [Transition.ADMITTED, Transition.CEASED],
+        MemberStatus.REJECTED: [Transition.REJECTED],
+    }[status]
+    for transition in path:
+        members.change_status(
+            session, member=member, transition=transition, actor_id=None, now=at, reason="test"
+        )
+    for role in roles:
+        members.grant_role(session, member=member, role=role, actor_id=None, now=at)
+    session.flush()
+    return member

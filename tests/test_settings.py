@@ -1,0 +1,38 @@
+import pytest
+
+from coopvote.settings import DEVELOPMENT_SECRET, Environment, InsecureSettings, Settings
+
+
+def test_production_refuses_the_default_secret() -> None:
+    with pytest.raises(InsecureSettings):
+        Settings(env=Environment.PRODUCTION)
+    with pytest.raises(InsecureSettings):
+        Settings(env=Environment.PRODUCTION, secret_key=DEVELOPMENT_SECRET)
+    with pytest.raises(InsecureSettings):
+        Settings(env=Environment.PRODUCTION, secret_key="short")
+
+
+def test_production_accepts_a_long_random_secret() -> None:
+    settings = Settings(env=Environment.PRODUCTION, secret_key="x" * 16 + "y" * 16)
+    assert settings.env is Environment.PRODUCTION
+
+
+def test_settings_are_read_from_coopvote_variables() -> None:
+    settings = Settings.from_env(
+        {
+            "COOPVOTE_DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "COOPVOTE_ENV": "production",
+            "COOPVOTE_SECRET_KEY": "s" * 40,
+            "COOPVOTE_HTTPS": "true",
+            "COOPVOTE_SESSION_IDLE_MINUTES": "10",
+        }
+    )
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.https
+    assert settings.session_cookie_name.startswith("__Host-")
+    assert settings.session_idle_timeout.total_seconds() == 600
+
+
+def test_a_missing_secret_outside_development_stops_start_up() -> None:
+    with pytest.raises(InsecureSettings):
+        Settings.from_env({"COOPVOTE_ENV": "production"})
