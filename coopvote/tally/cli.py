@@ -94,7 +94,8 @@ def count_sheet(result: Result, title: str | None = None) -> str:
         lines.append("")
         heading = f"Round {round_.number}"
         if round_.quota is not None:
-            heading += f"   (quota {decimal_string(round_.quota)})"
+            needed = "quota" if result.method in ("stv", "meek") else "needed to win"
+            heading += f"   ({needed} {decimal_string(round_.quota)})"
         lines.append(heading)
         for name, vote in round_.votes.items():
             lines.append(f"  {name:<{width}}{decimal_string(vote):>16}")

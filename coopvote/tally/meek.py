@@ -57,6 +57,8 @@ def count_meek(
             votes, exhausted = _distribute(paths, keep)
             quota = sum(votes) // (seats + 1) + 1
             chosen = still_hopeful if seats_left else []
+            if not chosen and rounds:
+                break  # C.2: the seats are filled; the last round already shows the figures
             actions = [
                 Action(ActionKind.ELECTED, names[c], "hopeful candidates fill the seats left")
                 for c in chosen

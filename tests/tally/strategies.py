@@ -17,6 +17,7 @@ class Election:
     ballots: tuple[Ballot, ...]
     seats: int
     tie_order: tuple[str, ...]
+    withdrawn: tuple[str, ...] = ()
 
     @property
     def papers(self) -> list[tuple[str, ...]]:
@@ -36,4 +37,5 @@ def elections(
     ballots = draw(st.lists(st.builds(Ballot, ranking, st.integers(1, 6)), max_size=12))
     seats = draw(st.integers(1, max_seats or size + 1))
     tie_order = tuple(draw(st.permutations(candidates)))
-    return Election(candidates, tuple(ballots), seats, tie_order)
+    withdrawn = tuple(draw(st.lists(st.sampled_from(candidates), unique=True, max_size=2)))
+    return Election(candidates, tuple(ballots), seats, tie_order, withdrawn)

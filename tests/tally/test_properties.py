@@ -97,19 +97,26 @@ def test_single_seat_scottish_stv_agrees_with_irv(election: Election) -> None:
 @settings(max_examples=200)
 @given(elections(), st.sampled_from(("irv", "stv", "meek", "schulze", "plurality", "approval")))
 def test_every_method_fills_the_seats_it_can(election: Election, method: str) -> None:
-    """Empty papers, one candidate, all tied, more seats than candidates: no crash, and
-    every seat that can be filled is filled, by distinct candidates."""
+    """Empty papers, one candidate, all tied, more seats than candidates, withdrawals: no
+    crash, and every seat that can be filled is filled, by distinct standing candidates."""
     seats = 1 if method == "irv" else election.seats
     if method in ("plurality", "approval"):
         counter = count_plurality if method == "plurality" else count_approval
         marks = [paper[:1] if method == "plurality" else paper for paper in election.papers]
         result = counter(election.candidates, marks, seats=seats, tie_order=election.tie_order)
+        standing = set(election.candidates)
     else:
         result = count_ranked(
-            method, election.candidates, election.ballots, seats=seats, tie_order=election.tie_order
+            method,
+            election.candidates,
+            election.ballots,
+            seats=seats,
+            tie_order=election.tie_order,
+            withdrawn=election.withdrawn,
         )
-    assert len(set(result.elected)) == len(result.elected) == min(seats, len(election.candidates))
-    assert set(result.elected) <= set(election.candidates)
+        standing = set(election.candidates) - set(election.withdrawn)
+    assert len(set(result.elected)) == len(result.elected) == min(seats, len(standing))
+    assert set(result.elected) <= standing
     assert result.valid_papers + result.blank_papers == len(election.papers)
 
 
