@@ -14,6 +14,7 @@ from coopvote.tally import (
     count,
     count_approval,
     count_plurality,
+    count_ranked,
     count_resolution,
     count_scottish_stv,
     draw_tie_order,
@@ -146,3 +147,53 @@ def test_count_rejects_unknown_methods_and_conflicting_tie_inputs() -> None:
         count("borda", ["A"], [])
     with pytest.raises(ValueError, match="not both"):
         count("irv", ["A"], [], tie_order=["A"], seed="s")
+
+
+def test_irv_worked_example_in_the_docs() -> None:
+    """docs/counting/irv.md."""
+    ballots = [
+        Ballot(("Ann", "Cat"), 8),
+        Ballot(("Bob", "Cat"), 5),
+        Ballot(("Cat", "Bob"), 4),
+        Ballot(("Dan", "Bob"), 3),
+    ]
+    names = ["Ann", "Bob", "Cat", "Dan"]
+    result = count_ranked("irv", names, ballots, seats=1, tie_order=names)
+    assert [dict(r.votes) for r in result.rounds] == [
+        {"Ann": 8, "Bob": 5, "Cat": 4, "Dan": 3},
+        {"Ann": 8, "Bob": 8, "Cat": 4},
+        {"Ann": 8, "Bob": 12},
+    ]
+    assert result.elected == ("Bob",)
+
+
+def test_meek_worked_example_in_the_docs() -> None:
+    """docs/counting/meek.md."""
+    ballots = [
+        Ballot(("A", "B"), 6),
+        Ballot(("B",), 2),
+        Ballot(("C", "B"), 3),
+        Ballot(("D", "C"), 2),
+    ]
+    result = count_ranked("meek", "ABCD", ballots, seats=2, tie_order="ABCD")
+    assert result.rounds[0].quota == Decimal("4.333333334")
+    assert result.rounds[1].votes == {
+        "A": Decimal("4.333333338"),
+        "B": Decimal("3.666666662"),
+        "C": Decimal("3.000000000"),
+        "D": Decimal("2.000000000"),
+    }
+    assert result.elected == ("A", "C")
+
+
+def test_schulze_worked_example_in_the_docs() -> None:
+    """docs/counting/schulze.md."""
+    ballots = [Ballot(("A", "B", "C"), 4), Ballot(("B", "C", "A"), 3), Ballot(("C", "A", "B"), 2)]
+    result = count_ranked("schulze", "ABC", ballots, seats=1, tie_order="ABC")
+    assert result.pairwise == {"A": {"B": 6, "C": 4}, "B": {"A": 3, "C": 7}, "C": {"A": 5, "B": 2}}
+    assert result.strongest_paths == {
+        "A": {"B": 6, "C": 6},
+        "B": {"A": 5, "C": 7},
+        "C": {"A": 5, "B": 5},
+    }
+    assert result.ranking == ("A", "B", "C")
