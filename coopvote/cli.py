@@ -160,7 +160,8 @@ def members_import(file: Path) -> None:
     All rows or none: every problem is reported with its line number. Rows whose email is
     registered already are left alone, so importing a file twice adds nobody twice.
     """
-    total = sum(1 for _ in file.open(encoding="utf-8-sig")) - 1
+    with file.open(encoding="utf-8-sig") as lines:
+        total = sum(1 for _ in lines) - 1
     with (
         file.open(encoding="utf-8-sig", newline="") as source,
         unit_of_work() as session,

@@ -8,7 +8,7 @@ from coopvote.db import Database
 from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.security import service as signing
 from coopvote.security.models import WebSession
-from coopvote.security.passwords import HASHER
+from coopvote.security.passwords import HASHER, verify_password
 from coopvote.settings import Settings
 from tests.factories import PASSWORD, ensure_organisation, make_member
 from tests.web.helpers import sign_in
@@ -59,12 +59,12 @@ def test_an_unknown_email_still_costs_a_password_verification(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     verified: list[str] = []
-    real = signing.verify_password
-    monkeypatch.setattr(
-        signing,
-        "verify_password",
-        lambda stored, password: verified.append(stored) or real(stored, password),
-    )
+
+    def spy(stored: str, password: str) -> tuple[bool, str | None]:
+        verified.append(stored)
+        return verify_password(stored, password)
+
+    monkeypatch.setattr(signing, "verify_password", spy)
     client.post(
         "/api/v1/session", json={"email": "nobody@example.org", "password": "whatever it is"}
     )
@@ -102,11 +102,10 @@ def test_sign_out_destroys_the_session_on_the_server(
 ) -> None:
     add_member(database, email="pat@example.org")
     sign_in(client, "pat@example.org")
-    token = client.cookies.get(settings.session_cookie_name)
+    kept_copy = client.cookies.get(settings.session_cookie_name)
+    assert kept_copy
     assert client.delete("/api/v1/session").status_code == 204
-    client.cookies.set(
-        settings.session_cookie_name, token, domain="testserver.local"
-    )  # a kept copy
+    client.cookies.set(settings.session_cookie_name, kept_copy, domain="testserver.local")
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -120,9 +119,12 @@ def test_failed_sign_ins_are_throttled_per_account_without_hashing(
         )
         assert wrong.status_code == 401
     calls: list[str] = []
-    monkeypatch.setattr(
-        signing, "verify_password", lambda *args: calls.append("hash") or (True, None)
-    )
+
+    def counting(stored: str, password: str) -> tuple[bool, str | None]:
+        calls.append(stored)
+        return True, None
+
+    monkeypatch.setattr(signing, "verify_password", counting)
     throttled = client.post(
         "/api/v1/session", json={"email": "pat@example.org", "password": PASSWORD}
     )

@@ -1,0 +1,3 @@
+from coopvote.cli import main
+
+main()

@@ -1,0 +1,108 @@
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+
+from coopvote.cli import main
+from coopvote.db import Database
+from coopvote.members.models import Member, MemberRole, Role
+from tests.factories import ensure_organisation
+
+PASSWORD = "a long and unusual cli password"
+
+
+@pytest.fixture
+def cli(database: Database, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv(
+        "COOPVOTE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False)
+    )
+    return CliRunner()
+
+
+def test_users_create_makes_an_office_holder(cli: CliRunner, database: Database) -> None:
+    result = cli.invoke(
+        main,
+        [
+            "users",
+            "create",
+            "--email",
+            "Aud@Example.org",
+            "--name",
+            "Aud Itor",
+            "--role",
+            "auditor",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    with database.transaction() as session:
+        member = session.exec(select(Member).where(Member.email == "aud@example.org")).one()
+        roles = session.exec(select(MemberRole.role).where(MemberRole.member_id == member.id)).all()
+    assert roles == [Role.AUDITOR]
+
+
+def test_users_create_refuses_a_weak_password(cli: CliRunner) -> None:
+    result = cli.invoke(
+        main,
+        [
+            "users",
+            "create",
+            "--email",
+            "a@example.org",
+            "--name",
+            "A B",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input="password1234\n",
+    )
+    assert result.exit_code != 0
+    assert "too common" in result.output
+
+
+def test_members_import_and_export(cli: CliRunner, database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        ensure_organisation(session)
+    source = tmp_path / "members.csv"
+    source.write_text(
+        "name,email,constituency,organisation\nAnn Able,ann@example.org,staff,the-grange\n"
+    )
+    result = cli.invoke(main, ["members", "import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "Added 1" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email,constituency,organisation\nX,nope,staff,the-grange\n")
+    result = cli.invoke(main, ["members", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "line 2" in result.output
+    target = tmp_path / "out.csv"
+    result = cli.invoke(main, ["members", "export", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "ann@example.org" in target.read_text()
+
+
+def test_backup_copies_a_sqlite_database(
+    cli: CliRunner, database: Database, tmp_path: Path
+) -> None:
+    target = tmp_path / "backup.db"
+    result = cli.invoke(main, ["backup", str(target)])
+    if database.is_sqlite:
+        assert result.exit_code == 0, result.output
+        assert target.stat().st_size > 0
+    else:
+        assert result.exit_code == 1
+        assert "pg_dump" in result.output
+
+
+def test_the_demo_loads_and_prints_its_sign_ins(cli: CliRunner, database: Database) -> None:
+    result = cli.invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "governor@demo.coopvote.org" in result.output
+    with database.transaction() as session:
+        assert len(session.exec(select(Member)).all()) > 40
+    again = cli.invoke(main, ["demo"])
+    assert again.exit_code == 1
+    assert "--reset" in again.output
