@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from coopvote.clock import utcnow
 from coopvote.members import service as members
-from coopvote.members.models import Member, MemberStatus, Role
+from coopvote.members.models import Member, MemberStatus, Organisation, Role
 from coopvote.members.rules import Transition
 from coopvote.security.passwords import hash_password
 
@@ -26,7 +26,7 @@ def password_hash() -> str:
 
 def ensure_organisation(
     session: Session, slug: str = "the-grange", name: str = "The Grange School"
-):
+) -> Organisation:
     return members.organisation_by_slug(session, slug) or members.add_organisation(
         session, slug=slug, name=name, now=utcnow()
     )

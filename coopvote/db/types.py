@@ -40,8 +40,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 def enum_column(enum: type[StrEnum], *, nullable: bool = False, **kwargs: Any) -> Column[Any]:
     """A string column holding a ``StrEnum``'s values, read back as enum members."""
     return Column(
-        SAEnum(enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-               validate_strings=True, create_constraint=False),
+        SAEnum(
+            enum,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            create_constraint=False,
+        ),
         nullable=nullable,
         **kwargs,
     )
