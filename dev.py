@@ -32,10 +32,14 @@ def ensure_environment(extras: str) -> None:
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if not stamp.exists() or stamp.read_text() != wanted:
         print(f"Installing coopvote[{extras}] into .venv …", flush=True)
-        subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-                       check=True)
-        subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e",
-                        f".[{extras}]"], check=True, cwd=ROOT)
+        subprocess.run(
+            [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True
+        )
+        subprocess.run(
+            [str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f".[{extras}]"],
+            check=True,
+            cwd=ROOT,
+        )
         stamp.write_text(wanted)
 
 
