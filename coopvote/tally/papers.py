@@ -17,7 +17,7 @@ from coopvote.tally.types import Ballot, InvalidPaper
 
 def group_rankings(rankings: Iterable[Sequence[str]]) -> tuple[Ballot, ...]:
     """Group identical rankings into ballots, in order of first appearance."""
-    counts = Counter(tuple(ranking) for ranking in rankings)
+    counts = Counter(map(tuple, rankings))
     return tuple(Ballot(ranking, number) for ranking, number in counts.items())
 
 
@@ -91,12 +91,13 @@ def prepare_ranked(
             blank += ballot.count
             continue
         try:
-            ranking = tuple(index[name] for name in ballot.ranking)
+            ranking = tuple(map(index.__getitem__, ballot.ranking))
         except KeyError as error:
             raise InvalidPaper(f"a paper ranks an unknown candidate {error}") from None
         if len(set(ranking)) != len(ranking):
             raise InvalidPaper(f"a paper ranks a candidate twice: {list(ballot.ranking)}")
-        ranking = tuple(c for c in ranking if not is_withdrawn[c])
+        if withdrawn:
+            ranking = tuple(c for c in ranking if not is_withdrawn[c])
         grouped[ranking] = grouped.get(ranking, 0) + ballot.count
         valid += ballot.count
     return RankedProfile(
