@@ -8,6 +8,9 @@ from functools import cache
 
 from sqlmodel import Session
 
+from coopvote.ballots import service as ballots
+from coopvote.ballots.models import Ballot, Method, Threshold
+from coopvote.ballots.rules import Definition
 from coopvote.clock import utcnow
 from coopvote.members import service as members
 from coopvote.members.models import Member, MemberStatus, Organisation, Role
@@ -74,3 +77,31 @@ def make_member(
         members.grant_role(session, member=member, role=role, actor_id=None, now=at)
     session.flush()
     return member
+
+
+def make_ballot(
+    session: Session,
+    *,
+    method: Method = Method.RESOLUTION,
+    options: tuple[str, ...] = (),
+    open_now: bool = True,
+    seats: int = 1,
+    **overrides: object,
+) -> Ballot:
+    """A ballot, opened by hand unless ``open_now`` is false."""
+    now = utcnow()
+    if method is not Method.RESOLUTION and not options:
+        options = ("Ash", "Birch", "Cedar", "Damson")
+    fields: dict[str, object] = {
+        "title": f"{method.value.title()} ballot",
+        "method": method,
+        "closes_at": now + timedelta(days=7),
+        "options": options,
+        "seats": seats,
+        "threshold": Threshold.SIMPLE if method is Method.RESOLUTION else None,
+    }
+    fields.update(overrides)
+    ballot = ballots.create_ballot(session, Definition(**fields), actor_id=None, now=now)  # type: ignore[arg-type]
+    if open_now:
+        ballots.open_ballot(session, ballot, actor_id=None, now=now)
+    return ballot

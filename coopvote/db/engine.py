@@ -39,6 +39,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged vote survives a power cut
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left behind
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -51,6 +52,32 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+COMPACT = "compact_after_commit"
+
+
+def compact_after_commit(session: Session) -> None:
+    """Ask for the engine's traces of deleted and rewritten rows to be cleared once this
+    transaction commits: SQLite checkpoints and truncates its write-ahead log; PostgreSQL
+    vacuums the table of papers. Neither can run inside a transaction."""
+    session.info[COMPACT] = True
+
+
+def _compact(session: Session) -> None:
+    if not session.info.pop(COMPACT, False):
+        return
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # outside SQLAlchemy's BEGIN: a checkpoint needs none
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM paper")
+
+
 @dataclass(frozen=True)
 class Database:
     engine: Engine
@@ -59,7 +86,9 @@ class Database:
     @classmethod
     def connect(cls, url: str) -> Database:
         engine = make_engine(url)
-        return cls(engine, sessionmaker(engine, class_=Session, expire_on_commit=False))
+        sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        event.listen(sessions, "after_commit", _compact)
+        return cls(engine, sessions)
 
     @property
     def is_sqlite(self) -> bool:

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.ballots.models import Ballot, BallotOption, Paper, RollEntry
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -18,11 +19,15 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "AuditHead",
+    "Ballot",
+    "BallotOption",
     "Constituency",
     "Counter",
     "Member",
     "MemberRole",
     "Organisation",
+    "Paper",
+    "RollEntry",
     "SignInFailure",
     "StatusChange",
     "WebSession",

@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.auth import AuthPages
@@ -13,6 +14,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PublicController,
     MeController,
     MembersController,
+    BallotsController,
     home,
     AuthPages,
     MembershipPages,

@@ -1,0 +1,105 @@
+"""Ballots, their options, the roll (who may vote, and who has) and the papers (what was
+chosen). The roll and the papers share nothing but the ballot: see docs/secrecy.md."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+from coopvote.db.types import UTCDateTime, enum_column
+
+
+class Method(StrEnum):
+    RESOLUTION = "resolution"
+    PLURALITY = "plurality"
+    APPROVAL = "approval"
+    IRV = "irv"
+    STV = "stv"
+    MEEK = "meek"
+    SCHULZE = "schulze"
+
+
+class Threshold(StrEnum):
+    SIMPLE = "simple"
+    TWO_THIRDS = "two_thirds"
+    THREE_QUARTERS = "three_quarters"
+
+
+class BallotStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Ballot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=20_000)
+    method: Method = Field(sa_column=enum_column(Method))
+    seats: int = 1
+    #: Approval: how many options a member may mark (plurality: always ``seats``).
+    max_choices: int | None = None
+    threshold: Threshold | None = Field(
+        default=None, sa_column=enum_column(Threshold, nullable=True)
+    )
+    #: Minimum turnout for a valid result, in basis points of the roll (2500 = 25 %).
+    quorum_bp: int = 0
+    opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    eligible_constituencies: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    eligible_organisations: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    #: The stored state; ``rules.status_at`` derives the state at any moment from it and the clock.
+    status: BallotStatus = Field(sa_column=enum_column(BallotStatus, index=True))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="member.id")
+    #: The record date: the roll holds the members active and eligible at this moment.
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_reason: str = Field(default="", max_length=1000)
+    roll_size: int | None = None
+    roll_hash: str | None = Field(default=None, max_length=64)
+
+
+class BallotOption(SQLModel, table=True):
+    __tablename__ = "ballot_option"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="ballot.id", index=True)
+    position: int
+    label: str = Field(max_length=200)
+
+
+class RollEntry(SQLModel, table=True):
+    """Who may vote in a ballot, and whether they have. Never what they chose."""
+
+    __tablename__ = "roll_entry"
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
+    has_voted: bool = False
+
+
+class Paper(SQLModel, table=True):
+    """What one voter chose. No member, no time, no sequence: the key is the random receipt,
+    so rows are stored in an order unrelated to the order of casting (SQLite keeps this table
+    clustered on the key, ``WITHOUT ROWID``; on PostgreSQL papers are rewritten in random
+    order when the ballot closes)."""
+
+    __tablename__ = "paper"
+    __table_args__ = (Index("ix_paper_ballot_id", "ballot_id"), {"sqlite_with_rowid": False})
+
+    receipt: str = Field(primary_key=True, max_length=32)
+    ballot_id: int = Field(foreign_key="ballot.id")
+    choice: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

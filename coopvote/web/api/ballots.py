@@ -1,0 +1,236 @@
+"""``/api/v1/ballots``: defining and running ballots, and voting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, get, post, put
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from coopvote.ballots import service as ballots
+from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
+from coopvote.ballots.rules import Definition
+from coopvote.errors import InvalidInput
+from coopvote.members.models import Role
+from coopvote.security.sessions import Principal
+from coopvote.web.access import SIGNED_IN, requires
+from coopvote.web.deps import CurrentPrincipal, Db, Now
+
+OFFICERS = frozenset({Role.GOVERNOR, Role.AUDITOR})
+
+
+@dataclass
+class EligibilityIn:
+    constituencies: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BallotIn:
+    title: str
+    method: Method
+    closes_at: datetime
+    description: str = ""
+    options: list[str] = field(default_factory=list)
+    seats: int = 1
+    max_choices: int | None = None
+    threshold: Threshold | None = None
+    quorum: float = 0.0
+    opens_at: datetime | None = None
+    eligible: EligibilityIn = field(default_factory=EligibilityIn)
+
+    def definition(self) -> Definition:
+        for moment in (self.opens_at, self.closes_at):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidInput("Give times with an offset, e.g. 2026-12-01T09:00:00+00:00.")
+        if not 0 <= self.quorum <= 1:
+            raise InvalidInput(
+                "quorum is a fraction of the roll, from 0 to 1.",
+                field_errors={"quorum": "From 0 to 1."},
+            )
+        return Definition(
+            title=self.title,
+            method=self.method,
+            closes_at=self.closes_at,
+            description=self.description,
+            options=self.options,
+            seats=self.seats,
+            max_choices=self.max_choices,
+            threshold=self.threshold
+            or (Threshold.SIMPLE if self.method is Method.RESOLUTION else None),
+            quorum_bp=round(self.quorum * 10_000),
+            opens_at=self.opens_at,
+            eligible_constituencies=self.eligible.constituencies,
+            eligible_organisations=self.eligible.organisations,
+        )
+
+
+@dataclass
+class OptionOut:
+    id: int
+    label: str
+
+
+@dataclass
+class BallotOut:
+    id: str
+    title: str
+    description: str
+    method: str
+    status: str
+    options: list[OptionOut]
+    seats: int
+    max_choices: int | None
+    threshold: str | None
+    quorum: float
+    opens_at: datetime | None
+    closes_at: datetime
+    eligible: EligibilityIn
+    roll_size: int | None
+    roll_hash: str | None
+    votes_cast: int | None
+    cancel_reason: str | None
+    on_roll: bool | None = None
+    has_voted: bool | None = None
+
+
+@dataclass
+class ReasonIn:
+    reason: str = ""
+
+
+@dataclass
+class ReceiptOut:
+    receipt: str
+
+
+def present(db: Db, ballot: Ballot, principal: Principal, now: datetime) -> BallotOut:
+    """A ballot as this caller may see it: turnout for officers while open, for everyone once
+    closed; never anything about choices."""
+    status = ballot.status
+    is_officer = bool(principal.roles & OFFICERS)
+    shows_turnout = status in {BallotStatus.CLOSED, BallotStatus.PUBLISHED} or (
+        is_officer and status is BallotStatus.OPEN
+    )
+    entry = ballots.roll_entry(db, ballot, principal.member_id)
+    return BallotOut(
+        id=ballot.public_id,
+        title=ballot.title,
+        description=ballot.description,
+        method=ballot.method.value,
+        status=status.value,
+        options=[OptionOut(o.id, o.label) for o in ballots.options(db, ballot) if o.id is not None],
+        seats=ballot.seats,
+        max_choices=ballot.max_choices,
+        threshold=ballot.threshold.value if ballot.threshold else None,
+        quorum=ballot.quorum_bp / 10_000,
+        opens_at=ballot.opens_at,
+        closes_at=ballot.closes_at,
+        eligible=EligibilityIn(
+            list(ballot.eligible_constituencies), list(ballot.eligible_organisations)
+        ),
+        roll_size=ballot.roll_size,
+        roll_hash=ballot.roll_hash,
+        votes_cast=ballots.turnout(db, ballot).votes_cast if shows_turnout else None,
+        cancel_reason=ballot.cancel_reason or None,
+        on_roll=entry is not None,
+        has_voted=entry.has_voted if entry else False,
+    )
+
+
+def visible_ballot(db: Db, public_id: str, principal: Principal, now: datetime) -> Ballot:
+    """Drafts exist only for governors: anyone else gets 404, as if there were none."""
+    ballot = ballots.get_ballot(db, public_id, now)
+    if ballot.status is BallotStatus.DRAFT and not principal.has(Role.GOVERNOR):
+        raise NotFoundException("No such ballot.")
+    return ballot
+
+
+class BallotsController(Controller):
+    path = "/api/v1/ballots"
+    tags = ["ballots"]
+    opt = requires(Role.GOVERNOR)
+
+    @get("/", opt=SIGNED_IN, sync_to_thread=True)
+    def list_ballots(self, db: Db, principal: CurrentPrincipal, now: Now) -> list[BallotOut]:
+        found = ballots.list_ballots(db, now=now, include_drafts=principal.has(Role.GOVERNOR))
+        return [present(db, b, principal, now) for b in found]
+
+    @get("/{ballot_id:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def ballot(
+        self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+    ) -> BallotOut:
+        return present(db, visible_ballot(db, ballot_id, principal, now), principal, now)
+
+    @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def create(
+        self, db: Db, principal: CurrentPrincipal, now: Now, data: JSONBody[BallotIn]
+    ) -> BallotOut:
+        ballot = ballots.create_ballot(db, data.definition(), actor_id=principal.member_id, now=now)
+        return present(db, ballot, principal, now)
+
+    @put("/{ballot_id:str}", sync_to_thread=True)
+    def edit(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+        data: JSONBody[BallotIn],
+    ) -> BallotOut:
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        ballots.update_ballot(db, ballot, data.definition(), actor_id=principal.member_id, now=now)
+        return present(db, ballot, principal, now)
+
+    @post("/{ballot_id:str}/open", status_code=HTTP_200_OK, sync_to_thread=True)
+    def open(
+        self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+    ) -> BallotOut:
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        ballots.open_ballot(db, ballot, actor_id=principal.member_id, now=now)
+        return present(db, ballot, principal, now)
+
+    @post("/{ballot_id:str}/close", status_code=HTTP_200_OK, sync_to_thread=True)
+    def close(
+        self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+    ) -> BallotOut:
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        ballots.close_ballot(db, ballot, actor_id=principal.member_id, now=now)
+        return present(db, ballot, principal, now)
+
+    @post("/{ballot_id:str}/cancel", status_code=HTTP_200_OK, sync_to_thread=True)
+    def cancel(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+        data: JSONBody[ReasonIn | None] = None,
+    ) -> BallotOut:
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        ballots.cancel_ballot(
+            db, ballot, reason=data.reason if data else "", actor_id=principal.member_id, now=now
+        )
+        return present(db, ballot, principal, now)
+
+    @post(
+        "/{ballot_id:str}/votes",
+        opt=requires(Role.MEMBER),
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+    )
+    def vote(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+        data: JSONBody[dict[str, Any]],
+    ) -> ReceiptOut:
+        ballot = visible_ballot(db, ballot_id, principal, now)
+        receipt = ballots.cast_vote(db, ballot, member_id=principal.member_id, paper=data, now=now)
+        return ReceiptOut(receipt)
