@@ -74,7 +74,7 @@ def count_scottish_stv(
                 awaiting_transfer.append(c)
         hopeful = [c for c in profile.standing if continuing[c]]
         seats_left = seats - len(elected)
-        finished = seats_left == 0 or len(hopeful) <= seats_left
+        finished = seats_left <= 0 or len(hopeful) <= seats_left
         if finished:
             # Rule 52: the continuing candidates fill the seats left; no further transfer.
             for c in by_vote(hopeful) if seats_left else ():
