@@ -87,5 +87,9 @@ def current_head(session: Session) -> Head:
 
 
 def verify_chain(session: Session, kept_head: Head | None = None) -> Verdict:
+    # Share-lock the head before reading the events: appends wait until we are done, so the
+    # head and the events are one state. Otherwise, on PostgreSQL, an append committed between
+    # the two reads looks like a missing event. (SQLite's BEGIN IMMEDIATE serialises already.)
+    head = session.exec(select(AuditHead).with_for_update(read=True)).one()
     events = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).yield_per(1000)
-    return verify(events, recorded_head=current_head(session), kept_head=kept_head)
+    return verify(events, recorded_head=Head(head.seq, head.hash), kept_head=kept_head)
