@@ -20,6 +20,7 @@ from coopvote.members import service as members
 from coopvote.members import transfer
 from coopvote.members.models import OFFICES, Role
 from coopvote.settings import Settings
+from coopvote.tally.cli import tally
 
 
 def settings() -> Settings:
@@ -240,3 +241,6 @@ def constituencies_add(slug: str, name: str) -> None:
     with unit_of_work() as session:
         members.add_constituency(session, slug=slug, name=name, now=utcnow())
     click.echo(f"Added {name}.")
+
+
+main.add_command(tally)

@@ -324,7 +324,9 @@ def _rewrite_papers_in_random_order(session: Session, ballot: Ballot) -> int:
     rows = [
         {"receipt": r, "ballot_id": ballot.id, "choice": c}
         for r, c in session.execute(
-            sa_select(col(Paper.receipt), col(Paper.choice)).where(col(Paper.ballot_id) == ballot.id)
+            sa_select(col(Paper.receipt), col(Paper.choice)).where(
+                col(Paper.ballot_id) == ballot.id
+            )
         )
     ]
     random.SystemRandom().shuffle(rows)
