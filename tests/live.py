@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 
@@ -30,7 +31,11 @@ def live_server(database_url: str, secret_key: str, workers: int = 2) -> Iterato
         "COOPVOTE_SECRET_KEY": secret_key,
         "COOPVOTE_ENV": "test",
     }
-    log = tempfile.TemporaryFile()
+    with tempfile.TemporaryFile() as log:
+        yield from _serve(port, workers, env, log)
+
+
+def _serve(port: int, workers: int, env: dict[str, str], log: IO[bytes]) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "coopvote", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -54,4 +59,3 @@ def live_server(database_url: str, secret_key: str, workers: int = 2) -> Iterato
     finally:
         process.terminate()
         process.wait(timeout=15)
-        log.close()

@@ -17,7 +17,7 @@ VOTERS = 10
 
 
 @pytest.fixture
-def closed_ballot(database: Database) -> Iterator[tuple[Ballot, list[str]]]:
+def closed_ballot(database: Database) -> tuple[Ballot, list[str]]:
     """A ranked ballot with ten votes, cast one transaction each, then closed."""
     with database.transaction() as session:
         voters = [make_member(session) for _ in range(VOTERS)]
@@ -40,7 +40,7 @@ def closed_ballot(database: Database) -> Iterator[tuple[Ballot, list[str]]]:
     with database.transaction() as session:
         current = ballots.get_ballot(session, ballot.public_id, utcnow())
         ballots.close_ballot(session, current, actor_id=None, now=utcnow())
-    yield ballot, cast_order
+    return ballot, cast_order
 
 
 def every_value(database: Database) -> Iterator[tuple[str, str, Any]]:
