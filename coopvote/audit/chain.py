@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,11 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def canonical_time(at: datetime) -> str:
+    """The instant in UTC with microseconds, e.g. ``2026-11-22T09:30:00.000000+00:00``."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def event_hash(
     *,
     prev_hash: str,
@@ -56,7 +62,7 @@ def event_hash(
 ) -> str:
     body = {
         "seq": seq,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "at": canonical_time(at),
         "actor": actor,
         "action": action,
         "subject": subject,
@@ -65,10 +71,28 @@ def event_hash(
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
 
 
+#: ``SEQ:HASH``, the way an auditor writes a head down.
+WRITTEN_HEAD = re.compile(r"(\d+):([0-9a-fA-F]{64})", re.ASCII)
+
+
 @dataclass(frozen=True)
 class Head:
     seq: int
     hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head:
+        """Read ``SEQ:HASH`` as written by ``str(head)``; raises ValueError naming the problem."""
+        match = WRITTEN_HEAD.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(
+                "A head is the sequence number, a colon and the 64-character hash, "
+                "e.g. 12:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08."
+            )
+        return cls(int(match[1]), match[2].lower())
 
 
 @dataclass(frozen=True)
