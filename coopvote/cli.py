@@ -12,6 +12,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from coopvote.audit.cli import audit
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.db.migrate import upgrade
@@ -244,3 +245,4 @@ def constituencies_add(slug: str, name: str) -> None:
 
 
 main.add_command(tally)
+main.add_command(audit)

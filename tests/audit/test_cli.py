@@ -1,0 +1,85 @@
+"""`coopvote audit verify`: exit 0 when the chain holds, 1 when it is broken."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopvote.audit.service import current_head
+from coopvote.cli import main
+from coopvote.db import Database
+from tests.audit.chains import TAMPERINGS, append, rewrite_after
+
+
+@pytest.fixture
+def cli(database: Database, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv(
+        "COOPVOTE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False)
+    )
+    with database.transaction() as session:
+        append(session, 5)
+    return CliRunner()
+
+
+def test_an_untouched_chain_holds_and_its_head_is_printed(
+    cli: CliRunner, database: Database
+) -> None:
+    with database.transaction() as session:
+        head = current_head(session)
+    result = cli.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "holds: 5 events" in result.output
+    assert f"Head: 5:{head.hash}" in result.output
+
+
+@pytest.mark.parametrize("name", list(TAMPERINGS))
+def test_tampering_exits_1_naming_the_first_bad_event(
+    cli: CliRunner, database: Database, name: str
+) -> None:
+    tampering = TAMPERINGS[name]
+    with database.engine.begin() as connection:
+        tampering.change(connection)
+    result = cli.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"broken at event {tampering.first_bad_seq}:" in result.output
+
+
+def test_a_kept_head_still_on_the_chain_holds(cli: CliRunner, database: Database) -> None:
+    with database.transaction() as session:
+        kept = current_head(session)
+        append(session, 2)
+    result = cli.invoke(main, ["audit", "verify", "--head", str(kept)])
+    assert result.exit_code == 0, result.output
+    assert "The head you kept (5) is on the chain." in result.output
+
+
+def test_a_rewritten_history_fails_against_a_kept_head(cli: CliRunner, database: Database) -> None:
+    with database.transaction() as session:
+        kept = current_head(session)
+    with database.engine.begin() as connection:
+        rewrite_after(connection, 3)
+    assert cli.invoke(main, ["audit", "verify"]).exit_code == 0  # consistent in itself …
+    result = cli.invoke(main, ["audit", "verify", "--head", str(kept)])
+    assert result.exit_code == 1  # … but the head kept before is gone
+    assert "broken at event 5: the head you kept is no longer there" in result.output
+
+
+def test_a_different_hash_at_the_kept_seq_fails(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["audit", "verify", "--head", "4:" + "a" * 64])
+    assert result.exit_code == 1
+    assert "broken at event 4: differs from the head you kept" in result.output
+
+
+def test_a_malformed_head_exits_2(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["audit", "verify", "--head", "five"])
+    assert result.exit_code == 2
+    assert "sequence number, a colon" in result.output
+
+
+def test_a_database_without_an_audit_log_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPVOTE_DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
+    result = CliRunner().invoke(main, ["audit", "verify"])
+    assert result.exit_code == 2
+    assert "Could not read the audit log" in result.output
