@@ -19,6 +19,7 @@ from coopvote.settings import Settings
 from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES
 from coopvote.web.errors import EXCEPTION_HANDLERS
+from coopvote.web.filters import install_filters
 from coopvote.web.middleware import SessionAuthMiddleware, security_headers
 from coopvote.web.routes import ROUTE_HANDLERS
 
@@ -39,7 +40,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         middleware=[DefineMiddleware(SessionAuthMiddleware, database=database, settings=settings)],
         before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.https),
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES,
+            engine=JinjaTemplateEngine,
+            engine_callback=install_filters(settings.timezone),
+        ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="coopvote",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEVELOPMENT_SECRET = "development-secret-do-not-use-in-production"  # noqa: S105 - a known placeholder
 DEFAULT_DATABASE_URL = "sqlite:///coopvote.db"
@@ -38,8 +39,14 @@ class Settings:
     #: Behind a reverse proxy that sets ``X-Forwarded-For``: trust it for the client address.
     trust_forwarded_for: bool = False
     cooperative_name: str = "Aylesbury Learning Partnership"
+    #: Where the co-operative is: forms take, and pages show, times in this zone.
+    timezone: str = "Europe/London"
 
     def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as problem:
+            raise ValueError(f"COOPVOTE_TIMEZONE: unknown time zone {self.timezone!r}") from problem
         if self.env not in (Environment.DEVELOPMENT, Environment.TEST):
             if not self.secret_key or self.secret_key == DEVELOPMENT_SECRET:
                 raise InsecureSettings(
@@ -73,4 +80,5 @@ class Settings:
             ),
             trust_forwarded_for=read("TRUST_FORWARDED_FOR", "false").lower() in {"1", "true"},
             cooperative_name=read("COOPERATIVE_NAME", cls.cooperative_name),
+            timezone=read("TIMEZONE", cls.timezone),
         )

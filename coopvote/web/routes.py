@@ -9,6 +9,8 @@ from coopvote.web.pages.auth import AuthPages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
 from coopvote.web.pages.membership import MembershipPages
+from coopvote.web.pages.running_ballots import RunningBallotPages
+from coopvote.web.pages.voting import VotingPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PublicController,
@@ -20,4 +22,6 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     MembershipPages,
     GovernancePages,
     AdminPages,
+    VotingPages,
+    RunningBallotPages,
 ]

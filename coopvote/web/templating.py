@@ -33,6 +33,7 @@ def page(
             "principal": principal_of(request),
             "flashes": flashes,
             "cooperative_name": settings.cooperative_name,
+            "timezone": settings.timezone,
             "errors": dict(errors or {}),
             "form": dict(form or {}),
             **context,
