@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from coopvote.audit.models import AuditEvent, AuditHead
 from coopvote.ballots.models import Ballot, BallotOption, Paper, RollEntry
+from coopvote.cooperative.models import CooperativeSettings
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -22,6 +23,7 @@ __all__ = [
     "Ballot",
     "BallotOption",
     "Constituency",
+    "CooperativeSettings",
     "Counter",
     "Member",
     "MemberRole",

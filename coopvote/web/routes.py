@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.pages.admin import AdminPages
@@ -16,6 +17,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PublicController,
     MeController,
     MembersController,
+    AuditController,
     BallotsController,
     home,
     AuthPages,

@@ -8,13 +8,16 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from coopvote.errors import DomainError
+from coopvote.cooperative import service as cooperative
+from coopvote.cooperative.models import CooperativeSettings
+from coopvote.cooperative.service import SettingsChange
+from coopvote.errors import DomainError, InvalidInput
 from coopvote.members import service as members
 from coopvote.members.models import OFFICES, Role
 from coopvote.security.service import find_by_email
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
-from coopvote.web.forms import FormData, text
+from coopvote.web.forms import FormData, checked, text
 from coopvote.web.templating import page, redirect
 
 
@@ -87,3 +90,57 @@ class AdminPages(Controller):
         except DomainError as problem:
             return redirect(request, "/admin/roles", problem.detail, "error")
         return redirect(request, "/admin/roles", f"{member.name} is no longer {role.value}.")
+
+    @get("/settings", sync_to_thread=True)
+    def settings(self, request: Request[Any, Any, Any], db: Db) -> Template:
+        current = cooperative.current(db)
+        return page(request, "admin/settings.html", form=settings_form(current))
+
+    @post("/settings", sync_to_thread=True)
+    def change_settings(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        data: FormData,
+    ) -> Template | Redirect:
+        try:
+            cooperative.change(db, settings_change(data), actor_id=principal.member_id, now=now)
+        except InvalidInput as problem:
+            return page(
+                request,
+                "admin/settings.html",
+                status_code=422,
+                errors=problem.field_errors or {"form": problem.detail},
+                form=data,
+            )
+        return redirect(request, "/admin/settings", "Settings saved.")
+
+
+def settings_form(current: CooperativeSettings) -> dict[str, Any]:
+    return {
+        "results_public": "on" if current.results_public else "",
+        "support_threshold_count": str(current.support_threshold_count or ""),
+        "support_threshold_percent": str(current.support_threshold_percent),
+        "support_threshold_minimum": str(current.support_threshold_minimum),
+    }
+
+
+def settings_change(form: dict[str, Any]) -> SettingsChange:
+    def number(name: str) -> int | None:
+        raw = text(form, name).strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise InvalidInput(
+                "Enter a whole number.", field_errors={name: "Enter a whole number."}
+            )
+        return int(raw)
+
+    return SettingsChange(
+        results_public=checked(form, "results_public"),
+        support_threshold_count=number("support_threshold_count"),
+        support_threshold_percent=number("support_threshold_percent") or 0,
+        support_threshold_minimum=number("support_threshold_minimum") or 0,
+    )

@@ -1,0 +1,23 @@
+"""The co-operative's own choices, changed by admins and audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+
+class CooperativeSettings(SQLModel, table=True):
+    """One row: the settings in force."""
+
+    __tablename__ = "cooperative_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    #: Published results are shown to anyone, not only to signed-in members.
+    results_public: bool = False
+    #: Support a proposal needs before it can go to a ballot: a fixed number of supporters
+    #: when set, otherwise a percentage of the active members in the proposal's scope…
+    support_threshold_count: int | None = None
+    support_threshold_percent: int = 5
+    #: … but never fewer than this.
+    support_threshold_minimum: int = 2
