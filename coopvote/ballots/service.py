@@ -278,17 +278,19 @@ def _freeze_roll(session: Session, ballot: Ballot, record_date: datetime) -> tup
     session.execute(
         insert(RollEntry).from_select(["ballot_id", "member_id", "has_voted"], eligible)
     )
-    digest = hashlib.sha256()
-    size = 0
+    # The roll's hash: SHA-256 over the public ids of the members on it, sorted, one per line.
     on_roll = (
         sa_select(col(Member.public_id))
         .join(RollEntry, col(RollEntry.member_id) == Member.id)
         .where(col(RollEntry.ballot_id) == ballot.id)
         .order_by(col(Member.public_id))
+        .execution_options(yield_per=50_000)
     )
-    for (public_id,) in session.execute(on_roll).yield_per(10_000):
-        digest.update(public_id.encode() + b"\n")
-        size += 1
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in session.connection().execute(on_roll).scalars().partitions():
+        digest.update("".join(f"{public_id}\n" for public_id in chunk).encode())
+        size += len(chunk)
     return size, digest.hexdigest()
 
 
