@@ -95,11 +95,11 @@ def create_ballot(
     session.add(ballot)
     session.flush()
     _replace_options(session, ballot, definition.options)
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="ballot.created",
-        subject=subject(ballot),
+        ballot,
+        "created",
+        actor_id=actor_id,
         now=now,
         data={"title": ballot.title, "method": ballot.method.value},
     )
@@ -119,19 +119,32 @@ def update_ballot(
     _apply(ballot, definition)
     session.add(ballot)
     _replace_options(session, ballot, definition.options)
-    audit.record(
-        session,
-        actor=audit.member_actor(actor_id),
-        action="ballot.edited",
-        subject=subject(ballot),
-        now=now,
-        data={"title": ballot.title},
-    )
+    _audit(session, ballot, "edited", actor_id=actor_id, now=now, data={"title": ballot.title})
     return ballot
 
 
 def subject(ballot: Ballot) -> str:
     return f"ballot:{ballot.public_id}"
+
+
+def _audit(
+    session: Session,
+    ballot: Ballot,
+    what: str,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    data: dict[str, Any],
+) -> None:
+    """Record ``ballot.<what>``; ``actor_id`` is ``None`` when the clock did it."""
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action=f"ballot.{what}",
+        subject=subject(ballot),
+        now=now,
+        data=data,
+    )
 
 
 def get_ballot(session: Session, public_id: str, now: datetime) -> Ballot:
@@ -186,11 +199,11 @@ def cancel_ballot(
         raise Conflict("Someone else changed this ballot at the same moment; look again.")
     ballot.cancelled_at, ballot.cancel_reason = now, reason.strip()[:1000]
     session.add(ballot)
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="ballot.cancelled",
-        subject=subject(ballot),
+        ballot,
+        "cancelled",
+        actor_id=actor_id,
         now=now,
         data={"reason": ballot.cancel_reason},
     )
@@ -222,11 +235,11 @@ def _open(
     ballot.roll_size, ballot.roll_hash = _freeze_roll(session, ballot, record_date)
     session.add(ballot)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="ballot.opened",
-        subject=subject(ballot),
+        ballot,
+        "opened",
+        actor_id=actor_id,
         now=now,
         data={
             "record_date": record_date.isoformat(),
@@ -302,11 +315,11 @@ def _close(
     ballot.closed_at = at
     session.add(ballot)
     papers = _rewrite_papers_in_random_order(session, ballot)
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="ballot.closed",
-        subject=subject(ballot),
+        ballot,
+        "closed",
+        actor_id=actor_id,
         now=now,
         data={
             "closed_at": at.isoformat(),
@@ -434,3 +447,11 @@ def my_open_ballots(session: Session, *, member_id: int, now: datetime) -> list[
         .order_by(col(Ballot.closes_at))
     ).all()
     return [MyBallot(ballot, has_voted) for ballot, has_voted in rows]
+
+
+def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:
+    """Closed → published, by a conditional update, so of two publications racing exactly
+    one goes ahead. The caller stores the result and audits it in the same transaction."""
+    ensure_status(ballot, now, {S.CLOSED}, "published")
+    if not _transition(session, ballot, {S.CLOSED}, S.PUBLISHED):
+        raise Conflict("Someone else changed this ballot at the same moment; look again.")

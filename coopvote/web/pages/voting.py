@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -49,10 +50,17 @@ def described(ballot: Ballot, options: list[BallotOption], paper: dict[str, Any]
     return [labels[i] for i in paper["choices"]]
 
 
+def provide_ballot(
+    db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+) -> Ballot:
+    return visible_ballot(db, ballot_id, principal, now)
+
+
 class VotingPages(Controller):
     path = "/ballots"
     opt = requires(Role.MEMBER)
     include_in_schema = False
+    dependencies = {"ballot": Provide(provide_ballot, sync_to_thread=True)}
 
     @get("/", sync_to_thread=True)
     def mine(
@@ -95,10 +103,8 @@ class VotingPages(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         principal: CurrentPrincipal,
-        now: Now,
-        ballot_id: FromPath[str],
+        ballot: NamedDependency[Ballot],
     ) -> Template:
-        ballot = visible_ballot(db, ballot_id, principal, now)
         return self._paper_page(request, db, principal, ballot)
 
     @post("/{ballot_id:str}/review", sync_to_thread=True)
@@ -107,11 +113,9 @@ class VotingPages(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         principal: CurrentPrincipal,
-        now: Now,
-        ballot_id: FromPath[str],
+        ballot: NamedDependency[Ballot],
         data: FormData,
     ) -> Template:
-        ballot = visible_ballot(db, ballot_id, principal, now)
         options = ballots.options(db, ballot)
         try:
             paper = parse_paper(
@@ -144,13 +148,11 @@ class VotingPages(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         principal: CurrentPrincipal,
-        now: Now,
-        ballot_id: FromPath[str],
+        ballot: NamedDependency[Ballot],
         data: FormData,
     ) -> Template:
         """Back from the review step with the choices as they were (by POST, so that no
         choice ever appears in a URL or a server log)."""
-        ballot = visible_ballot(db, ballot_id, principal, now)
         return self._paper_page(request, db, principal, ballot, form=data)
 
     @post("/{ballot_id:str}/vote", sync_to_thread=True)
@@ -160,10 +162,9 @@ class VotingPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        ballot_id: FromPath[str],
+        ballot: NamedDependency[Ballot],
         data: FormData,
     ) -> Template:
-        ballot = visible_ballot(db, ballot_id, principal, now)
         try:
             paper = json.loads(text(data, "paper"))
         except ValueError:
