@@ -13,11 +13,13 @@ import itertools
 from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 
+from coopvote.tally.cyclegc import cycle_collector_paused
 from coopvote.tally.papers import prepare_ranked
 from coopvote.tally.parcels import Parcels
 from coopvote.tally.types import Action, ActionKind, Ballot, Result, Round, TieBreak
 
 
+@cycle_collector_paused
 def count_irv(
     candidates: Sequence[str],
     ballots: Iterable[Ballot],

@@ -7,18 +7,21 @@ of identical ranked papers) and into the index-based form the counting modules w
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from coopvote.tally.cyclegc import cycle_collector_paused
 from coopvote.tally.ties import TieResolver
 from coopvote.tally.types import Ballot, InvalidPaper
 
 
+@cycle_collector_paused
 def group_rankings(rankings: Iterable[Sequence[str]]) -> tuple[Ballot, ...]:
     """Group identical rankings into ballots, in order of first appearance."""
     counts = Counter(map(tuple, rankings))
-    return tuple(Ballot(ranking, number) for ranking, number in counts.items())
+    return tuple(itertools.starmap(Ballot, counts.items()))
 
 
 def paper_entries(paper: object, key: str) -> list[str]:
@@ -82,24 +85,26 @@ def prepare_ranked(
     is_withdrawn = [name in withdrawn for name in names]
     grouped: dict[tuple[int, ...], int] = {}
     valid = blank = 0
+    to_index = index.__getitem__
     for ballot in ballots:
-        if isinstance(ballot.count, bool) or not isinstance(ballot.count, int):
-            raise InvalidPaper(f"the number of papers must be a whole number: {ballot!r}")
-        if ballot.count < 1:
+        number = ballot.count
+        if type(number) is not int or number < 1:  # (a bool is not a number of papers)
+            if type(number) is not int:
+                raise InvalidPaper(f"the number of papers must be a whole number: {ballot!r}")
             raise InvalidPaper(f"the number of papers must be at least one: {ballot!r}")
         if not ballot.ranking:
-            blank += ballot.count
+            blank += number
             continue
         try:
-            ranking = tuple(map(index.__getitem__, ballot.ranking))
+            ranking = tuple(map(to_index, ballot.ranking))
         except KeyError as error:
             raise InvalidPaper(f"a paper ranks an unknown candidate {error}") from None
         if len(set(ranking)) != len(ranking):
             raise InvalidPaper(f"a paper ranks a candidate twice: {list(ballot.ranking)}")
         if withdrawn:
             ranking = tuple(c for c in ranking if not is_withdrawn[c])
-        grouped[ranking] = grouped.get(ranking, 0) + ballot.count
-        valid += ballot.count
+        grouped[ranking] = grouped.get(ranking, 0) + number
+        valid += number
     return RankedProfile(
         candidates=names,
         standing=tuple(c for c in range(len(names)) if not is_withdrawn[c]),

@@ -5,17 +5,28 @@ first *continuing* candidate in its order of preference, at its current value; w
 candidate is excluded or has a surplus transferred, the paper moves on to the next
 continuing candidate, or becomes exhausted (non-transferable) if there is none.
 
-Identical papers travel together: a parcel lists groups of papers as (the preferences after
-its holder, the value of each paper, the number of papers). Values are integers in the
-count's smallest unit (a whole vote for IRV, 0.00001 of a vote for Scottish STV), so the
-arithmetic is exact.
+A *parcel* is what a candidate received in one go (at the start of the count, or in one
+transfer): papers that all have the same value. Identical papers travel together, so a
+parcel lists groups of papers as (the preferences after its holder, the number of papers).
+Values are integers in the count's smallest unit (a whole vote for IRV, 0.00001 of a vote
+for Scottish STV), so the arithmetic is exact. A transfer touches only the papers of the
+candidate whose papers move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-Parcel = list[tuple[tuple[int, ...], int, int]]
+Group = tuple[tuple[int, ...], int]  # (the preferences after the holder, number of papers)
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """Papers one candidate received in one go, each worth `value` units."""
+
+    value: int
+    groups: list[Group]
 
 
 class Parcels:
@@ -33,22 +44,35 @@ class Parcels:
         continuing: list[bool],
     ) -> None:
         self.continuing = continuing
-        self.held: list[Parcel] = [[] for _ in continuing]
+        self.held: list[list[Parcel]] = [[] for _ in continuing]
         self.votes = [0] * len(continuing)
         self.exhausted = 0
-        self._place((ranking, unit, number) for ranking, number in ballots)
+        self._place(unit, ballots)
 
-    def _place(self, papers: Iterable[tuple[tuple[int, ...], int, int]]) -> None:
-        """Give each (preferences, value, number of papers) to its first continuing candidate."""
-        continuing, held, votes = self.continuing, self.held, self.votes
-        for preferences, value, number in papers:
+    def _place(self, value: int, groups: Iterable[Group]) -> int:
+        """Give each group of papers, all worth `value`, to its first continuing candidate.
+
+        What each candidate receives here becomes one new parcel of theirs. Returns the
+        number of papers placed (exhausted ones included).
+        """
+        continuing = self.continuing
+        received: list[list[Group]] = [[] for _ in continuing]
+        papers_received = [0] * len(continuing)
+        papers_exhausted = 0
+        for preferences, number in groups:
             for position, candidate in enumerate(preferences):
                 if continuing[candidate]:
-                    held[candidate].append((preferences[position + 1 :], value, number))
-                    votes[candidate] += value * number
+                    received[candidate].append((preferences[position + 1 :], number))
+                    papers_received[candidate] += number
                     break
             else:
-                self.exhausted += value * number
+                papers_exhausted += number
+        for candidate, parcel in enumerate(received):
+            if parcel:
+                self.held[candidate].append(Parcel(value, parcel))
+                self.votes[candidate] += value * papers_received[candidate]
+        self.exhausted += value * papers_exhausted
+        return sum(papers_received) + papers_exhausted
 
     def transfer(self, candidate: int, numerator: int = 1, denominator: int = 1) -> int:
         """Move every paper of `candidate` on, each now worth value × numerator ÷ denominator.
@@ -57,11 +81,10 @@ class Parcels:
         Returns the total value moved (to candidates or to the exhausted papers); the
         candidate is left holding no papers and no votes.
         """
-        parcel, self.held[candidate] = self.held[candidate], []
+        parcels, self.held[candidate] = self.held[candidate], []
         self.votes[candidate] = 0
-        moving = [
-            (preferences, value * numerator // denominator, number)
-            for preferences, value, number in parcel
-        ]
-        self._place(moving)
-        return sum(value * number for _, value, number in moving)
+        moved = 0
+        for parcel in parcels:
+            value = parcel.value * numerator // denominator
+            moved += value * self._place(value, parcel.groups)
+        return moved

@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Collection, Iterable, Sequence
 
 from coopvote.tally.arithmetic import to_decimal
+from coopvote.tally.cyclegc import cycle_collector_paused
 from coopvote.tally.papers import prepare_ranked
 from coopvote.tally.parcels import Parcels
 from coopvote.tally.types import Action, ActionKind, Ballot, Result, Round, TieBreak
@@ -29,6 +30,7 @@ PLACES = 5
 UNIT = 10**PLACES
 
 
+@cycle_collector_paused
 def count_scottish_stv(
     candidates: Sequence[str],
     ballots: Iterable[Ballot],
