@@ -9,21 +9,10 @@ from litestar.testing import TestClient
 from coopvote.audit.service import current_head
 from coopvote.db import Database
 from coopvote.members.models import Role
-from tests.audit.chains import TAMPERINGS, append
-from tests.factories import make_member
-from tests.web.helpers import sign_in
+from tests.audit.chains import TAMPERINGS
+from tests.web.auditing import OFFICER_NAME, signed_in_as
 
 EVENT_KEYS = {"seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash"}
-
-
-def signed_in_as(client: TestClient[Any], database: Database, *roles: Role) -> int:
-    """Sign in a member holding ``roles`` after a few events; returns the member's id."""
-    with database.transaction() as session:
-        member = make_member(session, name="Olu Officer", email="officer@example.org", roles=roles)
-        append(session, 5, actor=f"member:{member.id}")
-    sign_in(client, "officer@example.org")
-    assert member.id is not None
-    return member.id
 
 
 def test_an_auditor_reads_the_log_in_chain_order(
@@ -38,7 +27,7 @@ def test_an_auditor_reads_the_log_in_chain_order(
         e for e in events if e["action"] == "member.admitted" and e["subject"] == "member:3"
     ]
     assert appended[0]["actor"] == f"member:{member_id}"
-    assert appended[0]["actor_name"] == "Olu Officer"
+    assert appended[0]["actor_name"] == OFFICER_NAME
     assert appended[0]["data"] == {"member_number": 3}
 
 

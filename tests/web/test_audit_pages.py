@@ -1,0 +1,151 @@
+"""The auditor's workspace: dashboard, log browser and exports."""
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlmodel import col, select
+
+from coopvote.audit.chain import Head, event_hash
+from coopvote.audit.models import AuditEvent
+from coopvote.audit.service import current_head
+from coopvote.db import Database
+from coopvote.members.models import Role
+from tests.audit.chains import TAMPERINGS, append
+from tests.factories import make_member
+from tests.web.auditing import OFFICER_NAME, signed_in_as
+
+
+def events(database: Database) -> list[AuditEvent]:
+    with database.transaction() as session:
+        return list(session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).all())
+
+
+def test_the_dashboard_shows_a_verified_chain_and_its_head(
+    client: TestClient[Any], database: Database
+) -> None:
+    signed_in_as(client, database, Role.AUDITOR)
+    with database.transaction() as session:
+        head = current_head(session)
+    response = client.get("/audit")
+    assert response.status_code == 200
+    assert "The audit log verifies" in response.text
+    assert f'<code class="hash">{head}</code>' in response.text
+    assert "Keep a copy of this head" in response.text
+    assert 'href="/audit"' in response.text  # the auditor's link in the navigation
+
+
+def test_the_dashboard_names_the_first_bad_event(
+    client: TestClient[Any], database: Database
+) -> None:
+    signed_in_as(client, database, Role.AUDITOR)
+    with database.engine.begin() as connection:
+        TAMPERINGS["edited"].change(connection)
+    page = client.get("/audit").text
+    assert "The audit log is broken" in page
+    assert "At event 3: its content does not match its hash." in page
+    assert "Keep a copy" not in page
+
+
+def test_the_dashboard_checks_a_kept_head(client: TestClient[Any], database: Database) -> None:
+    signed_in_as(client, database, Role.AUDITOR)
+    with database.transaction() as session:
+        kept = current_head(session)
+    assert "still has the hash you kept" in client.get("/audit", params={"head": str(kept)}).text
+    forged = Head(kept.seq, "0" * 64)
+    page = client.get("/audit", params={"head": str(forged)}).text
+    assert f"At event {kept.seq}: differs from the head you kept." in page
+    malformed = client.get("/audit", params={"head": "yesterday"})
+    assert malformed.status_code == 422
+    assert "sequence number, a colon" in malformed.text
+
+
+@pytest.mark.parametrize(
+    ("roles", "dashboard", "log"),
+    [((Role.AUDITOR,), 200, 200), ((Role.GOVERNOR,), 403, 200), ((), 403, 403)],
+)
+def test_who_may_see_the_workspace(
+    client: TestClient[Any],
+    database: Database,
+    roles: tuple[Role, ...],
+    dashboard: int,
+    log: int,
+) -> None:
+    signed_in_as(client, database, *roles)
+    assert client.get("/audit").status_code == dashboard
+    for path in ["/audit/log", "/audit/log.csv", "/audit/log.json"]:
+        assert client.get(path).status_code == log, path
+
+
+def test_the_log_filters_names_and_pages(client: TestClient[Any], database: Database) -> None:
+    member_id = signed_in_as(client, database, Role.GOVERNOR)
+    with database.transaction() as session:
+        append(session, 60, actor="system")  # more than a page
+    everything = client.get("/audit/log").text
+    assert "Page 1 of 2" in everything
+    assert 'href="/audit/log?page=2"' in everything
+    filtered = client.get(
+        "/audit/log", params={"actor": f"member:{member_id}", "action": "member.admitted"}
+    ).text
+    assert "5 events match the filters" in filtered
+    assert OFFICER_NAME in filtered
+    assert "Page 1 of" not in filtered
+    assert f"/audit/log.csv?action=member.admitted&amp;actor=member%3A{member_id}" in filtered
+    nothing = client.get("/audit/log", params={"from": "2999-01-01", "to": ""}).text
+    assert "No events match these filters." in nothing
+
+
+def test_the_csv_export_holds_what_the_hashes_cover_and_is_audited(
+    client: TestClient[Any], database: Database
+) -> None:
+    signed_in_as(client, database, Role.AUDITOR)
+    stored = events(database)
+    response = client.get("/audit/log.csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [int(r["seq"]) for r in rows] == [e.seq for e in stored]
+    for row in rows:  # anyone can recompute every hash from the file alone
+        recomputed = event_hash(
+            prev_hash=row["prev_hash"],
+            seq=int(row["seq"]),
+            at=datetime.fromisoformat(row["at"]),
+            actor=row["actor"],
+            action=row["action"],
+            subject=row["subject"],
+            data=json.loads(row["data"]),
+        )
+        assert recomputed == row["hash"]
+    last = events(database)[-1]
+    assert last.action == "audit.exported"
+    assert last.subject == "audit_log"
+    assert last.data == {"format": "csv", "events": len(stored), "filters": {}}
+
+
+def test_the_json_export_is_the_filtered_api_list(
+    client: TestClient[Any], database: Database
+) -> None:
+    signed_in_as(client, database, Role.AUDITOR)
+    params = {"action": "member.admitted", "subject": "member:2"}
+    exported = client.get("/audit/log.json", params=params)
+    assert exported.headers["content-type"].startswith("application/json")
+    assert exported.json() == client.get("/api/v1/audit", params=params).json()
+    assert len(exported.json()) == 1
+    last = events(database)[-1]
+    assert last.data == {"format": "json", "events": 1, "filters": params}
+
+
+def test_a_name_that_looks_like_a_formula_is_defused_in_the_csv(
+    client: TestClient[Any], database: Database
+) -> None:
+    signed_in_as(client, database, Role.AUDITOR)
+    with database.transaction() as session:
+        sly = make_member(session, name="=HYPERLINK(1)")
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit/log.csv").text)))
+    assert {r["subject_name"] for r in rows if r["subject"] == f"member:{sly.id}"} == {
+        "'=HYPERLINK(1)"
+    }
