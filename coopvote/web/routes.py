@@ -5,16 +5,12 @@ from litestar.types import ControllerRouterHandler
 from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.members import MeController, MembersController, PublicController
-from coopvote.web.api.proposals import ProposalsController
-from coopvote.web.api.results import ResultsController
 from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.audit import AuditPages
 from coopvote.web.pages.auth import AuthPages
-from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
 from coopvote.web.pages.membership import MembershipPages
-from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
 from coopvote.web.pages.voting import VotingPages
 
@@ -24,8 +20,6 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     MembersController,
     AuditController,
     BallotsController,
-    ProposalsController,
-    ResultsController,
     home,
     AuthPages,
     MembershipPages,
@@ -34,7 +28,4 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuditPages,
     VotingPages,
     RunningBallotPages,
-    ForumPages,
-    ResultPages,
-    ReceiptPages,
 ]
