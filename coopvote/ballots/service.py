@@ -253,24 +253,17 @@ def _open(
 def _freeze_roll(session: Session, ballot: Ballot, record_date: datetime) -> tuple[int, str]:
     """Insert the roll in one statement: every member whose latest status change at or
     before the record date made them active, within the ballot's eligibility."""
-    latest = (
-        sa_select(
-            col(StatusChange.member_id).label("member_id"),
-            col(StatusChange.to_status).label("to_status"),
-            func.row_number()
-            .over(
-                partition_by=col(StatusChange.member_id),
-                order_by=(col(StatusChange.at).desc(), col(StatusChange.id).desc()),
-            )
-            .label("recency"),
-        )
-        .where(col(StatusChange.at) <= record_date)
-        .subquery()
+    # Each member's status at the record date: their latest change at or before it (an index
+    # seek per member on (member_id, at)).
+    status_then = (
+        sa_select(col(StatusChange.to_status))
+        .where(col(StatusChange.member_id) == Member.id, col(StatusChange.at) <= record_date)
+        .order_by(col(StatusChange.at).desc(), col(StatusChange.id).desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    eligible = (
-        sa_select(literal(ballot.id), latest.c.member_id, false())
-        .join(Member, col(Member.id) == latest.c.member_id)
-        .where(latest.c.recency == 1, latest.c.to_status == MemberStatus.ACTIVE)
+    eligible = sa_select(literal(ballot.id), col(Member.id), false()).where(
+        status_then == MemberStatus.ACTIVE
     )
     if ballot.eligible_constituencies:
         eligible = eligible.where(
