@@ -3,7 +3,11 @@
 import csv
 import io
 import json
+import re
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +153,23 @@ def test_a_name_that_looks_like_a_formula_is_defused_in_the_csv(
     assert {r["subject_name"] for r in rows if r["subject"] == f"member:{sly.id}"} == {
         "'=HYPERLINK(1)"
     }
+
+
+def test_the_script_in_the_docs_recomputes_an_exported_log(
+    client: TestClient[Any], database: Database, tmp_path: Path
+) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "audit.md").read_text()
+    script = tmp_path / "check.py"
+    script.write_text(re.findall(r"```python\n(.*?)```", docs, re.DOTALL)[0])
+    signed_in_as(client, database, Role.AUDITOR)
+    exported = client.get("/audit/log.json").json()
+    log = tmp_path / "audit-log.json"
+    log.write_text(json.dumps(exported))
+    run = subprocess.run([sys.executable, script, log], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"holds: head {exported[-1]['seq']}:{exported[-1]['hash']}"
+    exported[2]["data"]["added"] = "later"
+    log.write_text(json.dumps(exported))
+    run = subprocess.run([sys.executable, script, log], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "broken at event 3" in run.stderr
