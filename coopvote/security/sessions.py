@@ -76,6 +76,7 @@ def resolve_session(
     member = session.get(Member, web_session.member_id)
     if expired or member is None or member.status in {MemberStatus.CEASED, MemberStatus.REJECTED}:
         session.delete(web_session)
+        session.flush()
         return None
     if now - web_session.last_seen_at > TOUCH_INTERVAL:
         web_session.last_seen_at = now
