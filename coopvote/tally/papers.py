@@ -83,8 +83,9 @@ def prepare_ranked(
     if unknown_withdrawn:
         raise ValueError(f"withdrawn candidates not standing: {sorted(unknown_withdrawn)}")
     is_withdrawn = [name in withdrawn for name in names]
-    grouped: dict[tuple[int, ...], int] = {}
-    valid = blank = 0
+    rankings: list[tuple[int, ...]] = []
+    numbers: list[int] = []
+    blank = 0
     to_index = index.__getitem__
     for ballot in ballots:
         number = ballot.count
@@ -103,13 +104,18 @@ def prepare_ranked(
             raise InvalidPaper(f"a paper ranks a candidate twice: {list(ballot.ranking)}")
         if withdrawn:
             ranking = tuple(c for c in ranking if not is_withdrawn[c])
-        grouped[ranking] = grouped.get(ranking, 0) + number
-        valid += number
+        rankings.append(ranking)
+        numbers.append(number)
+    grouped = dict(zip(rankings, numbers, strict=True))
+    if len(grouped) < len(rankings):  # the same ranking came in more than one ballot
+        grouped = dict.fromkeys(rankings, 0)
+        for ranking, number in zip(rankings, numbers, strict=True):
+            grouped[ranking] += number
     return RankedProfile(
         candidates=names,
         standing=tuple(c for c in range(len(names)) if not is_withdrawn[c]),
         ballots=tuple(grouped.items()),
-        valid_papers=valid,
+        valid_papers=sum(numbers),
         blank_papers=blank,
         ties=TieResolver.for_order(names, tie_order),
     )
