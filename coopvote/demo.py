@@ -14,6 +14,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.db.migrate import alembic_config
+from coopvote.forum import service as forum
 from coopvote.members import service as members
 from coopvote.members.models import Member, Organisation, Role
 from coopvote.members.rules import Transition
@@ -172,6 +173,7 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
                 now=applied + timedelta(days=3),
             )
     _ballots(session, governor, now)
+    _proposals(session, governor, now)
     return [
         ("governor", f"governor@{DOMAIN}"),
         ("auditor", f"auditor@{DOMAIN}"),
@@ -286,3 +288,103 @@ def _ballots(session: Session, governor: Member, now: datetime) -> None:
             ballots.cast_vote(
                 session, ballot, member_id=member.id, paper=paper, now=opened + timedelta(hours=6)
             )
+
+
+#: The demo's forum proposals: (author's email local part, title, body, scope, supporters).
+PROPOSALS = {
+    "library": (
+        "member1",
+        "Open the school libraries after school",
+        "Many of our families have no quiet place to study at home. We propose that each "
+        "school library stays open **until 5 pm** on weekdays, staffed by volunteers.\n\n"
+        "- Ashmead and Turnfurlong share a rota\n- The Grange's sixth form helps out",
+        None,
+        1,
+    ),
+    "canteen": (
+        "member",
+        "Meat-free Mondays in our canteens",
+        "One meat-free day a week is good for health and for the planet. "
+        "See the [Food for Life](https://www.foodforlife.org.uk/) guidance.",
+        None,
+        0,
+    ),
+    "bikes": (
+        "member2",
+        "Covered bike shelters at every school",
+        "More of us would cycle if bikes stayed dry and safe. The council's active travel fund "
+        "can pay for most of it.",
+        None,
+        3,
+    ),
+    "minutes": (
+        "member3",
+        "Publish the trust board's minutes online",
+        "Members should be able to read what the board decided, within a month of each meeting.",
+        None,
+        4,
+    ),
+    "agm": (
+        "member4",
+        "Hold the AGM on a Saturday",
+        "Working parents cannot come on a weekday evening.",
+        None,
+        0,
+    ),
+    "lunch": (
+        "member1",
+        "Name families who owe lunch money",
+        "Put a list on the school gate.",
+        "ashmead",
+        0,
+    ),
+}
+
+
+def _proposals(session: Session, governor: Member, now: datetime) -> None:
+    """Proposals in each status: open (one of them the demo member's own), ready for ballot,
+    balloted, withdrawn and hidden, with support and discussion."""
+    assert governor.id is not None
+    people = {
+        m.email.split("@")[0]: m
+        for m in session.exec(select(Member).where(col(Member.email).like(f"%@{DOMAIN}")))
+    }
+    backers = [people[f"member{i}"] for i in range(10, 30)]
+    made = {}
+    for n, (key, (author, title, body, scope, supporters)) in enumerate(PROPOSALS.items()):
+        at = now - timedelta(days=20 - 3 * n)
+        member = people[author]
+        assert member.id is not None
+        proposal = forum.create_proposal(
+            session, forum.ProposalText(title, body, scope), author_id=member.id, now=at
+        )
+        for backer in backers[n : n + supporters]:
+            assert backer.id is not None
+            forum.support(session, proposal, member_id=backer.id, now=at + timedelta(hours=5))
+        made[key] = proposal
+    for who, text in [
+        ("member11", "Yes please: *ours* is always full of wet bikes."),
+        ("member", "Could the shelters have lockers for helmets too?"),
+    ]:
+        author_id = people[who].id
+        assert author_id is not None
+        forum.add_comment(
+            session, made["bikes"], text, author_id=author_id, now=now - timedelta(days=5)
+        )
+    forum.promote_to_ballot(
+        session,
+        made["minutes"],
+        forum.BallotSchedule(opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=17)),
+        actor_id=governor.id,
+        now=now - timedelta(days=1),
+    )
+    agm_author = people["member4"].id
+    assert agm_author is not None
+    forum.withdraw_proposal(session, made["agm"], actor_id=agm_author, now=now - timedelta(days=2))
+    forum.hide_proposal(
+        session,
+        made["lunch"],
+        reason="It would name children's families in public; please raise it with the school.",
+        actor_id=governor.id,
+        now=now - timedelta(days=1),
+    )

@@ -12,6 +12,8 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot, Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.clock import utcnow
+from coopvote.forum import service as forum
+from coopvote.forum.models import Proposal
 from coopvote.members import service as members
 from coopvote.members.models import Member, MemberStatus, Organisation, Role
 from coopvote.members.rules import Transition
@@ -105,3 +107,27 @@ def make_ballot(
     if open_now:
         ballots.open_ballot(session, ballot, actor_id=None, now=now)
     return ballot
+
+
+def make_proposal(
+    session: Session,
+    author: Member,
+    *,
+    title: str = "Plant an orchard at every school",
+    body: str = "Fruit trees teach patience and feed us.",
+    organisation: str | None = None,
+    supporters: int = 0,
+) -> Proposal:
+    """A forum proposal by ``author``, supported by ``supporters`` new active members."""
+    assert author.id is not None
+    proposal = forum.create_proposal(
+        session,
+        forum.ProposalText(title, body, organisation),
+        author_id=author.id,
+        now=utcnow(),
+    )
+    for _ in range(supporters):
+        supporter = make_member(session, organisation=organisation or "the-grange")
+        assert supporter.id is not None
+        forum.support(session, proposal, member_id=supporter.id, now=utcnow())
+    return proposal

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from coopvote.audit.models import AuditEvent, AuditHead
 from coopvote.ballots.models import Ballot, BallotOption, Paper, RollEntry
 from coopvote.cooperative.models import CooperativeSettings
+from coopvote.forum.models import Comment, Proposal, Support
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditHead",
     "Ballot",
     "BallotOption",
+    "Comment",
     "Constituency",
     "CooperativeSettings",
     "Counter",
@@ -29,9 +31,11 @@ __all__ = [
     "MemberRole",
     "Organisation",
     "Paper",
+    "Proposal",
     "RollEntry",
     "SignInFailure",
     "StatusChange",
+    "Support",
     "WebSession",
     "metadata",
 ]

@@ -5,9 +5,11 @@ from litestar.types import ControllerRouterHandler
 from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.members import MeController, MembersController, PublicController
+from coopvote.web.api.proposals import ProposalsController
 from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.audit import AuditPages
 from coopvote.web.pages.auth import AuthPages
+from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
 from coopvote.web.pages.membership import MembershipPages
@@ -20,6 +22,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     MembersController,
     AuditController,
     BallotsController,
+    ProposalsController,
     home,
     AuthPages,
     MembershipPages,
@@ -28,4 +31,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuditPages,
     VotingPages,
     RunningBallotPages,
+    ForumPages,
 ]

@@ -1,0 +1,204 @@
+"""Forum rules, pure: how much support a proposal needs, what status it is in, and who may do
+what to it when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from coopvote.cooperative.models import CooperativeSettings
+from coopvote.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from coopvote.forum.models import Comment, Proposal, ProposalStatus
+from coopvote.members.models import Member, MemberStatus
+from coopvote.tally.types import Outcome
+
+P = ProposalStatus
+
+#: How long a member may correct a comment after posting it: long enough to fix a typo,
+#: short enough that replies are not left answering words that have changed.
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+TITLE_MAX = 200
+BODY_MAX = 19_000
+COMMENT_MAX = 5_000
+REASON_MAX = 1_000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether something may happen: true when it may; otherwise ``refusal`` says why, as the
+    error a service raises (403 for who is asking, 409 for the state the proposal is in)."""
+
+    refusal: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.refusal is None
+
+    def ensure(self) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+
+
+YES = Verdict()
+
+
+def support_needed(settings: CooperativeSettings, active_in_scope: int) -> int:
+    """Supporters a proposal needs: the fixed number when the co-operative set one, otherwise
+    the percentage of active members in the proposal's scope, rounded up, but at least the
+    minimum. Integer arithmetic, so 5 % of 40 is exactly 2."""
+    if settings.support_threshold_count is not None:
+        return settings.support_threshold_count
+    share = -(-active_in_scope * settings.support_threshold_percent // 100)
+    return max(settings.support_threshold_minimum, share)
+
+
+def status(
+    proposal: Proposal, *, supporters: int, needed: int, outcome: Outcome | None
+) -> ProposalStatus:
+    """The status members see, from the stored one, the live support and the ballot's outcome."""
+    if proposal.status is P.OPEN and supporters >= needed:
+        return P.READY_FOR_BALLOT
+    if proposal.status is P.BALLOTED and outcome is Outcome.CARRIED:
+        return P.CARRIED
+    if proposal.status is P.BALLOTED and outcome in {Outcome.NOT_CARRIED, Outcome.VOID}:
+        # A void ballot (quorum not met) decided nothing: the proposal was not carried.
+        return P.NOT_CARRIED
+    return proposal.status
+
+
+def in_scope(member: Member, organisation_id: int | None) -> bool:
+    """A whole-trust proposal concerns every member; an organisation's, only its members."""
+    return organisation_id is None or member.organisation_id == organisation_id
+
+
+def _active(member: Member, doing: str) -> Verdict:
+    if member.status is not MemberStatus.ACTIVE:
+        return Verdict(NotAllowed(f"Only active members can {doing}."))
+    return YES
+
+
+def can_propose(member: Member, organisation_id: int | None) -> Verdict:
+    if not (verdict := _active(member, "make proposals")):
+        return verdict
+    if not in_scope(member, organisation_id):
+        return Verdict(NotAllowed("You can make proposals for your own organisation only."))
+    return YES
+
+
+def can_edit(proposal: Proposal, member: Member, *, has_support: bool) -> Verdict:
+    """Only until the first support: supporters backed the words they read."""
+    if member.id != proposal.author_id:
+        return Verdict(NotAllowed("Only the author can edit a proposal."))
+    if not (verdict := _active(member, "edit proposals")):
+        return verdict
+    if proposal.status is not P.OPEN:
+        return Verdict(Conflict(f"This proposal is {proposal.status.value}: it cannot be edited."))
+    if has_support:
+        return Verdict(Conflict("This proposal has support already: it can no longer be edited."))
+    return YES
+
+
+def can_withdraw(proposal: Proposal, member: Member) -> Verdict:
+    if member.id != proposal.author_id:
+        return Verdict(NotAllowed("Only the author can withdraw a proposal."))
+    if proposal.status is not P.OPEN:
+        return Verdict(
+            Conflict(f"This proposal is {proposal.status.value}: it cannot be withdrawn.")
+        )
+    return YES
+
+
+def can_support(proposal: Proposal, member: Member) -> Verdict:
+    if not (verdict := _active(member, "support proposals")):
+        return verdict
+    if member.id == proposal.author_id:
+        return Verdict(NotAllowed("Support comes from other members, not from the author."))
+    if not in_scope(member, proposal.organisation_id):
+        return Verdict(NotAllowed("This proposal is for another organisation's members."))
+    if proposal.status is not P.OPEN:
+        return Verdict(Conflict(f"This proposal is {proposal.status.value}: support is closed."))
+    return YES
+
+
+def can_withdraw_support(proposal: Proposal, *, has_supported: bool) -> Verdict:
+    if not has_supported:
+        return Verdict(Conflict("You do not support this proposal."))
+    if proposal.status is not P.OPEN:
+        return Verdict(
+            Conflict(f"This proposal is {proposal.status.value}: support can no longer change.")
+        )
+    return YES
+
+
+def can_comment(proposal: Proposal, member: Member) -> Verdict:
+    if not (verdict := _active(member, "comment")):
+        return verdict
+    if proposal.status not in {P.OPEN, P.BALLOTED}:
+        return Verdict(Conflict(f"This proposal is {proposal.status.value}: discussion is closed."))
+    return YES
+
+
+def can_edit_comment(comment: Comment, member: Member, now: datetime) -> Verdict:
+    if member.id != comment.author_id:
+        return Verdict(NotAllowed("Only its author can edit a comment."))
+    if not (verdict := _active(member, "edit comments")):
+        return verdict
+    if comment.hidden_at is not None:
+        return Verdict(Conflict("This comment was hidden: it cannot be edited."))
+    if now > comment.created_at + COMMENT_EDIT_WINDOW:
+        minutes = COMMENT_EDIT_WINDOW.seconds // 60
+        return Verdict(Conflict(f"Comments can be edited for {minutes} minutes after posting."))
+    return YES
+
+
+def can_hide(proposal: Proposal) -> Verdict:
+    """A balloted proposal's text is the ballot's notice now: hiding it would hide nothing."""
+    if proposal.status not in {P.OPEN, P.WITHDRAWN}:
+        return Verdict(Conflict(f"This proposal is {proposal.status.value}: it cannot be hidden."))
+    return YES
+
+
+def can_hide_comment(comment: Comment) -> Verdict:
+    if comment.hidden_at is not None:
+        return Verdict(Conflict("This comment is hidden already."))
+    return YES
+
+
+def can_promote(current: ProposalStatus) -> Verdict:
+    if current is not P.READY_FOR_BALLOT:
+        return Verdict(
+            Conflict(
+                f"This proposal is {current.value.replace('_', ' ')}: only a proposal with "
+                "enough support can go to a ballot."
+            )
+        )
+    return YES
+
+
+def text_problems(title: str, body: str) -> dict[str, str]:
+    problems = {}
+    if not title.strip():
+        problems["title"] = "Give the proposal a title."
+    elif len(title) > TITLE_MAX:
+        problems["title"] = f"Keep the title under {TITLE_MAX} characters."
+    if not body.strip():
+        problems["body"] = "Say what you propose and why."
+    elif len(body) > BODY_MAX:
+        problems["body"] = f"Keep the proposal under {BODY_MAX:,} characters."
+    return problems
+
+
+def comment_problem(body: str) -> str | None:
+    if not body.strip():
+        return "Write a comment."
+    if len(body) > COMMENT_MAX:
+        return f"Keep comments under {COMMENT_MAX:,} characters."
+    return None
+
+
+def moderation_reason(text: str) -> str:
+    """A moderation reason: the author is told it, so one is required."""
+    if not text.strip():
+        raise InvalidInput(
+            "Give a reason: the author will see it.", field_errors={"reason": "Give a reason."}
+        )
+    return text.strip()[:REASON_MAX]

@@ -1,0 +1,300 @@
+"""``/api/v1/proposals``: the members' forum. Support is not a vote, and nothing here is one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, delete, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from coopvote.ballots.models import Threshold
+from coopvote.errors import InvalidInput
+from coopvote.forum import service as forum
+from coopvote.forum.models import ProposalStatus
+from coopvote.forum.service import CommentView, ProposalQuery, ProposalView, Viewer
+from coopvote.members.models import Role
+from coopvote.security.sessions import Principal
+from coopvote.web.access import SIGNED_IN, requires
+from coopvote.web.api.ballots import BallotOut, ReasonIn, present
+from coopvote.web.deps import CurrentPrincipal, Db, Now
+
+
+@dataclass
+class ProposalIn:
+    title: str
+    body: str
+    #: An organisation's slug; absent or null for the whole trust.
+    organisation: str | None = None
+
+    def text(self) -> forum.ProposalText:
+        return forum.ProposalText(self.title, self.body, self.organisation)
+
+
+@dataclass
+class CommentIn:
+    body: str
+
+
+@dataclass
+class ScheduleIn:
+    closes_at: datetime
+    opens_at: datetime | None = None
+    threshold: Threshold = Threshold.SIMPLE
+
+    def schedule(self) -> forum.BallotSchedule:
+        for moment in (self.opens_at, self.closes_at):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidInput("Give times with an offset, e.g. 2026-12-01T09:00:00+00:00.")
+        return forum.BallotSchedule(self.closes_at, self.opens_at, self.threshold)
+
+
+@dataclass
+class AuthorOut:
+    id: str
+    name: str
+
+
+@dataclass
+class ProposalOut:
+    id: str
+    title: str
+    body: str
+    #: The organisation's slug, or null for the whole trust.
+    organisation: str | None
+    author: AuthorOut
+    status: str
+    supporters: int
+    support_needed: int
+    created_at: datetime
+    edited_at: datetime | None
+    #: The linked ballot's id once balloted, and its outcome once its result is published.
+    ballot: str | None
+    outcome: str | None
+    #: Whether the caller supports it.
+    supported: bool
+    #: Shown to the author and governors only.
+    hidden_reason: str | None
+
+
+@dataclass
+class CommentOut:
+    id: int
+    body: str
+    author: AuthorOut
+    created_at: datetime
+    edited_at: datetime | None
+    hidden: bool
+    hidden_reason: str | None
+
+
+def viewer(principal: Principal) -> Viewer:
+    return Viewer(principal.member_id, principal.has(Role.GOVERNOR))
+
+
+def proposal_out(db: Db, view: ProposalView, principal: Principal) -> ProposalOut:
+    p = view.proposal
+    may_see_reason = principal.has(Role.GOVERNOR) or p.author_id == principal.member_id
+    return ProposalOut(
+        id=p.public_id,
+        title=p.title,
+        body=p.body,
+        organisation=view.organisation.slug if view.organisation else None,
+        author=AuthorOut(view.author.public_id, view.author.name),
+        status=view.status.value,
+        supporters=view.supporters,
+        support_needed=view.support_needed,
+        created_at=p.created_at,
+        edited_at=p.edited_at,
+        ballot=view.ballot.public_id if view.ballot else None,
+        outcome=view.outcome.value if view.outcome else None,
+        supported=forum.has_supported(db, p, principal.member_id),
+        hidden_reason=(p.hidden_reason or None) if may_see_reason else None,
+    )
+
+
+def comment_out(view: CommentView) -> CommentOut:
+    c = view.comment
+    return CommentOut(
+        id=c.id or 0,
+        body=c.body,
+        author=AuthorOut(view.author.public_id, view.author.name),
+        created_at=c.created_at,
+        edited_at=c.edited_at,
+        hidden=c.hidden_at is not None,
+        hidden_reason=c.hidden_reason or None,
+    )
+
+
+class ProposalsController(Controller):
+    path = "/api/v1/proposals"
+    tags = ["forum"]
+    opt = requires(Role.MEMBER)
+
+    def _answer(self, db: Db, proposal_id: str, principal: Principal, now: datetime) -> ProposalOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        return proposal_out(db, forum.describe(db, proposal, now), principal)
+
+    @get("/", opt=SIGNED_IN, sync_to_thread=True)
+    def list_proposals(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        status: FromQuery[ProposalStatus | None] = None,
+        scope_filter: Annotated[str, QueryParameter(name="scope")] = "",
+        q: FromQuery[str] = "",
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+    ) -> list[ProposalOut]:
+        """Newest first, 20 a page. ``scope`` is an organisation's slug or ``whole-trust``."""
+        query = ProposalQuery(search=q, status=status, scope=scope_filter, page=page)
+        found = forum.browse(db, query, viewer(principal), now)
+        return [proposal_out(db, view, principal) for view in found.items]
+
+    @get("/{proposal_id:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def proposal(
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+    ) -> ProposalOut:
+        return self._answer(db, proposal_id, principal, now)
+
+    @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def create(
+        self, db: Db, principal: CurrentPrincipal, now: Now, data: JSONBody[ProposalIn]
+    ) -> ProposalOut:
+        proposal = forum.create_proposal(db, data.text(), author_id=principal.member_id, now=now)
+        return proposal_out(db, forum.describe(db, proposal, now), principal)
+
+    @put("/{proposal_id:str}", sync_to_thread=True)
+    def edit(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        proposal_id: FromPath[str],
+        data: JSONBody[ProposalIn],
+    ) -> ProposalOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        forum.edit_proposal(db, proposal, data.text(), actor_id=principal.member_id, now=now)
+        return self._answer(db, proposal_id, principal, now)
+
+    @post("/{proposal_id:str}/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
+    def withdraw(
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+    ) -> ProposalOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        forum.withdraw_proposal(db, proposal, actor_id=principal.member_id, now=now)
+        return self._answer(db, proposal_id, principal, now)
+
+    @post("/{proposal_id:str}/support", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def support(
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+    ) -> ProposalOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        forum.support(db, proposal, member_id=principal.member_id, now=now)
+        return self._answer(db, proposal_id, principal, now)
+
+    @delete("/{proposal_id:str}/support", status_code=HTTP_200_OK, sync_to_thread=True)
+    def withdraw_support(
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+    ) -> ProposalOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        forum.withdraw_support(db, proposal, member_id=principal.member_id, now=now)
+        return self._answer(db, proposal_id, principal, now)
+
+    @get("/{proposal_id:str}/comments", opt=SIGNED_IN, sync_to_thread=True)
+    def comments(
+        self, db: Db, principal: CurrentPrincipal, proposal_id: FromPath[str]
+    ) -> list[CommentOut]:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        return [comment_out(c) for c in forum.comments(db, proposal, viewer(principal))]
+
+    @post("/{proposal_id:str}/comments", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def comment(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        proposal_id: FromPath[str],
+        data: JSONBody[CommentIn],
+    ) -> CommentOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        added = forum.add_comment(db, proposal, data.body, author_id=principal.member_id, now=now)
+        return comment_out(CommentView(added, forum.author_of(db, added)))
+
+    @put("/{proposal_id:str}/comments/{comment_id:str}", sync_to_thread=True)
+    def edit_comment(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        proposal_id: FromPath[str],
+        comment_id: FromPath[str],
+        data: JSONBody[CommentIn],
+    ) -> CommentOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        comment = forum.get_comment(db, proposal, comment_id)
+        forum.edit_comment(db, proposal, comment, data.body, actor_id=principal.member_id, now=now)
+        return comment_out(CommentView(comment, forum.author_of(db, comment)))
+
+    @post(
+        "/{proposal_id:str}/ballot",
+        opt=requires(Role.GOVERNOR),
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+    )
+    def promote(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        proposal_id: FromPath[str],
+        data: JSONBody[ScheduleIn],
+    ) -> BallotOut:
+        """Create the linked draft resolution ballot; 409 until support reaches the threshold."""
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        ballot = forum.promote_to_ballot(
+            db, proposal, data.schedule(), actor_id=principal.member_id, now=now
+        )
+        return present(db, ballot, principal, now)
+
+    @post(
+        "/{proposal_id:str}/hide",
+        opt=requires(Role.GOVERNOR),
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def hide(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        proposal_id: FromPath[str],
+        data: JSONBody[ReasonIn],
+    ) -> ProposalOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        forum.hide_proposal(db, proposal, reason=data.reason, actor_id=principal.member_id, now=now)
+        return self._answer(db, proposal_id, principal, now)
+
+    @post(
+        "/{proposal_id:str}/comments/{comment_id:str}/hide",
+        opt=requires(Role.GOVERNOR),
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def hide_comment(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        proposal_id: FromPath[str],
+        comment_id: FromPath[str],
+        data: JSONBody[ReasonIn],
+    ) -> CommentOut:
+        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+        comment = forum.get_comment(db, proposal, comment_id)
+        forum.hide_comment(
+            db, proposal, comment, reason=data.reason, actor_id=principal.member_id, now=now
+        )
+        return comment_out(CommentView(comment, forum.author_of(db, comment)))
