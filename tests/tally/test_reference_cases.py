@@ -57,7 +57,7 @@ SOURCE_LOTS = {
         " 11 to 5 head to head."
     ),
 }
-# RCTab's tie-break modes whose lots `_rctab_tie_order` reproduces from the case's `rules`.
+# RCTab tie-break modes whose lots `_count_as_rctab_drew` repeats from the case's `rules`.
 RCTAB_REPLAYED_MODES = {
     "random",
     "previousRoundCountsThenRandom",
@@ -155,8 +155,8 @@ def _rctab_lots(case: dict[str, Any]) -> Iterator[Callable[[TieBreak, bool], str
         yield lambda lot, winner: (min if winner else max)(lot.tied, key=permutation.index)
 
 
-def _rctab_tie_order(case: dict[str, Any], count: Callable[[list[str]], Result]) -> list[str]:
-    """The tie order under which our lots fall where RCTab's fell.
+def _count_as_rctab_drew(case: dict[str, Any], count: Callable[[list[str]], Result]) -> Result:
+    """The count under the tie order with which our lots fall where RCTab's fell.
 
     Our lot falls on the tied candidate first in the tie order, and in IRV it always
     excludes. RCTab's choice excludes too, except when the last two continuing candidates
@@ -178,7 +178,7 @@ def _rctab_tie_order(case: dict[str, Any], count: Callable[[list[str]], Result])
             None,
         )
         if mismatch is None and len(lots) == len(falls_on):
-            return order
+            return result
         if mismatch is None:
             mismatch = len(falls_on)
             lot = lots[mismatch]
@@ -212,8 +212,8 @@ def _count(case: dict[str, Any], method: str) -> Result:
     declared = case.get("tie_order") or []
     tie_order = [*declared, *(name for name in candidates if name not in declared)]
     if (case.get("rules") or {}).get("tiebreakMode") in RCTAB_REPLAYED_MODES:
-        # RCTab's own rules say how it broke ties: repeat its lots (see `_rctab_tie_order`).
-        return _count_with(case, method, _rctab_tie_order(case, partial(_count_with, case, method)))
+        # RCTab's own rules say how it broke ties: repeat its lots.
+        return _count_as_rctab_drew(case, partial(_count_with, case, method))
     return _count_with(case, method, tie_order)
 
 
