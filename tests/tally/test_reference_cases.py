@@ -161,9 +161,13 @@ def _count_as_rctab_drew(case: dict[str, Any], count: Callable[[list[str]], Resu
     Our lot falls on the tied candidate first in the tie order, and in IRV it always
     excludes. RCTab's choice excludes too, except when the last two continuing candidates
     tie: RCTab then chooses the winner (its informational tie cases show it), and our lot
-    must fall on the other. Each lot becomes
-    a constraint "this candidate comes before the others tied with it"; starting from the
-    candidates' order, the count is repeated until every lot falls as RCTab's did.
+    must fall on the other. Each lot becomes a constraint "this candidate comes before the
+    others tied with it"; starting from the candidates' order, the count is repeated until
+    every lot falls as RCTab's did.
+
+    Our rule always looks back to earlier rounds before casting a lot; RCTab's "random" mode
+    does not. A tie our look-back settles is one RCTab drew for, and its later draws would
+    then be out of step; no required case has such a tie.
     """
     candidates: list[str] = case["candidates"]
     before: dict[str, set[str]] = {name: set() for name in candidates}  # who must come earlier
