@@ -12,15 +12,18 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from coopvote.audit.chain import Head, event_hash
 from coopvote.audit.models import AuditEvent
 from coopvote.audit.service import current_head
+from coopvote.ballots.service import cast_vote
+from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Role
 from tests.audit.chains import TAMPERINGS, append
-from tests.factories import make_member
+from tests.factories import make_ballot, make_member
 from tests.web.auditing import OFFICER_NAME, signed_in_as
 
 
@@ -66,6 +69,21 @@ def test_the_dashboard_checks_a_kept_head(client: TestClient[Any], database: Dat
     malformed = client.get("/audit", params={"head": "yesterday"})
     assert malformed.status_code == 422
     assert "sequence number, a colon" in malformed.text
+
+
+def test_the_dashboard_reconciles_each_ballot(client: TestClient[Any], database: Database) -> None:
+    signed_in_as(client, database, Role.AUDITOR)
+    with database.transaction() as session:
+        voter = make_member(session)
+        ballot = make_ballot(session, title="Adopt the budget")
+        assert voter.id is not None
+        cast_vote(session, ballot, member_id=voter.id, paper={"choice": "for"}, now=utcnow())
+    assert "The ballot reconciles." in client.get("/audit").text
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM paper"))
+    page = client.get("/audit").text
+    assert "1 of 1 ballots do not reconcile" in page
+    assert "1 member marked as having voted, but 0 papers stored." in page
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from litestar.response import Template
 
 from coopvote.audit import service as audit_log
 from coopvote.audit.chain import Head, canonical_json, canonical_time
+from coopvote.audit.reconcile import reconcile_ballots
 from coopvote.audit.service import EventFilter, EventRow
 from coopvote.members.models import Role
 from coopvote.members.transfer import write_csv
@@ -81,7 +82,8 @@ class AuditPages(Controller):
         db: Db,
         kept: Annotated[str, QueryParameter(name="head")] = "",
     ) -> Template:
-        """The chain verified now, its head to keep, and a check of a head kept earlier."""
+        """The chain verified now, its head to keep, a check of a head kept earlier, and every
+        ballot's roll, marks and papers reconciled."""
         errors = {}
         kept_head = None
         if kept.strip():
@@ -97,6 +99,7 @@ class AuditPages(Controller):
             form={"head": kept},
             verdict=audit_log.verify_chain(db, kept_head),
             kept=kept_head,
+            ballots=reconcile_ballots(db),
         )
 
     @get("/log", sync_to_thread=True)

@@ -1,0 +1,78 @@
+"""Reconciliation: for every ballot that opened, do the roll, the marks and the papers agree?
+
+Casting a vote marks the member's roll entry and stores one paper in the same transaction, and
+the roll is frozen when the ballot opens, so at every moment:
+
+- the roll holds as many entries as were frozen into it (``Ballot.roll_size``), and
+- as many members are marked as voted as there are papers.
+
+A difference means the database was changed outside the application (or a bug), and the auditor
+must look into it before trusting the ballot's result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, true
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from coopvote.ballots.models import Ballot, BallotStatus, Paper, RollEntry
+
+
+@dataclass(frozen=True)
+class BallotReconciliation:
+    public_id: str
+    title: str
+    status: BallotStatus
+    #: The roll's size as recorded when the ballot opened.
+    roll_size: int | None
+    roll_entries: int
+    marked_as_voted: int
+    papers: int
+
+    @property
+    def problems(self) -> list[str]:
+        problems = []
+        if self.roll_entries != self.roll_size:
+            problems.append(
+                f"The roll holds {_number(self.roll_entries, 'member')}, "
+                f"but it held {self.roll_size} when the ballot opened."
+            )
+        if self.marked_as_voted != self.papers:
+            problems.append(
+                f"{_number(self.marked_as_voted, 'member')} marked as having voted, "
+                f"but {_number(self.papers, 'paper')} stored."
+            )
+        return problems
+
+
+def _number(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def reconcile_ballots(session: Session) -> list[BallotReconciliation]:
+    """Every ballot that has opened, most recently opened first.
+
+    The three counts come from one statement, so they describe one moment even while votes are
+    being cast (two statements could see a vote between them and report a false difference).
+    """
+    roll = select(func.count()).where(col(RollEntry.ballot_id) == Ballot.id)
+    marked = roll.where(col(RollEntry.has_voted) == true())
+    papers = select(func.count()).where(col(Paper.ballot_id) == Ballot.id)
+    # SQLAlchemy's select: SQLModel's is typed for at most four columns.
+    rows = session.execute(
+        sa_select(
+            col(Ballot.public_id),
+            col(Ballot.title),
+            col(Ballot.status),
+            col(Ballot.roll_size),
+            roll.scalar_subquery(),
+            marked.scalar_subquery(),
+            papers.scalar_subquery(),
+        )
+        .where(col(Ballot.opened_at).is_not(None))
+        .order_by(col(Ballot.opened_at).desc(), col(Ballot.id).desc())
+    ).all()
+    return [BallotReconciliation(*row) for row in rows]

@@ -1,0 +1,80 @@
+"""Reconciliation flags a ballot whose roll, marks and papers disagree."""
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from coopvote.audit.reconcile import BallotReconciliation, reconcile_ballots
+from coopvote.ballots import service as ballots
+from coopvote.ballots.models import Ballot
+from coopvote.clock import utcnow
+from coopvote.db import Database
+from tests.factories import make_ballot, make_member
+
+
+def ballot_with_votes(database: Database, *, roll: int, votes: int) -> Ballot:
+    with database.transaction() as session:
+        voters = [make_member(session) for _ in range(roll)]
+        ballot = make_ballot(session)
+        for member in voters[:votes]:
+            assert member.id is not None
+            ballots.cast_vote(
+                session, ballot, member_id=member.id, paper={"choice": "for"}, now=utcnow()
+            )
+    return ballot
+
+
+def reconciliation(database: Database) -> list[BallotReconciliation]:
+    with database.transaction() as session:
+        return reconcile_ballots(session)
+
+
+def test_a_ballot_whose_counts_agree_has_no_problems(database: Database) -> None:
+    ballot = ballot_with_votes(database, roll=4, votes=3)
+    [found] = reconciliation(database)
+    assert (found.public_id, found.roll_size, found.roll_entries) == (ballot.public_id, 4, 4)
+    assert (found.marked_as_voted, found.papers) == (3, 3)
+    assert found.problems == []
+
+
+def test_drafts_have_no_roll_and_are_left_out(session: Session) -> None:
+    make_ballot(session, open_now=False)
+    assert reconcile_ballots(session) == []
+
+
+def test_a_deleted_paper_is_flagged(database: Database) -> None:
+    ballot_with_votes(database, roll=3, votes=2)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text("DELETE FROM paper WHERE receipt = (SELECT MIN(receipt) FROM paper)")
+        )
+    [found] = reconciliation(database)
+    assert found.problems == ["2 members marked as having voted, but 1 paper stored."]
+
+
+def test_a_removed_mark_is_flagged(database: Database) -> None:
+    ballot_with_votes(database, roll=3, votes=2)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE roll_entry SET has_voted = false "
+                "WHERE member_id = (SELECT MIN(member_id) FROM roll_entry WHERE has_voted)"
+            )
+        )
+    [found] = reconciliation(database)
+    assert found.problems == ["1 member marked as having voted, but 2 papers stored."]
+
+
+def test_a_member_slipped_onto_the_roll_is_flagged(database: Database) -> None:
+    ballot = ballot_with_votes(database, roll=2, votes=0)
+    with database.transaction() as session:
+        late = make_member(session)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO roll_entry (ballot_id, member_id, has_voted) "
+                "SELECT id, :member, false FROM ballot WHERE public_id = :ballot"
+            ),
+            {"member": late.id, "ballot": ballot.public_id},
+        )
+    [found] = reconciliation(database)
+    assert found.problems == ["The roll holds 3 members, but it held 2 when the ballot opened."]
