@@ -30,17 +30,6 @@ class ProposalStatus(StrEnum):
     HIDDEN = "hidden"
 
 
-#: The stored states; the others are derived from them.
-STORED = frozenset(
-    {
-        ProposalStatus.OPEN,
-        ProposalStatus.BALLOTED,
-        ProposalStatus.WITHDRAWN,
-        ProposalStatus.HIDDEN,
-    }
-)
-
-
 class Proposal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     #: The identifier in URLs and the API: random, so proposals cannot be enumerated.
