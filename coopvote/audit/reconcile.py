@@ -4,7 +4,8 @@ Casting a vote marks the member's roll entry and stores one paper in the same tr
 the roll is frozen when the ballot opens, so at every moment:
 
 - the roll holds as many entries as were frozen into it (``Ballot.roll_size``), and
-- as many members are marked as voted as there are papers.
+- as many members are marked as voted as there are papers, and
+- the roll's members still hash to the roll hash recorded at opening.
 
 A difference means the database was changed outside the application (or a bug), and the auditor
 must look into it before trusting the ballot's result.
@@ -19,6 +20,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from coopvote.ballots.models import Ballot, BallotStatus, Paper, RollEntry
+from coopvote.ballots.service import measure_roll
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class BallotReconciliation:
     roll_entries: int
     marked_as_voted: int
     papers: int
+    #: The roll's hash as recorded when the ballot opened, and as recomputed now.
+    roll_hash: str | None
+    roll_hash_now: str
 
     @property
     def problems(self) -> list[str]:
@@ -40,6 +45,8 @@ class BallotReconciliation:
                 f"The roll holds {_number(self.roll_entries, 'member')}, "
                 f"but it held {self.roll_size} when the ballot opened."
             )
+        elif self.roll_hash_now != self.roll_hash:
+            problems.append("The roll's members are not those frozen when the ballot opened.")
         if self.marked_as_voted != self.papers:
             problems.append(
                 f"{_number(self.marked_as_voted, 'member')} marked as having voted, "
@@ -61,18 +68,24 @@ def reconcile_ballots(session: Session) -> list[BallotReconciliation]:
     roll = select(func.count()).where(col(RollEntry.ballot_id) == Ballot.id)
     marked = roll.where(col(RollEntry.has_voted) == true())
     papers = select(func.count()).where(col(Paper.ballot_id) == Ballot.id)
-    # SQLAlchemy's select: SQLModel's is typed for at most four columns.
     rows = session.execute(
         sa_select(
-            col(Ballot.public_id),
-            col(Ballot.title),
-            col(Ballot.status),
-            col(Ballot.roll_size),
-            roll.scalar_subquery(),
-            marked.scalar_subquery(),
-            papers.scalar_subquery(),
+            Ballot, roll.scalar_subquery(), marked.scalar_subquery(), papers.scalar_subquery()
         )
         .where(col(Ballot.opened_at).is_not(None))
         .order_by(col(Ballot.opened_at).desc(), col(Ballot.id).desc())
     ).all()
-    return [BallotReconciliation(*row) for row in rows]
+    return [
+        BallotReconciliation(
+            public_id=ballot.public_id,
+            title=ballot.title,
+            status=ballot.status,
+            roll_size=ballot.roll_size,
+            roll_entries=entries,
+            marked_as_voted=voted,
+            papers=stored,
+            roll_hash=ballot.roll_hash,
+            roll_hash_now=measure_roll(session, ballot)[1],
+        )
+        for ballot, entries, voted, stored in rows
+    ]

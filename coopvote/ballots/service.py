@@ -284,7 +284,12 @@ def _freeze_roll(session: Session, ballot: Ballot, record_date: datetime) -> tup
     session.execute(
         insert(RollEntry).from_select(["ballot_id", "member_id", "has_voted"], eligible)
     )
-    # The roll's hash: SHA-256 over the public ids of the members on it, sorted, one per line.
+    return measure_roll(session, ballot)
+
+
+def measure_roll(session: Session, ballot: Ballot) -> tuple[int, str]:
+    """The roll's size and hash: SHA-256 over the public ids of the members on it, sorted, one
+    per line. Recorded at opening; recomputed by auditors to show the roll was not altered."""
     on_roll = (
         sa_select(col(Member.public_id))
         .join(RollEntry, col(RollEntry.member_id) == Member.id)

@@ -78,3 +78,20 @@ def test_a_member_slipped_onto_the_roll_is_flagged(database: Database) -> None:
         )
     [found] = reconciliation(database)
     assert found.problems == ["The roll holds 3 members, but it held 2 when the ballot opened."]
+
+
+def test_a_member_swapped_on_the_roll_keeping_its_size_is_flagged(database: Database) -> None:
+    ballot = ballot_with_votes(database, roll=2, votes=0)
+    with database.transaction() as session:
+        outsider = make_member(session)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE roll_entry SET member_id = :outsider "
+                "WHERE member_id = (SELECT MIN(member_id) FROM roll_entry) "
+                "AND ballot_id = (SELECT id FROM ballot WHERE public_id = :ballot)"
+            ),
+            {"outsider": outsider.id, "ballot": ballot.public_id},
+        )
+    [found] = reconciliation(database)
+    assert found.problems == ["The roll's members are not those frozen when the ballot opened."]
