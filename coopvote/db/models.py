@@ -14,6 +14,7 @@ from coopvote.members.models import (
     Organisation,
     StatusChange,
 )
+from coopvote.results.models import ResultDeclaration
 from coopvote.security.models import SignInFailure, WebSession
 
 metadata = SQLModel.metadata
@@ -32,6 +33,7 @@ __all__ = [
     "Organisation",
     "Paper",
     "Proposal",
+    "ResultDeclaration",
     "RollEntry",
     "SignInFailure",
     "StatusChange",

@@ -1,22 +1,25 @@
 """`coopvote tally FILE --method … [--seats N] [--json]`: recount published papers.
 
-FILE is a BLT file or the JSON served by `/cast-votes` (`[{"receipt", "paper"}, ...]`).
+FILE is a BLT file, the JSON served by `/cast-votes` (`[{"receipt", "paper"}, ...]`), or
+the recount file served by `/recount` (`{"options", "tie_order", "seats", "cast_votes", ...}`).
 Where lots must be drawn, the candidates' order in the file is the tie order (the
 convention of Droop and OpenSTV); in `/cast-votes` JSON, that is the order in which the
-candidates first appear. The app's BLT export lists candidates in its published tie order,
-so recounting the download reproduces the published result, ties included.
+candidates first appear; the recount file states it. The app's BLT export lists candidates
+in its published tie order, so recounting either download reproduces the published result,
+ties included.
 """
 
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import click
 
 from coopvote.tally.blt import BltError, read_blt
-from coopvote.tally.counting import MARK_METHODS, RANKED_METHODS, count, count_ranked
+from coopvote.tally.counting import METHODS, RANKED_METHODS, count, count_ranked
 from coopvote.tally.papers import paper_entries
 from coopvote.tally.types import InvalidPaper, Result, decimal_string
 
@@ -27,6 +30,7 @@ METHOD_NAMES = {
     "schulze": "Schulze method (winning votes)",
     "plurality": "Plurality (first past the post)",
     "approval": "Approval voting",
+    "resolution": "Resolution (for, against, abstain)",
 }
 
 
@@ -35,7 +39,7 @@ METHOD_NAMES = {
 @click.option(
     "--method",
     required=True,
-    type=click.Choice([*RANKED_METHODS, *MARK_METHODS]),
+    type=click.Choice(METHODS),
     help="How to count.",
 )
 @click.option(
@@ -56,8 +60,12 @@ def tally(file: Path, method: str, seats: int | None, as_json: bool) -> None:
 
 
 def _count_file(text: str, method: str, seats: int | None) -> tuple[Result, str | None]:
-    if text.lstrip().startswith(("[", "{")):
+    if text.lstrip().startswith("{"):
+        return _count_recount_file(json.loads(text), method, seats), None
+    if text.lstrip().startswith("["):
         return _count_cast_votes(json.loads(text), method, seats or 1), None
+    if method == "resolution":
+        raise ValueError("a BLT file holds ranked papers, not a resolution's")
     election = read_blt(text)
     result = count_ranked(
         method,
@@ -74,6 +82,8 @@ def _count_cast_votes(data: Any, method: str, seats: int) -> Result:
     if not isinstance(data, list):
         raise ValueError("the /cast-votes JSON is a list of {receipt, paper} objects")
     papers = [item.get("paper") if isinstance(item, dict) else item for item in data]
+    if method == "resolution":
+        return count(method, [], papers)
     key = "ranking" if method in RANKED_METHODS else "choices"
     candidates: dict[str, None] = {}  # in order of first appearance
     for paper in papers:
@@ -81,6 +91,36 @@ def _count_cast_votes(data: Any, method: str, seats: int) -> Result:
     if not candidates:
         raise ValueError("the file holds no marked paper, so no candidate is known")
     return count(method, list(candidates), papers, seats=seats, tie_order=list(candidates))
+
+
+def _count_recount_file(data: Any, method: str, seats: int | None) -> Result:
+    """The app's recount file: its options name the candidates (papers give their ids), and
+    it states the tie order; a resolution's threshold, quorum and roll come with it."""
+    options, cast_votes = data.get("options"), data.get("cast_votes")
+    tie_order = data.get("tie_order")
+    if not all(isinstance(part, list) for part in (options, tie_order, cast_votes)):
+        raise ValueError(
+            "expected the /cast-votes JSON (a list of {receipt, paper} objects) or a recount "
+            "file (with options, tie_order and cast_votes)"
+        )
+    labels = {str(option["id"]): option["label"] for option in options}
+    papers = [item.get("paper") if isinstance(item, dict) else item for item in cast_votes]
+    if method != "resolution":
+        key = "ranking" if method in RANKED_METHODS else "choices"
+        try:
+            papers = [{key: [labels[i] for i in paper_entries(p, key)]} for p in papers]
+        except KeyError as error:
+            raise InvalidPaper(f"a paper names an option the file does not list: {error}") from None
+    return count(
+        method,
+        list(labels.values()),
+        papers,
+        seats=seats or data.get("seats") or 1,
+        tie_order=tie_order,
+        threshold=data.get("threshold"),
+        quorum=Fraction(data.get("quorum") or 0),
+        electorate=data.get("electorate"),
+    )
 
 
 def count_sheet(result: Result, title: str | None = None) -> str:
@@ -120,5 +160,8 @@ def count_sheet(result: Result, title: str | None = None) -> str:
         tied = ", ".join(tie.tied)
         lines.append(f"Tie in round {tie.round} ({tie.purpose}): {tied} -> {tie.chosen}, {how}")
     lines.append("")
-    lines.append("Elected: " + (", ".join(result.elected) or "nobody"))
+    if result.outcome is not None:
+        lines.append("Outcome: " + result.outcome.value.replace("_", " "))
+    else:
+        lines.append("Elected: " + (", ".join(result.elected) or "nobody"))
     return "\n".join(lines)

@@ -5,21 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyio import to_thread
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from coopvote.cooperative import service as cooperative
+from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.security.sessions import Principal
 
 ACCESS = "access"
 PUBLIC_RULE = "public"
 SIGNED_IN_RULE = "signed_in"
+RESULTS_RULE = "results"
 
 #: Anyone, signed in or not.
 PUBLIC: dict[str, Any] = {ACCESS: PUBLIC_RULE}
 #: Anyone signed in, whatever their roles.
 SIGNED_IN: dict[str, Any] = {ACCESS: SIGNED_IN_RULE}
+#: Published results: anyone signed in, and anyone at all where the co-operative has chosen
+#: to make results public (an admin setting, so it is read for each such request).
+RESULTS_READERS: dict[str, Any] = {ACCESS: RESULTS_RULE}
 
 
 def requires(*roles: Role) -> dict[str, Any]:
@@ -32,7 +39,12 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return user if isinstance(user, Principal) else None
 
 
-def enforce_access(
+def _results_are_public(database: Database) -> bool:
+    with database.sessions() as session:
+        return cooperative.current(session).results_public
+
+
+async def enforce_access(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     rule = handler.opt.get(ACCESS)
@@ -42,7 +54,11 @@ def enforce_access(
         return
     principal = principal_of(connection)
     if principal is None:
+        if rule == RESULTS_RULE and await to_thread.run_sync(
+            _results_are_public, connection.app.state.database
+        ):
+            return
         raise NotAuthorizedException("Sign in to continue.")
-    if rule == SIGNED_IN_RULE or principal.roles & rule:
+    if rule in {SIGNED_IN_RULE, RESULTS_RULE} or principal.roles & rule:
         return
     raise PermissionDeniedException("You do not have permission to do that.")

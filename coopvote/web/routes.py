@@ -6,6 +6,7 @@ from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.api.proposals import ProposalsController
+from coopvote.web.api.results import ResultsController
 from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.audit import AuditPages
 from coopvote.web.pages.auth import AuthPages
@@ -13,6 +14,7 @@ from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
 from coopvote.web.pages.membership import MembershipPages
+from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
 from coopvote.web.pages.voting import VotingPages
 
@@ -23,6 +25,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuditController,
     BallotsController,
     ProposalsController,
+    ResultsController,
     home,
     AuthPages,
     MembershipPages,
@@ -32,4 +35,6 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     VotingPages,
     RunningBallotPages,
     ForumPages,
+    ResultPages,
+    ReceiptPages,
 ]

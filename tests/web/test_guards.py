@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from coopvote.db import Database
 from coopvote.members.models import MemberStatus, Role
-from coopvote.web.access import ACCESS, PUBLIC_RULE, SIGNED_IN_RULE
+from coopvote.web.access import ACCESS, PUBLIC_RULE, RESULTS_RULE, SIGNED_IN_RULE
 from tests.factories import make_member
 from tests.web.helpers import sign_in
 
@@ -41,8 +41,8 @@ def allowed(rule: Any, persona: str) -> bool:
     if rule == PUBLIC_RULE:
         return True
     if roles is None:
-        return False
-    return rule == SIGNED_IN_RULE or bool(({Role.MEMBER, *roles}) & rule)
+        return False  # results too: by default they are for signed-in members only
+    return rule in {SIGNED_IN_RULE, RESULTS_RULE} or bool(({Role.MEMBER, *roles}) & rule)
 
 
 def test_every_route_declares_who_may_call_it(app: Litestar) -> None:

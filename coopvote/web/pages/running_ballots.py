@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,13 +15,16 @@ from litestar.response import Redirect, Template
 from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
 from coopvote.ballots.rules import Definition
+from coopvote.cooperative import service as cooperative
 from coopvote.errors import DomainError, InvalidInput
 from coopvote.members import service as members
 from coopvote.members.models import Role
+from coopvote.results import service as results
 from coopvote.settings import Settings
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
 from coopvote.web.forms import FormData, text
+from coopvote.web.pages.result_view import result_view
 from coopvote.web.templating import page, redirect
 
 METHOD_NAMES = {
@@ -182,10 +186,13 @@ class RunningBallotPages(Controller):
         self, request: Request[Any, Any, Any], db: Db, now: Now, ballot_id: FromPath[str]
     ) -> Template:
         ballot = ballots.get_ballot(db, ballot_id, now)
+        closed = ballot.status is BallotStatus.CLOSED
         return page(
             request,
             "running/show.html",
             ballot=ballot,
+            preview=result_view(results.preview(db, ballot, now=now)) if closed else None,
+            results_public=cooperative.current(db).results_public,
             options=ballots.options(db, ballot),
             turnout=ballots.turnout(db, ballot),
             method_name=METHOD_NAMES[ballot.method],
@@ -255,12 +262,13 @@ class RunningBallotPages(Controller):
     ) -> Redirect:
         ballot = ballots.get_ballot(db, ballot_id, now)
         actor = principal.member_id
-        steps = {
+        steps: dict[str, Callable[[], object]] = {
             "open": lambda: ballots.open_ballot(db, ballot, actor_id=actor, now=now),
             "close": lambda: ballots.close_ballot(db, ballot, actor_id=actor, now=now),
             "cancel": lambda: ballots.cancel_ballot(
                 db, ballot, reason=text(data, "reason"), actor_id=actor, now=now
             ),
+            "publish": lambda: results.publish_result(db, ballot, actor_id=actor, now=now),
         }
         if action not in steps:
             raise NotFoundException("No such action.")

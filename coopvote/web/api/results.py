@@ -1,0 +1,121 @@
+"""``/api/v1``: publishing results, reading them, the published papers, and receipts.
+
+Reading is for ``RESULTS_READERS`` (signed in, or anyone where results are public); every
+read answers 404 until the ballot's result is published, whoever asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from coopvote.ballots import service as ballots
+from coopvote.members.models import Role
+from coopvote.results import service as results
+from coopvote.results.summary import csv_text
+from coopvote.web.access import RESULTS_READERS, requires
+from coopvote.web.api.ballots import BallotOut, ReasonIn, present
+from coopvote.web.deps import CurrentPrincipal, Db, Now
+
+
+@dataclass
+class CastVoteOut:
+    receipt: str
+    paper: dict[str, Any]
+
+
+@dataclass
+class ReceiptCheckOut:
+    ballot_id: str
+    recorded: bool
+
+
+def download(content: str, media_type: str, filename: str) -> Response[str]:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+class ResultsController(Controller):
+    path = "/api/v1"
+    tags = ["results"]
+    opt = RESULTS_READERS
+
+    @get("/ballots/{ballot_id:str}/results", sync_to_thread=True)
+    def result(self, db: Db, ballot_id: FromPath[str]) -> dict[str, Any]:
+        """The declared result (its latest version) and the SHA-256 of its canonical JSON."""
+        return results.published_result(db, ballot_id).result
+
+    @get("/ballots/{ballot_id:str}/results.csv", sync_to_thread=True)
+    def result_csv(self, db: Db, ballot_id: FromPath[str]) -> Response[str]:
+        published = results.published_result(db, ballot_id)
+        return download(csv_text(published.result), "text/csv", f"result-{ballot_id}.csv")
+
+    @get("/ballots/{ballot_id:str}/cast-votes", sync_to_thread=True)
+    def cast_votes(self, db: Db, ballot_id: FromPath[str]) -> list[CastVoteOut]:
+        ballot = results.published_result(db, ballot_id).ballot
+        return [CastVoteOut(**vote) for vote in results.cast_votes(db, ballot)]
+
+    @get("/ballots/{ballot_id:str}/cast-votes.blt", sync_to_thread=True)
+    def cast_votes_blt(self, db: Db, ballot_id: FromPath[str]) -> Response[str]:
+        ballot = results.published_result(db, ballot_id).ballot
+        return download(results.blt(db, ballot), "text/plain", f"papers-{ballot_id}.blt")
+
+    @get("/ballots/{ballot_id:str}/recount", sync_to_thread=True)
+    def recount(self, db: Db, ballot_id: FromPath[str]) -> dict[str, Any]:
+        """The papers with what ``coopvote tally`` needs to repeat the count exactly."""
+        ballot = results.published_result(db, ballot_id).ballot
+        return results.recount_file(db, ballot)
+
+    @get("/receipts/{receipt:str}", sync_to_thread=True)
+    def receipt(self, db: Db, receipt: FromPath[str]) -> ReceiptCheckOut:
+        """Whether a paper with this receipt is recorded, and in which ballot: nothing else."""
+        return ReceiptCheckOut(results.find_receipt(db, receipt).public_id, recorded=True)
+
+    @get(
+        "/ballots/{ballot_id:str}/results/preview",
+        opt=requires(Role.GOVERNOR),
+        sync_to_thread=True,
+    )
+    def preview(self, db: Db, now: Now, ballot_id: FromPath[str]) -> dict[str, Any]:
+        """What publishing would declare; only while the ballot is closed and unpublished."""
+        return results.preview(db, ballots.get_ballot(db, ballot_id, now), now=now)
+
+    @post(
+        "/ballots/{ballot_id:str}/publish",
+        opt=requires(Role.GOVERNOR),
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def publish(
+        self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+    ) -> BallotOut:
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        results.publish_result(db, ballot, actor_id=principal.member_id, now=now)
+        return present(db, ballot, principal, now)
+
+    @post(
+        "/ballots/{ballot_id:str}/results/corrections",
+        opt=requires(Role.GOVERNOR),
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+    )
+    def correct(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+        data: JSONBody[ReasonIn],
+    ) -> dict[str, Any]:
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        corrected = results.correct_result(
+            db, ballot, reason=data.reason, actor_id=principal.member_id, now=now
+        )
+        return corrected.result

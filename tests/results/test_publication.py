@@ -1,0 +1,168 @@
+"""Publishing a result: counted once from the stored papers, hashed, audited, never changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, select
+
+from coopvote.audit.models import AuditEvent
+from coopvote.ballots import service as ballots
+from coopvote.ballots.models import BallotStatus, Method
+from coopvote.clock import utcnow
+from coopvote.errors import Conflict, InvalidInput, NotFound
+from coopvote.results import document
+from coopvote.results import service as results
+from coopvote.results.models import ResultDeclaration
+from tests.factories import make_ballot, make_member
+from tests.results.helpers import closed_ballot, random_papers
+
+SPECIAL = [{"choice": "for"}] * 7 + [{"choice": "against"}] * 2 + [{"choice": "abstain"}]
+
+
+def events(session: Session, action: str) -> list[AuditEvent]:
+    return list(
+        session.exec(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.seq))
+        )
+    )
+
+
+def test_publishing_stores_the_count_with_the_hash_of_its_canonical_json(
+    session: Session,
+) -> None:
+    ballot = closed_ballot(session, Method.RESOLUTION, SPECIAL, threshold="three_quarters")
+    head_before = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())).first()
+    published = results.publish_result(session, ballot, actor_id=None, now=utcnow())
+
+    declaration = published.declaration
+    assert ballot.status is BallotStatus.PUBLISHED
+    assert declaration.sha256 == hashlib.sha256(declaration.document.encode()).hexdigest()
+    stored = json.loads(declaration.document)
+    assert document.canonical_json(stored) == declaration.document
+    assert stored["outcome"] == "carried"  # 7 of 9 votes cast is 77.8 %, abstention aside
+    assert (stored["votes_cast"], stored["tallies"]["abstain"]) == (10, "1")
+    assert head_before is not None
+    assert stored["audit_head"] == f"{head_before.seq}:{head_before.hash}"
+    (event,) = events(session, "result.published")
+    assert event.seq == head_before.seq + 1
+    assert event.data["results_sha256"] == declaration.sha256
+    assert event.data["audit_head"] == stored["audit_head"]
+    assert published.result["results_sha256"] == declaration.sha256
+
+
+def test_publishing_before_close_or_twice_is_a_conflict(session: Session) -> None:
+    open_ballot = make_ballot(session)
+    with pytest.raises(Conflict):
+        results.publish_result(session, open_ballot, actor_id=None, now=utcnow())
+    ballot = closed_ballot(session, Method.RESOLUTION, SPECIAL[:3])
+    results.publish_result(session, ballot, actor_id=None, now=utcnow())
+    with pytest.raises(Conflict):
+        results.publish_result(session, ballot, actor_id=None, now=utcnow())
+    assert len(results.declarations(session, ballot)) == 1
+
+
+def test_no_result_can_be_read_or_previewed_before_the_ballot_closes(session: Session) -> None:
+    draft = make_ballot(session, open_now=False)
+    running = make_ballot(session)
+    for ballot in (draft, running):
+        with pytest.raises(Conflict):
+            results.preview(session, ballot, now=utcnow())
+        with pytest.raises(NotFound):
+            results.published(session, ballot)
+        with pytest.raises(NotFound):
+            results.published_result(session, ballot.public_id)
+    closed = closed_ballot(session, Method.RESOLUTION, SPECIAL[:2])
+    assert results.preview(session, closed, now=utcnow())["outcome"] == "carried"
+    with pytest.raises(NotFound):  # previewed, but not published
+        results.published_result(session, closed.public_id)
+
+
+@pytest.mark.parametrize("method", [Method.IRV, Method.STV, Method.PLURALITY])
+def test_the_preview_declares_what_publishing_declares(session: Session, method: Method) -> None:
+    ballot = closed_ballot(session, method, random_papers(method, 12, seed=5))
+    preview = results.preview(session, ballot, now=utcnow())
+    published = results.publish_result(session, ballot, actor_id=None, now=utcnow()).result
+    counted = ("elected", "rounds", "tallies", "tie_breaks", "tie_order", "tie_order_seed")
+    assert {k: preview[k] for k in counted} == {k: published[k] for k in counted}
+
+
+def test_the_tie_order_is_drawn_from_the_receipts(session: Session) -> None:
+    ballot = closed_ballot(session, Method.STV, random_papers(Method.STV, 6, seed=1))
+    result = results.publish_result(session, ballot, actor_id=None, now=utcnow()).result
+    receipts = sorted(vote["receipt"] for vote in results.cast_votes(session, ballot))
+    seed = hashlib.sha256("".join(f"{r}\n" for r in receipts).encode()).hexdigest()[:32]
+    assert result["tie_order_seed"] == seed
+    assert result["tie_order"] == sorted(
+        result["tie_order"], key=lambda name: hashlib.sha256(f"{seed}:{name}".encode()).hexdigest()
+    )
+
+
+def test_a_void_election_elects_nobody(session: Session) -> None:
+    make_member(session)  # on the roll, but does not vote
+    ballot = closed_ballot(session, Method.IRV, [{"ranking": ["Ash"]}], quorum_bp=6000)
+    result = results.publish_result(session, ballot, actor_id=None, now=utcnow()).result
+    assert (result["outcome"], result["quorum_met"], result["elected"]) == ("void", False, [])
+
+
+def _without_votes_for(original: Any) -> Any:
+    """A counting fault: papers for the motion go missing."""
+
+    def faulty(facts: Any, papers: Any, seed: str) -> Any:
+        return original(facts, [p for p in papers if p != {"choice": "for"}], seed)
+
+    return faulty
+
+
+def test_a_correction_is_a_new_declaration_linked_to_the_one_it_corrects(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ballot = closed_ballot(session, Method.RESOLUTION, SPECIAL[6:9])  # for, against, against
+    with monkeypatch.context() as patched:
+        patched.setattr(document, "count_papers", _without_votes_for(document.count_papers))
+        first = results.publish_result(session, ballot, actor_id=None, now=utcnow())
+    first_text, first_hash = first.declaration.document, first.declaration.sha256
+    assert first.result["tallies"]["for"] == "0"
+
+    with pytest.raises(InvalidInput):
+        results.correct_result(session, ballot, reason=" ", actor_id=None, now=utcnow())
+    corrected = results.correct_result(
+        session, ballot, reason="A paper was left out of the count.", actor_id=None, now=utcnow()
+    )
+    assert corrected.result["version"] == 2
+    assert corrected.result["tallies"]["for"] == "1"
+    assert corrected.result["corrects"] == {"version": 1, "results_sha256": first_hash}
+    assert corrected.declaration.corrects_id == first.declaration.id
+    session.expire_all()
+    kept = session.get(ResultDeclaration, first.declaration.id)
+    assert kept is not None
+    assert (kept.document, kept.sha256) == (first_text, first_hash)
+    assert results.published_result(session, ballot.public_id).declaration.version == 2
+    (event,) = events(session, "result.corrected")
+    assert event.data["reason"] == "A paper was left out of the count."
+    # A recount that changes nothing is not a correction.
+    with pytest.raises(Conflict):
+        results.correct_result(session, ballot, reason="Again.", actor_id=None, now=utcnow())
+
+
+def test_receipts_are_found_whatever_their_spacing_and_case(session: Session) -> None:
+    ballot = closed_ballot(session, Method.RESOLUTION, SPECIAL[:1])
+    (vote,) = results.cast_votes(session, ballot)
+    typed = vote["receipt"].replace("-", " ").lower()
+    assert results.find_receipt(session, typed).id == ballot.id
+    with pytest.raises(NotFound):
+        results.find_receipt(session, "AAAA-AAAA-AAAA-AAAA")
+
+
+def test_cast_votes_hold_every_paper_and_no_member(session: Session) -> None:
+    papers = random_papers(Method.APPROVAL, 5, seed=3)
+    ballot = closed_ballot(session, Method.APPROVAL, papers)
+    votes = results.cast_votes(session, ballot)
+    assert [set(vote) for vote in votes] == [{"receipt", "paper"}] * 5
+    labels = {o.id: o.label for o in ballots.options(session, ballot)}
+    assert sorted(sorted(labels[i] for i in v["paper"]["choices"]) for v in votes) == sorted(
+        sorted(p["choices"]) for p in papers
+    )
