@@ -15,6 +15,7 @@ from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.db.migrate import alembic_config
 from coopvote.forum import service as forum
+from coopvote.forum.models import Proposal
 from coopvote.members import service as members
 from coopvote.members.models import Member, Organisation, Role
 from coopvote.members.rules import Transition
@@ -410,6 +411,21 @@ PROPOSALS = {
         None,
         4,
     ),
+    "uniform": (
+        "member5",
+        "Keep the school uniform affordable",
+        "Every item of uniform should be available from ordinary shops, with only the badge "
+        "sewn on, so that families are not tied to one supplier.",
+        None,
+        3,
+    ),
+    "term-dates": (
+        "member6",
+        "Start the school day at 9.30",
+        "A later start would suit teenagers' sleep, and the buses.",
+        None,
+        3,
+    ),
     "agm": (
         "member4",
         "Hold the AGM on a Saturday",
@@ -429,7 +445,7 @@ PROPOSALS = {
 
 def _proposals(session: Session, governor: Member, now: datetime) -> None:
     """Proposals in each status: open (one of them the demo member's own), ready for ballot,
-    balloted, withdrawn and hidden, with support and discussion."""
+    balloted, carried, not carried, withdrawn and hidden, with support and discussion."""
     assert governor.id is not None
     people = {
         m.email.split("@")[0]: m
@@ -464,6 +480,8 @@ def _proposals(session: Session, governor: Member, now: datetime) -> None:
         actor_id=governor.id,
         now=now - timedelta(days=1),
     )
+    for key, choices in [("uniform", "FFFFFFFAF"), ("term-dates", "AAFAAAFAN")]:
+        _decide(session, made[key], choices, people, governor, now)
     agm_author = people["member4"].id
     assert agm_author is not None
     forum.withdraw_proposal(session, made["agm"], actor_id=agm_author, now=now - timedelta(days=2))
@@ -474,3 +492,38 @@ def _proposals(session: Session, governor: Member, now: datetime) -> None:
         actor_id=governor.id,
         now=now - timedelta(days=1),
     )
+
+
+def _decide(
+    session: Session,
+    proposal: Proposal,
+    choices: str,
+    people: dict[str, Member],
+    governor: Member,
+    now: datetime,
+) -> None:
+    """Put a proposal to a ballot that has already run and been published: ``choices`` gives
+    one paper per voter, F for, A against, N abstain."""
+    assert governor.id is not None
+    start = now - timedelta(days=10)
+    ballot = forum.promote_to_ballot(
+        session,
+        proposal,
+        forum.BallotSchedule(closes_at=start + timedelta(days=7)),
+        actor_id=governor.id,
+        now=start,
+    )
+    ballots.open_ballot(session, ballot, actor_id=governor.id, now=start)
+    papers = {"F": "for", "A": "against", "N": "abstain"}
+    for n, letter in enumerate(choices):
+        voter = people[f"member{n + 10}"]
+        assert voter.id is not None
+        ballots.cast_vote(
+            session,
+            ballot,
+            member_id=voter.id,
+            paper={"choice": papers[letter]},
+            now=start + timedelta(days=1),
+        )
+    ballots.close_ballot(session, ballot, actor_id=governor.id, now=start + timedelta(days=6))
+    results.publish_result(session, ballot, actor_id=governor.id, now=start + timedelta(days=7))

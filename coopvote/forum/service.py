@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from math import ceil
 
 from sqlalchemy import func, or_
@@ -15,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from coopvote import audit
 from coopvote.ballots import service as ballots
-from coopvote.ballots.models import Ballot, BallotStatus, Method, Paper, Threshold
+from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
 from coopvote.ballots.rules import Definition, status_at
 from coopvote.cooperative import service as cooperative
 from coopvote.errors import Conflict, InvalidInput, NotFound
@@ -23,7 +22,7 @@ from coopvote.forum import rules
 from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.members.models import Member, MemberStatus, Organisation
 from coopvote.members.service import new_public_id, organisation_by_slug, organisations
-from coopvote.tally.resolution import count_resolution
+from coopvote.results import service as results
 from coopvote.tally.types import Outcome
 
 P = ProposalStatus
@@ -409,7 +408,7 @@ def published_outcome(session: Session, ballot: Ballot) -> Outcome | None:
     """The outcome of the proposal's ballot once its result is published; ``None`` before."""
     if ballot.status is not BallotStatus.PUBLISHED:
         return None
-    return stored_result_outcome(session, ballot)
+    return Outcome(results.published(session, ballot).result["outcome"])
 
 
 def get_proposal(session: Session, public_id: str, viewer: Viewer) -> Proposal:
@@ -629,22 +628,3 @@ def supported_by(session: Session, member_id: int, now: datetime) -> list[Propos
         .order_by(col(Support.at).desc())
     ).all()
     return describe_many(session, supported, now)
-
-
-def stored_result_outcome(session: Session, ballot: Ballot) -> Outcome:
-    """The outcome of a published resolution, as its result states it.
-
-    INTEGRATION: results publication (``coopvote/results``) is being built alongside and will
-    store each published result with its ``"outcome"``; this should then read that. Until it
-    lands, the outcome is counted here from the ballot's papers by the same pure count the
-    results use (``tally.resolution``), so the forum shows the right outcome either way.
-    """
-    papers = session.exec(select(Paper.choice).where(Paper.ballot_id == ballot.id)).all()
-    result = count_resolution(
-        (paper["choice"] for paper in papers),
-        threshold=(ballot.threshold or Threshold.SIMPLE).value,
-        quorum=Fraction(ballot.quorum_bp, 10_000),
-        electorate=ballot.roll_size or 0,
-    )
-    assert result.outcome is not None
-    return result.outcome

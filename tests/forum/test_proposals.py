@@ -17,6 +17,7 @@ from coopvote.forum.models import Proposal, ProposalStatus, Support
 from coopvote.members import service as members
 from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.members.rules import Transition
+from coopvote.results import service as results
 from tests.factories import make_member, make_proposal
 
 P = ProposalStatus
@@ -282,10 +283,7 @@ def test_the_outcome_follows_the_published_result_of_its_ballot(
         )
     ballots.close_ballot(session, ballot, actor_id=mid(governor), now=utcnow())
     assert status(session, proposal) is P.BALLOTED  # closed, but not yet published
-    # Publishing belongs to coopvote/results, which is not in this tree yet: mark it directly.
-    ballot.status = BallotStatus.PUBLISHED
-    session.add(ballot)
-    session.flush()
+    results.publish_result(session, ballot, actor_id=mid(governor), now=utcnow())
     view = forum.describe(session, proposal, utcnow())
     assert view.status is shown
     assert view.outcome is not None
