@@ -5,7 +5,8 @@ the roll is frozen when the ballot opens, so at every moment:
 
 - the roll holds as many entries as were frozen into it (``Ballot.roll_size``), and
 - as many members are marked as voted as there are papers, and
-- the roll's members still hash to the roll hash recorded at opening.
+- the roll's members still hash to the roll hash recorded at opening, and
+- a published result's hash is what counting the stored papers again gives.
 
 A difference means the database was changed outside the application (or a bug), and the auditor
 must look into it before trusting the ballot's result.
@@ -21,6 +22,8 @@ from sqlmodel import Session, col, select
 
 from coopvote.ballots.models import Ballot, BallotStatus, Paper, RollEntry
 from coopvote.ballots.service import measure_roll
+from coopvote.results import service as results
+from coopvote.results.document import sha256_hex
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class BallotReconciliation:
     #: The roll's hash as recorded when the ballot opened, and as recomputed now.
     roll_hash: str | None
     roll_hash_now: str
+    #: A published result's SHA-256 as declared, and as a recount of the stored papers gives.
+    result_sha256: str | None = None
+    result_sha256_now: str | None = None
+    #: The SHA-256 of the stored result document itself (it must equal ``result_sha256``).
+    result_document_sha256: str | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -47,6 +55,10 @@ class BallotReconciliation:
             )
         elif self.roll_hash_now != self.roll_hash:
             problems.append("The roll's members are not those frozen when the ballot opened.")
+        if self.result_document_sha256 != self.result_sha256:
+            problems.append("The stored result has been changed since it was published.")
+        elif self.result_sha256_now != self.result_sha256:
+            problems.append("Counting the stored papers again does not give the published result.")
         if self.marked_as_voted != self.papers:
             problems.append(
                 f"{_number(self.marked_as_voted, 'member')} marked as having voted, "
@@ -75,17 +87,24 @@ def reconcile_ballots(session: Session) -> list[BallotReconciliation]:
         .where(col(Ballot.opened_at).is_not(None))
         .order_by(col(Ballot.opened_at).desc(), col(Ballot.id).desc())
     ).all()
-    return [
-        BallotReconciliation(
-            public_id=ballot.public_id,
-            title=ballot.title,
-            status=ballot.status,
-            roll_size=ballot.roll_size,
-            roll_entries=entries,
-            marked_as_voted=voted,
-            papers=stored,
-            roll_hash=ballot.roll_hash,
-            roll_hash_now=measure_roll(session, ballot)[1],
-        )
-        for ballot, entries, voted, stored in rows
-    ]
+    return [_reconcile(session, ballot, *counts) for ballot, *counts in rows]
+
+
+def _reconcile(
+    session: Session, ballot: Ballot, entries: int, voted: int, stored: int
+) -> BallotReconciliation:
+    declared = results.declarations(session, ballot)
+    return BallotReconciliation(
+        public_id=ballot.public_id,
+        title=ballot.title,
+        status=ballot.status,
+        roll_size=ballot.roll_size,
+        roll_entries=entries,
+        marked_as_voted=voted,
+        papers=stored,
+        roll_hash=ballot.roll_hash,
+        roll_hash_now=measure_roll(session, ballot)[1],
+        result_sha256=declared[-1].sha256 if declared else None,
+        result_sha256_now=results.recomputed_sha256(session, ballot),
+        result_document_sha256=sha256_hex(declared[-1].document) if declared else None,
+    )

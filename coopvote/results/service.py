@@ -192,6 +192,22 @@ def correct_result(
     return Published(ballot, declaration)
 
 
+def recomputed_sha256(session: Session, ballot: Ballot) -> str | None:
+    """The SHA-256 the latest declaration would have if its count were made again now from
+    the stored papers (its declared fields — version, time, audit head — kept as declared).
+    It differs from the stored hash when the papers or the stored document were changed."""
+    if ballot.status is not BallotStatus.PUBLISHED:
+        return None
+    latest = published(session, ballot).declaration
+    declared = json.loads(latest.document)
+    recount, _ = _declare(session, ballot, version=latest.version, now=latest.published_at)
+    again = {
+        **_count_part(recount),
+        **{k: v for k, v in declared.items() if k in DECLARATION_FIELDS},
+    }
+    return document.sha256_hex(document.canonical_json(again))
+
+
 def _count_part(result: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in result.items() if key not in DECLARATION_FIELDS}
 

@@ -8,6 +8,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot
 from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.results import service as results
 from tests.factories import make_ballot, make_member
 
 
@@ -95,3 +96,46 @@ def test_a_member_swapped_on_the_roll_keeping_its_size_is_flagged(database: Data
         )
     [found] = reconciliation(database)
     assert found.problems == ["The roll's members are not those frozen when the ballot opened."]
+
+
+def published_ballot(database: Database) -> Ballot:
+    ballot = ballot_with_votes(database, roll=4, votes=3)
+    with database.transaction() as session:
+        current = ballots.get_ballot(session, ballot.public_id, utcnow())
+        ballots.close_ballot(session, current, actor_id=None, now=utcnow())
+        results.publish_result(session, current, actor_id=None, now=utcnow())
+    return ballot
+
+
+def test_a_published_result_reconciles_with_a_recount_of_its_papers(database: Database) -> None:
+    published_ballot(database)
+    [found] = reconciliation(database)
+    assert found.result_sha256 is not None
+    assert found.result_sha256_now == found.result_sha256
+    assert found.problems == []
+
+
+def test_a_paper_changed_after_publication_is_flagged(database: Database) -> None:
+    published_ballot(database)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE paper SET choice = :c WHERE receipt = (SELECT MIN(receipt) FROM paper)"),
+            {"c": '{"choice": "against"}'},
+        )
+    [found] = reconciliation(database)
+    assert found.problems == [
+        "Counting the stored papers again does not give the published result."
+    ]
+
+
+def test_an_edited_result_document_is_flagged(database: Database) -> None:
+    published_ballot(database)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE result_declaration "
+                "SET document = replace(document, 'carried', 'not_carried')"
+            )
+        )
+    [found] = reconciliation(database)
+    assert found.problems == ["The stored result has been changed since it was published."]
