@@ -12,8 +12,8 @@ from typing import Any
 
 THRESHOLD_WORDS = {
     "simple": ("more votes for than against", None),
-    "two_thirds": ("at least two-thirds of the votes cast", Decimal(2) / 3),
-    "three_quarters": ("at least three-quarters of the votes cast", Decimal(3) / 4),
+    "two_thirds": ("at least two-thirds of the votes cast for it", Decimal(2) / 3),
+    "three_quarters": ("at least three-quarters of the votes cast for it", Decimal(3) / 4),
 }
 RESOLUTION_KIND = {
     "simple": "An ordinary resolution",
@@ -70,11 +70,11 @@ def rule_applied(result: Mapping[str, Any]) -> str:
         abstain = int(result["tallies"]["abstain"])
         cast = in_favour + against
         if share is None:
-            test = f"{in_favour} for against {against} against"
+            test = f"{in_favour} for and {against} against"
         else:
-            test = f"{in_favour} of {cast} is {percent(in_favour, cast)}"
+            test = f"{in_favour} of {cast} were for it, {percent(in_favour, cast)}"
         return (
-            f"{RESOLUTION_KIND[threshold]} needs {words} to be for: {test}. "
+            f"{RESOLUTION_KIND[threshold]} is carried with {words}: here {test}. "
             f"Abstentions ({abstain}) are recorded but are not votes cast."
         )
     if method in {"stv", "meek"}:
