@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from math import ceil
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
@@ -16,6 +15,7 @@ from sqlmodel import Session, col, select
 from coopvote.audit.chain import Head, Verdict, event_hash, verify
 from coopvote.audit.models import AuditEvent, AuditHead
 from coopvote.members.models import Member
+from coopvote.paging import Page
 
 #: Never allowed in an event's data: secrets and anything that could reveal a choice.
 FORBIDDEN_KEYS = frozenset(
@@ -131,18 +131,6 @@ class EventRow:
     subject_name: str | None
 
 
-@dataclass(frozen=True)
-class EventPage:
-    items: Sequence[EventRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-
 def _conditions(filters: EventFilter) -> list[ColumnElement[bool]]:
     conditions = []
     if filters.action:
@@ -183,12 +171,12 @@ def find_events(
 
 def browse_events(
     session: Session, filters: EventFilter, *, page: int, per_page: int = 50
-) -> EventPage:
+) -> Page[EventRow]:
     total = session.exec(
         select(func.count()).select_from(AuditEvent).where(*_conditions(filters))
     ).one()
     items = find_events(session, filters, limit=per_page, offset=(page - 1) * per_page)
-    return EventPage(items, total, page, per_page)
+    return Page(items, total, page, per_page)
 
 
 def actions(session: Session) -> Sequence[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from coopvote.forum import rules
 from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.members.models import Member, MemberStatus, Organisation
 from coopvote.members.service import new_public_id, organisation_by_slug, organisations
+from coopvote.paging import Page
 from coopvote.results import service as results
 from coopvote.tally.types import Outcome
 
@@ -85,18 +85,6 @@ class ProposalQuery:
     scope: str = ""
     page: int = 1
     per_page: int = 20
-
-
-@dataclass(frozen=True)
-class ProposalPage:
-    items: Sequence[ProposalView]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
 
 
 @dataclass(frozen=True)
@@ -569,7 +557,9 @@ def describe_many(
     return views
 
 
-def browse(session: Session, query: ProposalQuery, viewer: Viewer, now: datetime) -> ProposalPage:
+def browse(
+    session: Session, query: ProposalQuery, viewer: Viewer, now: datetime
+) -> Page[ProposalView]:
     """Proposals matching the filters, newest first.
 
     Statuses such as "ready for ballot" depend on live support and on published results, so
@@ -600,7 +590,7 @@ def browse(session: Session, query: ProposalQuery, viewer: Viewer, now: datetime
     ]
     page = max(1, query.page)
     start = (page - 1) * query.per_page
-    return ProposalPage(views[start : start + query.per_page], len(views), page, query.per_page)
+    return Page(views[start : start + query.per_page], len(views), page, query.per_page)
 
 
 def ready_for_ballot(session: Session, now: datetime) -> list[ProposalView]:

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.orm import aliased
@@ -33,6 +32,7 @@ from coopvote.members.rules import (
     name_problem,
     normalise_email,
 )
+from coopvote.paging import Page
 from coopvote.security import sessions
 from coopvote.security.passwords import hash_password, password_problem
 
@@ -84,18 +84,6 @@ class RegisterQuery:
     organisation: str | None = None
     page: int = 1
     per_page: int = 25
-
-
-@dataclass(frozen=True)
-class Page:
-    items: Sequence[MemberSummary]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
 
 
 def organisations(session: Session) -> Sequence[Organisation]:
@@ -386,7 +374,7 @@ def summary(session: Session, member: Member) -> MemberSummary:
     return summarise(session, [member])[0]
 
 
-def search_register(session: Session, query: RegisterQuery) -> Page:
+def search_register(session: Session, query: RegisterQuery) -> Page[MemberSummary]:
     statement = select(Member).where(Member.status != MemberStatus.NON_MEMBER)
     if query.search.strip():
         pattern = f"%{query.search.strip().lower()}%"
