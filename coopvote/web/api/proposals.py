@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots.models import Threshold
 from coopvote.errors import InvalidInput
 from coopvote.forum import service as forum
-from coopvote.forum.models import ProposalStatus
+from coopvote.forum.models import Proposal, ProposalStatus
 from coopvote.forum.service import CommentView, ProposalQuery, ProposalView, Viewer
 from coopvote.members.models import Role
 from coopvote.security.sessions import Principal
@@ -94,6 +95,15 @@ def viewer(principal: Principal) -> Viewer:
     return Viewer(principal.member_id, principal.has(Role.GOVERNOR))
 
 
+def provide_proposal(db: Db, principal: CurrentPrincipal, proposal_id: FromPath[str]) -> Proposal:
+    """The proposal in the path, as this caller may see it (404 when hidden from them)."""
+    return forum.get_proposal(db, proposal_id, viewer(principal))
+
+
+#: Controllers whose routes take a proposal from the path declare this.
+PROPOSAL_DEPENDENCY = {"proposal": Provide(provide_proposal, sync_to_thread=True)}
+
+
 def proposal_out(db: Db, view: ProposalView, principal: Principal) -> ProposalOut:
     p = view.proposal
     may_see_reason = principal.has(Role.GOVERNOR) or p.author_id == principal.member_id
@@ -129,12 +139,14 @@ def comment_out(view: CommentView) -> CommentOut:
 
 
 class ProposalsController(Controller):
+    dependencies = PROPOSAL_DEPENDENCY
     path = "/api/v1/proposals"
     tags = ["forum"]
     opt = requires(Role.MEMBER)
 
-    def _answer(self, db: Db, proposal_id: str, principal: Principal, now: datetime) -> ProposalOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
+    def _answer(
+        self, db: Db, proposal: Proposal, principal: Principal, now: datetime
+    ) -> ProposalOut:
         return proposal_out(db, forum.describe(db, proposal, now), principal)
 
     @get("/", opt=SIGNED_IN, sync_to_thread=True)
@@ -155,9 +167,9 @@ class ProposalsController(Controller):
 
     @get("/{proposal_id:str}", opt=SIGNED_IN, sync_to_thread=True)
     def proposal(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
     ) -> ProposalOut:
-        return self._answer(db, proposal_id, principal, now)
+        return self._answer(db, proposal, principal, now)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def create(
@@ -172,42 +184,37 @@ class ProposalsController(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
         data: JSONBody[ProposalIn],
     ) -> ProposalOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         forum.edit_proposal(db, proposal, data.text(), actor_id=principal.member_id, now=now)
-        return self._answer(db, proposal_id, principal, now)
+        return self._answer(db, proposal, principal, now)
 
     @post("/{proposal_id:str}/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
     ) -> ProposalOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         forum.withdraw_proposal(db, proposal, actor_id=principal.member_id, now=now)
-        return self._answer(db, proposal_id, principal, now)
+        return self._answer(db, proposal, principal, now)
 
     @post("/{proposal_id:str}/support", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def support(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
     ) -> ProposalOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         forum.support(db, proposal, member_id=principal.member_id, now=now)
-        return self._answer(db, proposal_id, principal, now)
+        return self._answer(db, proposal, principal, now)
 
     @delete("/{proposal_id:str}/support", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw_support(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal_id: FromPath[str]
+        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
     ) -> ProposalOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         forum.withdraw_support(db, proposal, member_id=principal.member_id, now=now)
-        return self._answer(db, proposal_id, principal, now)
+        return self._answer(db, proposal, principal, now)
 
     @get("/{proposal_id:str}/comments", opt=SIGNED_IN, sync_to_thread=True)
     def comments(
-        self, db: Db, principal: CurrentPrincipal, proposal_id: FromPath[str]
+        self, db: Db, principal: CurrentPrincipal, proposal: NamedDependency[Proposal]
     ) -> list[CommentOut]:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         return [comment_out(c) for c in forum.comments(db, proposal, viewer(principal))]
 
     @post("/{proposal_id:str}/comments", status_code=HTTP_201_CREATED, sync_to_thread=True)
@@ -216,10 +223,9 @@ class ProposalsController(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
         data: JSONBody[CommentIn],
     ) -> CommentOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         added = forum.add_comment(db, proposal, data.body, author_id=principal.member_id, now=now)
         return comment_out(CommentView(added, forum.author_of(db, added)))
 
@@ -229,11 +235,10 @@ class ProposalsController(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
         comment_id: FromPath[str],
         data: JSONBody[CommentIn],
     ) -> CommentOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         comment = forum.get_comment(db, proposal, comment_id)
         forum.edit_comment(db, proposal, comment, data.body, actor_id=principal.member_id, now=now)
         return comment_out(CommentView(comment, forum.author_of(db, comment)))
@@ -249,11 +254,10 @@ class ProposalsController(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
         data: JSONBody[ScheduleIn],
     ) -> BallotOut:
         """Create the linked draft resolution ballot; 409 until support reaches the threshold."""
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         ballot = forum.promote_to_ballot(
             db, proposal, data.schedule(), actor_id=principal.member_id, now=now
         )
@@ -270,12 +274,11 @@ class ProposalsController(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
         data: JSONBody[ReasonIn],
     ) -> ProposalOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         forum.hide_proposal(db, proposal, reason=data.reason, actor_id=principal.member_id, now=now)
-        return self._answer(db, proposal_id, principal, now)
+        return self._answer(db, proposal, principal, now)
 
     @post(
         "/{proposal_id:str}/comments/{comment_id:str}/hide",
@@ -288,11 +291,10 @@ class ProposalsController(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
         comment_id: FromPath[str],
         data: JSONBody[ReasonIn],
     ) -> CommentOut:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         comment = forum.get_comment(db, proposal, comment_id)
         forum.hide_comment(
             db, proposal, comment, reason=data.reason, actor_id=principal.member_id, now=now

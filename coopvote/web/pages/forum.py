@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
@@ -15,11 +16,11 @@ from coopvote.errors import DomainError, InvalidInput
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal, ProposalStatus
 from coopvote.forum.rules import COMMENT_EDIT_WINDOW
-from coopvote.forum.service import ProposalQuery, ProposalText, Viewer
+from coopvote.forum.service import ProposalQuery, ProposalText
 from coopvote.members import service as members
 from coopvote.members.models import Role
-from coopvote.security.sessions import Principal
 from coopvote.web.access import SIGNED_IN, requires
+from coopvote.web.api.proposals import PROPOSAL_DEPENDENCY, viewer
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
 from coopvote.web.forms import FormData, text
 from coopvote.web.pages.running_ballots import THRESHOLD_NAMES, local_time
@@ -36,10 +37,6 @@ STATUS_NAMES = {
 }
 
 
-def viewer(principal: Principal) -> Viewer:
-    return Viewer(principal.member_id, principal.has(Role.GOVERNOR))
-
-
 def text_from_form(form: dict[str, Any]) -> ProposalText:
     return ProposalText(text(form, "title"), text(form, "body"), text(form, "organisation") or None)
 
@@ -53,6 +50,7 @@ def at(proposal_id: str) -> str:
 
 
 class ForumPages(Controller):
+    dependencies = PROPOSAL_DEPENDENCY
     path = "/forum"
     opt = requires(Role.MEMBER)
     include_in_schema = False
@@ -144,9 +142,8 @@ class ForumPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
     ) -> Template:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         view = forum.describe(db, proposal, now)
         shown = forum.comments(db, proposal, viewer(principal))
         return page(
@@ -164,11 +161,10 @@ class ForumPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db: Db,
-        principal: CurrentPrincipal,
         now: Now,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
     ) -> Template:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         view = forum.describe(db, proposal, now)
         return self._form(
             request,
@@ -185,10 +181,10 @@ class ForumPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
         data: FormData,
     ) -> Template | Redirect:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         try:
             forum.edit_proposal(
                 db, proposal, text_from_form(data), actor_id=principal.member_id, now=now
@@ -212,10 +208,10 @@ class ForumPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
         data: FormData,
     ) -> Redirect:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         try:
             forum.add_comment(
                 db, proposal, text(data, "body"), author_id=principal.member_id, now=now
@@ -231,11 +227,11 @@ class ForumPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
         comment_id: FromPath[str],
         data: FormData,
     ) -> Redirect:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         comment = forum.get_comment(db, proposal, comment_id)
         try:
             forum.edit_comment(
@@ -256,11 +252,11 @@ class ForumPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
         comment_id: FromPath[str],
         data: FormData,
     ) -> Redirect:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         comment = forum.get_comment(db, proposal, comment_id)
         try:
             forum.hide_comment(
@@ -282,10 +278,10 @@ class ForumPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
         data: FormData,
     ) -> Redirect:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         try:
             forum.hide_proposal(
                 db, proposal, reason=text(data, "reason"), actor_id=principal.member_id, now=now
@@ -311,11 +307,9 @@ class ForumPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db: Db,
-        principal: CurrentPrincipal,
         now: Now,
-        proposal_id: FromPath[str],
+        proposal: NamedDependency[Proposal],
     ) -> Template:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         return self._promotion_form(
             request, forum.describe(db, proposal, now), form={"threshold": Threshold.SIMPLE.value}
         )
@@ -328,10 +322,10 @@ class ForumPages(Controller):
         principal: CurrentPrincipal,
         now: Now,
         settings: CurrentSettings,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
         data: FormData,
     ) -> Template | Redirect:
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         zone = ZoneInfo(settings.timezone)
         try:
             threshold = Threshold(text(data, "threshold"))
@@ -369,11 +363,11 @@ class ForumPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
         action: FromPath[str],
     ) -> Redirect:
         """The author's withdrawal and members' support, by their name in the URL."""
-        proposal = forum.get_proposal(db, proposal_id, viewer(principal))
         me = principal.member_id
         try:
             if action == "withdraw":
