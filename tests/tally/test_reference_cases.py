@@ -39,24 +39,6 @@ NEAREST_METHOD = {
     "plurality": "plurality",
     "approval": "approval",
 }
-# Known divergence: a tie the manifest does not mark, which the source broke by its own
-# convention, declared nowhere in the case, rather than by a tie order. Expected to fail
-# (strictly: should it start passing, the test says so).
-SOURCE_LOTS = {
-    "condorcetphp__irv__result_3": (
-        "round 1 ties bob, sue and bill at 2 votes each, with no earlier round to look back"
-        " to, and the case declares no tie order. Condorcet PHP does not draw a lot: it breaks"
-        " IRV ties by pairwise comparison over the whole election (TieBreakersCollection::"
-        "electSomeLosersbasedOnPairwiseComparaison), which excludes sue (beaten by bill, level"
-        " with bob). No tie order the case declares gives that: its candidates' order (bob,"
-        " sue, bill) puts the lot on bob, whose papers then elect bill; read backwards it puts"
-        " it on bill, and bob wins, but with bill, not sue, excluded (finish order bob, sue,"
-        " bill against the published bob, bill, sue). Breaking IRV ties by pairwise comparison"
-        " for every count instead would undo rctab__first_round_determines_threshold_test,"
-        " where RCTab's lot (its rules: random, seed 0) excluded Haadoow, who beats Carmona"
-        " 11 to 5 head to head."
-    ),
-}
 # RCTab tie-break modes whose lots `_count_as_rctab_drew` repeats from the case's `rules`.
 RCTAB_REPLAYED_MODES = {
     "random",
@@ -218,7 +200,33 @@ def _count(case: dict[str, Any], method: str) -> Result:
     if (case.get("rules") or {}).get("tiebreakMode") in RCTAB_REPLAYED_MODES:
         # RCTab's own rules say how it broke ties: repeat its lots.
         return _count_as_rctab_drew(case, partial(_count_with, case, method))
+    if case["id"].startswith("condorcetphp__") and method == "irv" and not declared:
+        # Condorcet PHP draws no lot in IRV: of the tied candidates it excludes the one with
+        # the weakest head-to-head record over the whole election
+        # (TieBreakersCollection::electSomeLosersbasedOnPairwiseComparaison). As a tie order:
+        # the candidates by that record, weakest first.
+        return _count_with(case, method, _weakest_head_to_head_first(case))
     return _count_with(case, method, tie_order)
+
+
+def _weakest_head_to_head_first(case: dict[str, Any]) -> list[str]:
+    """The candidates ordered by wins minus defeats in head-to-head comparisons on the papers,
+    weakest first; equal records keep the candidates' order."""
+    candidates = case["candidates"]
+    known = set(candidates)
+    record = dict.fromkeys(candidates, 0)
+    for a in candidates:
+        for b in candidates:
+            if a == b:
+                continue
+            margin = 0
+            for ballot in case["ballots"]:
+                ranking = _ranking(ballot["ranking"], known)
+                position = {name: i for i, name in enumerate(ranking)}
+                pa, pb = position.get(a, len(ranking)), position.get(b, len(ranking))
+                margin += ballot["count"] * ((pa < pb) - (pb < pa))
+            record[a] += (margin > 0) - (margin < 0)
+    return sorted(candidates, key=lambda name: record[name])
 
 
 def _count_with(case: dict[str, Any], method: str, tie_order: list[str]) -> Result:
@@ -394,14 +402,7 @@ def _check_schulze(case: dict[str, Any], result: Result) -> None:
         assert list(result.ranking or ()) == ranking
 
 
-def _case_param(entry: dict[str, Any]) -> Any:
-    marks = []
-    if entry["id"] in SOURCE_LOTS:
-        marks.append(pytest.mark.xfail(reason=SOURCE_LOTS[entry["id"]], strict=True))
-    return pytest.param(entry, id=entry["id"], marks=marks)
-
-
-@pytest.mark.parametrize("entry", [_case_param(entry) for entry in REQUIRED])
+@pytest.mark.parametrize("entry", [pytest.param(entry, id=entry["id"]) for entry in REQUIRED])
 def test_reference_case_reproduced_exactly(entry: dict[str, Any]) -> None:
     case = _load(entry)
     method = entry["required_for"]
