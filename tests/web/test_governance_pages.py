@@ -2,9 +2,12 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from coopvote.ballots import service as ballots
+from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Member, MemberStatus, Role
-from tests.factories import make_member
+from coopvote.results import service as results
+from tests.factories import make_ballot, make_member
 from tests.web.helpers import form, sign_in
 
 
@@ -79,3 +82,22 @@ def test_admins_grant_and_revoke_offices_but_keep_one_admin(
         "/admin/roles", data=form(client, email="nobody@example.org", role="auditor")
     )
     assert unknown.status_code == 422
+
+
+def test_a_correction_that_changes_nothing_is_refused_from_the_page(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+        ballot = make_ballot(session)
+        ballots.close_ballot(session, ballot, actor_id=None, now=utcnow())
+        results.publish_result(session, ballot, actor_id=None, now=utcnow())
+    sign_in(client, "gov@example.org")
+    page = client.get(f"/governance/ballots/{ballot.public_id}")
+    assert "Correct the published result" in page.text
+    refused = client.post(
+        f"/governance/ballots/{ballot.public_id}/correct", data=form(client, reason="Checking")
+    )
+    assert "nothing to correct" in refused.text
+    with database.transaction() as session:
+        assert len(results.declarations(session, ballot)) == 1

@@ -269,6 +269,9 @@ class RunningBallotPages(Controller):
                 db, ballot, reason=text(data, "reason"), actor_id=actor, now=now
             ),
             "publish": lambda: results.publish_result(db, ballot, actor_id=actor, now=now),
+            "correct": lambda: results.correct_result(
+                db, ballot, reason=text(data, "reason"), actor_id=actor, now=now
+            ),
         }
         if action not in steps:
             raise NotFoundException("No such action.")
