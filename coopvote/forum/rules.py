@@ -52,11 +52,22 @@ def support_needed(settings: CooperativeSettings, active_in_scope: int) -> int:
 
 
 def status(
-    proposal: Proposal, *, supporters: int, needed: int, outcome: Outcome | None
+    proposal: Proposal,
+    *,
+    supporters: int,
+    needed: int,
+    outcome: Outcome | None,
+    ballot_cancelled: bool = False,
 ) -> ProposalStatus:
-    """The status members see, from the stored one, the live support and the ballot's outcome."""
-    if proposal.status is P.OPEN and supporters >= needed:
+    """The status members see, from the stored one, the live support and the ballot's outcome.
+
+    A proposal whose ballot was cancelled was never decided: it is open again (or ready for a
+    new ballot, if its support still reaches the threshold)."""
+    reopened = proposal.status is P.BALLOTED and ballot_cancelled
+    if (proposal.status is P.OPEN or reopened) and supporters >= needed:
         return P.READY_FOR_BALLOT
+    if reopened:
+        return P.OPEN
     if proposal.status is P.BALLOTED and outcome is Outcome.CARRIED:
         return P.CARRIED
     if proposal.status is P.BALLOTED and outcome in {Outcome.NOT_CARRIED, Outcome.VOID}:
@@ -107,15 +118,18 @@ def can_withdraw(proposal: Proposal, member: Member) -> Verdict:
     return YES
 
 
-def can_support(proposal: Proposal, member: Member) -> Verdict:
+def can_support(proposal: Proposal, member: Member, current: ProposalStatus) -> Verdict:
+    """``current`` is the status members see (``status``), not only the stored one: a proposal
+    whose ballot was cancelled gathers support again."""
     if not (verdict := _active(member, "support proposals")):
         return verdict
     if member.id == proposal.author_id:
         return Verdict(NotAllowed("Support comes from other members, not from the author."))
     if not in_scope(member, proposal.organisation_id):
         return Verdict(NotAllowed("This proposal is for another organisation's members."))
-    if proposal.status is not P.OPEN:
-        return Verdict(Conflict(f"This proposal is {proposal.status.value}: support is closed."))
+    if current not in {P.OPEN, P.READY_FOR_BALLOT}:
+        shown = current.value.replace("_", " ")
+        return Verdict(Conflict(f"This proposal is {shown}: support is closed."))
     return YES
 
 

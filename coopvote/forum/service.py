@@ -229,7 +229,8 @@ def hide_proposal(
 
 def support(session: Session, proposal: Proposal, *, member_id: int, now: datetime) -> None:
     _lock(session, proposal)
-    rules.can_support(proposal, _member(session, member_id)).ensure()
+    current = describe(session, proposal, now).status
+    rules.can_support(proposal, _member(session, member_id), current).ensure()
     try:
         # A savepoint, so that a duplicate refused by the unique constraint undoes only itself.
         with session.begin_nested():
@@ -452,7 +453,7 @@ def permissions(
     return Permissions(
         edit=bool(rules.can_edit(proposal, member, has_support=has_support)),
         withdraw=bool(rules.can_withdraw(proposal, member)),
-        support=not supported and bool(rules.can_support(proposal, member)),
+        support=not supported and bool(rules.can_support(proposal, member, view.status)),
         withdraw_support=bool(rules.can_withdraw_support(proposal, has_supported=supported)),
         comment=bool(rules.can_comment(proposal, member)),
         hide=viewer.is_governor and bool(rules.can_hide(proposal)),
@@ -544,7 +545,13 @@ def describe_many(
         views.append(
             ProposalView(
                 proposal=p,
-                status=rules.status(p, supporters=count, needed=needed, outcome=outcome),
+                status=rules.status(
+                    p,
+                    supporters=count,
+                    needed=needed,
+                    outcome=outcome,
+                    ballot_cancelled=ballot is not None and ballot.status is BallotStatus.CANCELLED,
+                ),
                 author=authors[p.author_id],
                 organisation=by_id.get(p.organisation_id) if p.organisation_id else None,
                 supporters=count,

@@ -287,3 +287,20 @@ def test_the_outcome_follows_the_published_result_of_its_ballot(
     view = forum.describe(session, proposal, utcnow())
     assert view.status is shown
     assert view.outcome is not None
+
+
+def test_a_proposal_whose_ballot_is_cancelled_can_go_to_a_new_ballot(session: Session) -> None:
+    governor = make_member(session, roles=(Role.GOVERNOR,))
+    proposal = make_proposal(session, make_member(session), supporters=2)
+    first = forum.promote_to_ballot(
+        session, proposal, schedule(), actor_id=mid(governor), now=utcnow()
+    )
+    assert status(session, proposal) is P.BALLOTED
+    ballots.cancel_ballot(session, first, reason="Wrong date", actor_id=mid(governor), now=utcnow())
+    assert status(session, proposal) is P.READY_FOR_BALLOT
+    second = forum.promote_to_ballot(
+        session, proposal, schedule(), actor_id=mid(governor), now=utcnow()
+    )
+    assert second.id != first.id
+    assert proposal.ballot_id == second.id
+    assert status(session, proposal) is P.BALLOTED

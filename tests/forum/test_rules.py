@@ -81,11 +81,11 @@ def member(member_id: int, status: MemberStatus = MemberStatus.ACTIVE, org: int 
 def test_support_comes_from_other_active_members_in_scope_while_open() -> None:
     p = proposal()
     p.organisation_id = 1
-    assert rules.can_support(p, member(2))
-    assert not rules.can_support(p, member(1))  # the author
-    assert not rules.can_support(p, member(2, MemberStatus.SUSPENDED))
-    assert not rules.can_support(p, member(2, org=9))
-    assert not rules.can_support(proposal(P.WITHDRAWN), member(2))
+    assert rules.can_support(p, member(2), p.status)
+    assert not rules.can_support(p, member(1), p.status)  # the author
+    assert not rules.can_support(p, member(2, MemberStatus.SUSPENDED), p.status)
+    assert not rules.can_support(p, member(2, org=9), p.status)
+    assert not rules.can_support(proposal(P.WITHDRAWN), member(2), P.WITHDRAWN)
 
 
 def test_the_author_edits_only_until_the_first_support() -> None:
