@@ -133,10 +133,7 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(email: str, name: str, roles: tuple[str, ...], password_stdin: bool) -> None:
     """Create an account holding one or more offices."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     with unit_of_work() as session:
         members.create_user(
             session,
@@ -147,6 +144,23 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password_stdin: 
             now=utcnow(),
         )
     click.echo(f"Created {email} as {', '.join(roles)}.")
+
+
+@users.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_set_password(email: str, password_stdin: bool) -> None:
+    """Set an account's password (e.g. for a member added by import, who has none)."""
+    password = read_password(password_stdin)
+    with unit_of_work() as session:
+        members.set_password(session, email=email, password=password, now=utcnow())
+    click.echo(f"The password of {email} is set; its sessions have ended.")
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @main.group("members")

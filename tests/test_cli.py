@@ -7,6 +7,7 @@ from sqlmodel import select
 from coopvote.cli import main
 from coopvote.db import Database
 from coopvote.members.models import Member, MemberRole, Role
+from coopvote.security.passwords import verify_password
 from tests.factories import ensure_organisation
 
 PASSWORD = "a long and unusual cli password"
@@ -106,3 +107,30 @@ def test_the_demo_loads_and_prints_its_sign_ins(cli: CliRunner, database: Databa
     again = cli.invoke(main, ["demo"])
     assert again.exit_code == 1
     assert "--reset" in again.output
+
+
+def test_users_set_password_lets_an_imported_member_sign_in(
+    cli: CliRunner, database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        ensure_organisation(session)
+    source = tmp_path / "members.csv"
+    source.write_text(
+        "name,email,constituency,organisation\nAnn Able,ann@example.org,staff,the-grange\n"
+    )
+    assert cli.invoke(main, ["members", "import", str(source)]).exit_code == 0
+    weak = cli.invoke(
+        main,
+        ["users", "set-password", "--email", "ann@example.org", "--password-stdin"],
+        input="password1234\n",
+    )
+    assert weak.exit_code == 1
+    done = cli.invoke(
+        main,
+        ["users", "set-password", "--email", "ann@example.org", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert done.exit_code == 0, done.output
+    with database.transaction() as session:
+        member = session.exec(select(Member).where(Member.email == "ann@example.org")).one()
+        assert verify_password(member.password_hash, PASSWORD)[0]

@@ -513,3 +513,25 @@ def create_user(
     for role in roles:
         grant_role(session, member=member, role=role, actor_id=None, now=now)
     return member
+
+
+def set_password(session: Session, *, email: str, password: str, now: datetime) -> Member:
+    """Give an account a new password (the CLI's answer to an imported member, who has none);
+    every session of the account ends."""
+    member = session.exec(select(Member).where(Member.email == normalise_email(email))).first()
+    if member is None:
+        raise NotFound("No account has that email address.")
+    if problem := password_problem(password, email=member.email, name=member.name):
+        raise InvalidInput(problem, field_errors={"password": problem})
+    member.password_hash = hash_password(password)
+    session.add(member)
+    assert member.id is not None
+    sessions.end_all_sessions(session, member.id)
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="account.password_set",
+        subject=audit.member_subject(member),
+        now=now,
+    )
+    return member
