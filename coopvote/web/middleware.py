@@ -28,6 +28,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+STATIC_PREFIX = "/static/"
+
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
@@ -75,6 +77,11 @@ class SessionAuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(STATIC_PREFIX):
+            # Files are public: no need to look the session up (a write on SQLite) for each.
+            scope["user"] = None
             await self.app(scope, receive, send)
             return
         token = session_token(scope, self.settings.session_cookie_name)
