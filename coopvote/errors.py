@@ -34,11 +34,3 @@ class Conflict(DomainError):
     """The action does not fit the current state (e.g. admitting a member twice)."""
 
     status_code = 409
-
-
-class WrongCredentials(DomainError):
-    status_code = 401
-
-
-class Throttled(DomainError):
-    status_code = 429

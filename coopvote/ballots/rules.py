@@ -11,7 +11,6 @@ from typing import Any
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
 from coopvote.errors import Conflict, InvalidInput
 
-ELECTIONS = frozenset(Method) - {Method.RESOLUTION}
 RANKED = frozenset({Method.IRV, Method.STV, Method.MEEK, Method.SCHULZE})
 SINGLE_SEAT = frozenset({Method.IRV})
 RESOLUTION_CHOICES = ("for", "against", "abstain")

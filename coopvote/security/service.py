@@ -68,7 +68,7 @@ def sign_in(
     member = find_by_email(session, email)
     ok, upgraded_hash = verify_password(member.password_hash if member else dummy_hash(), password)
     if member is None or not ok or member.status in BARRED:
-        throttle.record_failure(session, [account, client], now)
+        throttle.record_failure(session, [account, client], now=now, since=since)
         if throttle.failures_since(session, account, since) == policy.account_failures:
             audit.record(
                 session,

@@ -4,7 +4,7 @@ so that every worker sees the same counts."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -25,18 +25,17 @@ def failures_since(session: Session, key: str, since: datetime) -> int:
     return session.exec(query).one()
 
 
-def record_failure(session: Session, keys: list[str], now: datetime) -> None:
+def record_failure(session: Session, keys: list[str], *, now: datetime, since: datetime) -> None:
+    """Count a failure against each key, forgetting those keys' failures older than ``since``
+    so that the table holds only what throttling still needs."""
+    session.execute(
+        delete(SignInFailure).where(
+            col(SignInFailure.key).in_(keys), col(SignInFailure.at) <= since
+        )
+    )
     session.add_all(SignInFailure(key=key, at=now) for key in keys)
     session.flush()
 
 
 def forget_failures(session: Session, key: str) -> None:
     session.execute(delete(SignInFailure).where(col(SignInFailure.key) == key))
-
-
-def prune(session: Session, before: datetime) -> None:
-    session.execute(delete(SignInFailure).where(col(SignInFailure.at) < before))
-
-
-def window_start(now: datetime, window: timedelta) -> datetime:
-    return now - window
