@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.errors import DomainError
 from coopvote.security.sessions import Principal
 from coopvote.settings import Settings
 from coopvote.web.access import principal_of
@@ -34,6 +35,18 @@ async def provide_transaction(state: State) -> AsyncGenerator[Session, None]:
         await to_thread.run_sync(session.commit)
     finally:
         await to_thread.run_sync(session.close)
+
+
+def attempt(db: Session, action: Callable[[], object]) -> DomainError | None:
+    """Run a service action for a page that answers a refusal with a message rather than an
+    error page. The action runs in a savepoint, so when it is refused whatever it had
+    already changed is undone while the rest of the request's work still commits."""
+    try:
+        with db.begin_nested():
+            action()
+    except DomainError as problem:
+        return problem
+    return None
 
 
 def provide_now() -> datetime:

@@ -16,7 +16,7 @@ from coopvote.members import service as members
 from coopvote.members.models import OFFICES, Role
 from coopvote.security.service import find_by_email
 from coopvote.web.access import requires
-from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
 from coopvote.web.forms import FormData, checked, text
 from coopvote.web.templating import page, redirect
 
@@ -85,9 +85,12 @@ class AdminPages(Controller):
         now: Now,
     ) -> Redirect:
         member = members.get_member(db, member_id)
-        try:
-            members.revoke_role(db, member=member, role=role, actor_id=principal.member_id, now=now)
-        except DomainError as problem:
+        if problem := attempt(
+            db,
+            lambda: members.revoke_role(
+                db, member=member, role=role, actor_id=principal.member_id, now=now
+            ),
+        ):
             return redirect(request, "/admin/roles", problem.detail, "error")
         return redirect(request, "/admin/roles", f"{member.name} is no longer {role.value}.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from coopvote.members import service as members
 from coopvote.members.models import Role
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.api.proposals import PROPOSAL_DEPENDENCY, viewer
-from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
 from coopvote.web.forms import FormData, text
 from coopvote.web.pages.running_ballots import THRESHOLD_NAMES, local_time
 from coopvote.web.templating import page, redirect
@@ -212,11 +213,11 @@ class ForumPages(Controller):
         proposal_id: FromPath[str],
         data: FormData,
     ) -> Redirect:
-        try:
-            forum.add_comment(
-                db, proposal, text(data, "body"), author_id=principal.member_id, now=now
-            )
-        except DomainError as problem:
+        body = text(data, "body")
+        if problem := attempt(
+            db,
+            lambda: forum.add_comment(db, proposal, body, author_id=principal.member_id, now=now),
+        ):
             return redirect(request, at(proposal_id), problem.detail, "error")
         return redirect(request, f"{at(proposal_id)}#comments", "Comment posted.")
 
@@ -233,11 +234,13 @@ class ForumPages(Controller):
         data: FormData,
     ) -> Redirect:
         comment = forum.get_comment(db, proposal, comment_id)
-        try:
-            forum.edit_comment(
-                db, proposal, comment, text(data, "body"), actor_id=principal.member_id, now=now
-            )
-        except DomainError as problem:
+        body = text(data, "body")
+        if problem := attempt(
+            db,
+            lambda: forum.edit_comment(
+                db, proposal, comment, body, actor_id=principal.member_id, now=now
+            ),
+        ):
             return redirect(request, at(proposal_id), problem.detail, "error")
         return redirect(request, f"{at(proposal_id)}#comment-{comment_id}", "Comment updated.")
 
@@ -258,16 +261,13 @@ class ForumPages(Controller):
         data: FormData,
     ) -> Redirect:
         comment = forum.get_comment(db, proposal, comment_id)
-        try:
-            forum.hide_comment(
-                db,
-                proposal,
-                comment,
-                reason=text(data, "reason"),
-                actor_id=principal.member_id,
-                now=now,
-            )
-        except DomainError as problem:
+        reason = text(data, "reason")
+        if problem := attempt(
+            db,
+            lambda: forum.hide_comment(
+                db, proposal, comment, reason=reason, actor_id=principal.member_id, now=now
+            ),
+        ):
             return redirect(request, at(proposal_id), problem.detail, "error")
         return redirect(request, at(proposal_id), "The comment is hidden.")
 
@@ -282,11 +282,13 @@ class ForumPages(Controller):
         proposal_id: FromPath[str],
         data: FormData,
     ) -> Redirect:
-        try:
-            forum.hide_proposal(
-                db, proposal, reason=text(data, "reason"), actor_id=principal.member_id, now=now
-            )
-        except DomainError as problem:
+        reason = text(data, "reason")
+        if problem := attempt(
+            db,
+            lambda: forum.hide_proposal(
+                db, proposal, reason=reason, actor_id=principal.member_id, now=now
+            ),
+        ):
             return redirect(request, at(proposal_id), problem.detail, "error")
         return redirect(request, at(proposal_id), "The proposal is hidden.")
 
@@ -369,18 +371,23 @@ class ForumPages(Controller):
     ) -> Redirect:
         """The author's withdrawal and members' support, by their name in the URL."""
         me = principal.member_id
-        try:
-            if action == "withdraw":
-                forum.withdraw_proposal(db, proposal, actor_id=me, now=now)
-                done = "Your proposal is withdrawn."
-            elif action == "support":
-                forum.support(db, proposal, member_id=me, now=now)
-                done = "You support this proposal."
-            elif action == "unsupport":
-                forum.withdraw_support(db, proposal, member_id=me, now=now)
-                done = "You no longer support this proposal."
-            else:
-                raise NotFoundException("No such action.")
-        except DomainError as problem:
+        steps: dict[str, tuple[Callable[[], object], str]] = {
+            "withdraw": (
+                lambda: forum.withdraw_proposal(db, proposal, actor_id=me, now=now),
+                "Your proposal is withdrawn.",
+            ),
+            "support": (
+                lambda: forum.support(db, proposal, member_id=me, now=now),
+                "You support this proposal.",
+            ),
+            "unsupport": (
+                lambda: forum.withdraw_support(db, proposal, member_id=me, now=now),
+                "You no longer support this proposal.",
+            ),
+        }
+        if action not in steps:
+            raise NotFoundException("No such action.")
+        step, done = steps[action]
+        if problem := attempt(db, step):
             return redirect(request, at(proposal_id), problem.detail, "error")
         return redirect(request, at(proposal_id), done)

@@ -16,13 +16,13 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.cooperative import service as cooperative
-from coopvote.errors import DomainError, InvalidInput
+from coopvote.errors import InvalidInput
 from coopvote.members import service as members
 from coopvote.members.models import Role
 from coopvote.results import service as results
 from coopvote.settings import Settings
 from coopvote.web.access import requires
-from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
 from coopvote.web.forms import FormData, text
 from coopvote.web.pages.result_view import result_view
 from coopvote.web.templating import page, redirect
@@ -275,9 +275,7 @@ class RunningBallotPages(Controller):
         }
         if action not in steps:
             raise NotFoundException("No such action.")
-        try:
-            steps[action]()
-        except DomainError as problem:
+        if problem := attempt(db, steps[action]):
             return redirect(request, f"/governance/ballots/{ballot_id}", problem.detail, "error")
         return redirect(
             request, f"/governance/ballots/{ballot_id}", f"The ballot is now {ballot.status.value}."
