@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -106,6 +107,25 @@ def subject(proposal: Proposal) -> str:
     return f"proposal:{proposal.public_id}"
 
 
+def _audit(
+    session: Session,
+    proposal: Proposal,
+    action: str,
+    *,
+    actor_id: int,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action=action,
+        subject=subject(proposal),
+        now=now,
+        data=data,
+    )
+
+
 def _member(session: Session, member_id: int) -> Member:
     member = session.get(Member, member_id)
     if member is None:
@@ -154,11 +174,11 @@ def create_proposal(
     )
     session.add(proposal)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(author_id),
-        action="proposal.created",
-        subject=subject(proposal),
+        proposal,
+        "proposal.created",
+        actor_id=author_id,
         now=now,
         data={"title": proposal.title, "scope": text.organisation or WHOLE_TRUST},
     )
@@ -178,11 +198,11 @@ def edit_proposal(
     proposal.organisation_id, proposal.edited_at = organisation_id, now
     session.add(proposal)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="proposal.edited",
-        subject=subject(proposal),
+        proposal,
+        "proposal.edited",
+        actor_id=actor_id,
         now=now,
         data={"title": proposal.title, "scope": text.organisation or WHOLE_TRUST},
     )
@@ -197,13 +217,7 @@ def withdraw_proposal(
     proposal.status, proposal.withdrawn_at = P.WITHDRAWN, now
     session.add(proposal)
     session.flush()
-    audit.record(
-        session,
-        actor=audit.member_actor(actor_id),
-        action="proposal.withdrawn",
-        subject=subject(proposal),
-        now=now,
-    )
+    _audit(session, proposal, "proposal.withdrawn", actor_id=actor_id, now=now)
     return proposal
 
 
@@ -216,11 +230,11 @@ def hide_proposal(
     proposal.status, proposal.hidden_at, proposal.hidden_by = P.HIDDEN, now, actor_id
     session.add(proposal)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="proposal.hidden",
-        subject=subject(proposal),
+        proposal,
+        "proposal.hidden",
+        actor_id=actor_id,
         now=now,
         data={"reason": proposal.hidden_reason},
     )
@@ -237,11 +251,11 @@ def support(session: Session, proposal: Proposal, *, member_id: int, now: dateti
             session.add(Support(proposal_id=proposal.id, member_id=member_id, at=now))  # type: ignore[arg-type]
     except IntegrityError:
         raise Conflict("You support this proposal already.") from None
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(member_id),
-        action="support.given",
-        subject=subject(proposal),
+        proposal,
+        "support.given",
+        actor_id=member_id,
         now=now,
         data={"supporters": support_count(session, proposal)},
     )
@@ -257,11 +271,11 @@ def withdraw_support(
     rules.can_withdraw_support(proposal, has_supported=given is not None).ensure()
     session.delete(given)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(member_id),
-        action="support.withdrawn",
-        subject=subject(proposal),
+        proposal,
+        "support.withdrawn",
+        actor_id=member_id,
         now=now,
         data={"supporters": support_count(session, proposal)},
     )
@@ -276,11 +290,11 @@ def add_comment(
     comment = Comment(proposal_id=proposal.id, author_id=author_id, body=body, created_at=now)  # type: ignore[arg-type]
     session.add(comment)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(author_id),
-        action="comment.added",
-        subject=subject(proposal),
+        proposal,
+        "comment.added",
+        actor_id=author_id,
         now=now,
         data={"comment": comment.id},
     )
@@ -302,11 +316,11 @@ def edit_comment(
     comment.body, comment.edited_at = body, now
     session.add(comment)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="comment.edited",
-        subject=subject(proposal),
+        proposal,
+        "comment.edited",
+        actor_id=actor_id,
         now=now,
         data={"comment": comment.id},
     )
@@ -327,11 +341,11 @@ def hide_comment(
     comment.hidden_at, comment.hidden_by = now, actor_id
     session.add(comment)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="comment.hidden",
-        subject=subject(proposal),
+        proposal,
+        "comment.hidden",
+        actor_id=actor_id,
         now=now,
         data={"comment": comment.id, "reason": comment.hidden_reason},
     )
@@ -368,11 +382,11 @@ def promote_to_ballot(
     proposal.status, proposal.ballot_id, proposal.balloted_at = P.BALLOTED, ballot.id, now
     session.add(proposal)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=audit.member_actor(actor_id),
-        action="proposal.balloted",
-        subject=subject(proposal),
+        proposal,
+        "proposal.balloted",
+        actor_id=actor_id,
         now=now,
         data={
             "ballot": ballot.public_id,
