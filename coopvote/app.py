@@ -20,7 +20,7 @@ from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES
 from coopvote.web.errors import EXCEPTION_HANDLERS
 from coopvote.web.filters import install_filters
-from coopvote.web.middleware import SessionAuthMiddleware, security_headers
+from coopvote.web.middleware import STATIC_PATH, SessionAuthMiddleware, security_headers
 from coopvote.web.routes import ROUTE_HANDLERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
-            create_static_files_router(path="/static", directories=[STATIC], opt=PUBLIC),
+            create_static_files_router(path=STATIC_PATH, directories=[STATIC], opt=PUBLIC),
         ],
         dependencies=DEPENDENCIES,
         guards=[enforce_access],

@@ -28,7 +28,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-STATIC_PREFIX = "/static/"
+#: Where the app serves its files (public, so no session is looked up for them).
+STATIC_PATH = "/static"
 
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -79,7 +80,7 @@ class SessionAuthMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        if scope["path"].startswith(STATIC_PREFIX):
+        if scope["path"].startswith(f"{STATIC_PATH}/"):
             # Files are public: no need to look the session up (a write on SQLite) for each.
             scope["user"] = None
             await self.app(scope, receive, send)
