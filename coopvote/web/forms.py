@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar.params import URLEncodedBody
+
+from coopvote.errors import InvalidInput
 
 #: The type of a form body parameter: ``data: FormData``.
 FormData = URLEncodedBody[dict[str, Any]]
@@ -27,3 +31,30 @@ def without_secrets(form: dict[str, Any]) -> dict[str, str]:
     return {
         name: text(form, name) for name in form if "password" not in name and name != "_csrf_token"
     }
+
+
+def listed(form: dict[str, Any], name: str) -> list[str]:
+    """Every value of a field that may be sent many times (checkboxes, a multiple select)."""
+    value = form.get(name, [])
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
+
+
+def whole_number(form: dict[str, Any], name: str, default: int | None) -> int | None:
+    raw = text(form, name).strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):  # int() would take '²' and fail on it
+        raise InvalidInput("Enter a whole number.", field_errors={name: "Enter a whole number."})
+    return int(raw)
+
+
+def local_time(form: dict[str, Any], name: str, zone: ZoneInfo) -> datetime | None:
+    raw = text(form, name).strip()
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=zone)
+    except ValueError:
+        raise InvalidInput(
+            "Enter a date and time.", field_errors={name: "Enter a date and time."}
+        ) from None

@@ -19,6 +19,7 @@ from coopvote.security import service as signing
 from coopvote.web.access import PUBLIC, SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, client_address
 from coopvote.web.middleware import clear_session_cookie, session_cookie
+from coopvote.web.shapes import ReasonIn
 
 
 @dataclass
@@ -75,11 +76,6 @@ class HistoryOut:
 @dataclass
 class MemberDetailOut(MemberOut):
     history: list[HistoryOut]
-
-
-@dataclass
-class ReasonIn:
-    reason: str = ""
 
 
 @dataclass

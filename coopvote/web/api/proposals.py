@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -15,12 +15,13 @@ from coopvote.ballots.models import Threshold
 from coopvote.errors import InvalidInput
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal, ProposalStatus
-from coopvote.forum.service import CommentView, ProposalQuery, ProposalView, Viewer
+from coopvote.forum.service import CommentView, ProposalQuery, ProposalView
 from coopvote.members.models import Role
 from coopvote.security.sessions import Principal
 from coopvote.web.access import SIGNED_IN, requires
-from coopvote.web.api.ballots import BallotOut, ReasonIn, present
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.providers import PROPOSAL_DEPENDENCY, viewer
+from coopvote.web.shapes import BallotOut, ReasonIn, present_ballot
 
 
 @dataclass
@@ -89,19 +90,6 @@ class CommentOut:
     edited_at: datetime | None
     hidden: bool
     hidden_reason: str | None
-
-
-def viewer(principal: Principal) -> Viewer:
-    return Viewer(principal.member_id, principal.has(Role.GOVERNOR))
-
-
-def provide_proposal(db: Db, principal: CurrentPrincipal, proposal_id: FromPath[str]) -> Proposal:
-    """The proposal in the path, as this caller may see it (404 when hidden from them)."""
-    return forum.get_proposal(db, proposal_id, viewer(principal))
-
-
-#: Controllers whose routes take a proposal from the path declare this.
-PROPOSAL_DEPENDENCY = {"proposal": Provide(provide_proposal, sync_to_thread=True)}
 
 
 def proposal_out(db: Db, view: ProposalView, principal: Principal) -> ProposalOut:
@@ -261,7 +249,7 @@ class ProposalsController(Controller):
         ballot = forum.promote_to_ballot(
             db, proposal, data.schedule(), actor_id=principal.member_id, now=now
         )
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post(
         "/{proposal_id:str}/hide",

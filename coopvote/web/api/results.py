@@ -18,8 +18,8 @@ from coopvote.members.models import Role
 from coopvote.results import service as results
 from coopvote.results.summary import csv_text
 from coopvote.web.access import RESULTS_READERS, requires
-from coopvote.web.api.ballots import BallotOut, ReasonIn, present
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.shapes import BallotOut, ReasonIn, present_ballot
 
 
 @dataclass
@@ -98,7 +98,7 @@ class ResultsController(Controller):
     ) -> BallotOut:
         ballot = ballots.get_ballot(db, ballot_id, now)
         results.publish_result(db, ballot, actor_id=principal.member_id, now=now)
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post(
         "/ballots/{ballot_id:str}/results/corrections",

@@ -23,8 +23,9 @@ from coopvote.audit.service import EventFilter, EventRow
 from coopvote.members.models import Role
 from coopvote.members.transfer import write_csv
 from coopvote.web.access import requires
-from coopvote.web.api.audit import FILTER_DEPENDENCIES, AuditEventOut, Filters
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.providers import FILTER_DEPENDENCIES, Filters
+from coopvote.web.shapes import AuditEventOut
 from coopvote.web.templating import page
 
 CSV_COLUMNS = [

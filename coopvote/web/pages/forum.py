@@ -21,10 +21,10 @@ from coopvote.forum.service import ProposalQuery, ProposalText
 from coopvote.members import service as members
 from coopvote.members.models import Role
 from coopvote.web.access import SIGNED_IN, requires
-from coopvote.web.api.proposals import PROPOSAL_DEPENDENCY, viewer
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
-from coopvote.web.forms import FormData, text
-from coopvote.web.pages.running_ballots import THRESHOLD_NAMES, local_time
+from coopvote.web.forms import FormData, local_time, text
+from coopvote.web.labels import THRESHOLD_NAMES
+from coopvote.web.providers import PROPOSAL_DEPENDENCY, viewer
 from coopvote.web.templating import page, redirect
 
 STATUS_NAMES = {

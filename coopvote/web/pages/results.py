@@ -14,8 +14,8 @@ from coopvote.results.summary import outcome_sentence
 from coopvote.web.access import RESULTS_READERS
 from coopvote.web.deps import Db
 from coopvote.web.forms import FormData, text
-from coopvote.web.pages.result_view import result_view
-from coopvote.web.pages.running_ballots import METHOD_NAMES
+from coopvote.web.labels import METHOD_NAMES
+from coopvote.web.result_view import result_view
 from coopvote.web.templating import page
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,50 +22,10 @@ from coopvote.results import service as results
 from coopvote.settings import Settings
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
-from coopvote.web.forms import FormData, text
-from coopvote.web.pages.result_view import result_view
+from coopvote.web.forms import FormData, listed, local_time, text, whole_number
+from coopvote.web.labels import METHOD_NAMES, THRESHOLD_NAMES
+from coopvote.web.result_view import result_view
 from coopvote.web.templating import page, redirect
-
-METHOD_NAMES = {
-    Method.RESOLUTION: "Resolution (for / against / abstain)",
-    Method.PLURALITY: "First past the post",
-    Method.APPROVAL: "Approval voting",
-    Method.IRV: "Instant-runoff (one seat, ranked)",
-    Method.STV: "Single transferable vote, Scottish rules (ranked)",
-    Method.MEEK: "Single transferable vote, Meek's method (ranked)",
-    Method.SCHULZE: "Schulze (ranked, Condorcet)",
-}
-THRESHOLD_NAMES = {
-    Threshold.SIMPLE: "Ordinary: more for than against",
-    Threshold.TWO_THIRDS: "Two-thirds of the votes cast",
-    Threshold.THREE_QUARTERS: "Special: three-quarters of the votes cast",
-}
-
-
-def listed(form: dict[str, Any], name: str) -> list[str]:
-    value = form.get(name, [])
-    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
-
-
-def whole_number(form: dict[str, Any], name: str, default: int | None) -> int | None:
-    raw = text(form, name).strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise InvalidInput("Enter a whole number.", field_errors={name: "Enter a whole number."})
-    return int(raw)
-
-
-def local_time(form: dict[str, Any], name: str, zone: ZoneInfo) -> datetime | None:
-    raw = text(form, name).strip()
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=zone)
-    except ValueError:
-        raise InvalidInput(
-            "Enter a date and time.", field_errors={name: "Enter a date and time."}
-        ) from None
 
 
 def definition_from_form(form: dict[str, Any], settings: Settings) -> Definition:

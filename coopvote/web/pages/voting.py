@@ -6,8 +6,7 @@ import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from coopvote.ballots import service as ballots
@@ -17,9 +16,9 @@ from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.security.sessions import Principal
 from coopvote.web.access import requires
-from coopvote.web.api.ballots import visible_ballot
 from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.forms import FormData, text
+from coopvote.web.providers import BALLOT_DEPENDENCY
 from coopvote.web.templating import page
 
 
@@ -50,17 +49,11 @@ def described(ballot: Ballot, options: list[BallotOption], paper: dict[str, Any]
     return [labels[i] for i in paper["choices"]]
 
 
-def provide_ballot(
-    db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
-) -> Ballot:
-    return visible_ballot(db, ballot_id, principal, now)
-
-
 class VotingPages(Controller):
     path = "/ballots"
     opt = requires(Role.MEMBER)
     include_in_schema = False
-    dependencies = {"ballot": Provide(provide_ballot, sync_to_thread=True)}
+    dependencies = BALLOT_DEPENDENCY
 
     @get("/", sync_to_thread=True)
     def mine(

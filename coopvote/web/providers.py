@@ -1,0 +1,85 @@
+"""Dependencies that take a ballot, a proposal or the audit log's filters from the request,
+as the caller may see them: shared by the API and the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from coopvote.audit.service import EventFilter
+from coopvote.ballots import service as ballots
+from coopvote.ballots.models import Ballot, BallotStatus
+from coopvote.errors import InvalidInput
+from coopvote.forum import service as forum
+from coopvote.forum.models import Proposal
+from coopvote.forum.service import Viewer
+from coopvote.members.models import Role
+from coopvote.security.sessions import Principal
+from coopvote.web.deps import CurrentPrincipal, Db, Now
+
+
+def visible_ballot(db: Db, public_id: str, principal: Principal, now: datetime) -> Ballot:
+    """Drafts exist only for governors: anyone else gets 404, as if there were none."""
+    ballot = ballots.get_ballot(db, public_id, now)
+    if ballot.status is BallotStatus.DRAFT and not principal.has(Role.GOVERNOR):
+        raise NotFoundException("No such ballot.")
+    return ballot
+
+
+def provide_ballot(
+    db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+) -> Ballot:
+    return visible_ballot(db, ballot_id, principal, now)
+
+
+#: Controllers whose routes take a ballot from the path declare this.
+BALLOT_DEPENDENCY = {"ballot": Provide(provide_ballot, sync_to_thread=True)}
+
+
+def viewer(principal: Principal) -> Viewer:
+    return Viewer(principal.member_id, principal.has(Role.GOVERNOR))
+
+
+def provide_proposal(db: Db, principal: CurrentPrincipal, proposal_id: FromPath[str]) -> Proposal:
+    """The proposal in the path, as this caller may see it (404 when hidden from them)."""
+    return forum.get_proposal(db, proposal_id, viewer(principal))
+
+
+#: Controllers whose routes take a proposal from the path declare this.
+PROPOSAL_DEPENDENCY = {"proposal": Provide(provide_proposal, sync_to_thread=True)}
+
+
+def _day(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be a date such as 2026-03-31.") from None
+
+
+def event_filter(
+    action: FromQuery[str] = "",
+    actor: FromQuery[str] = "",
+    subject: FromQuery[str] = "",
+    since: Annotated[str, QueryParameter(name="from", description="First UTC day")] = "",
+    until: Annotated[str, QueryParameter(name="to", description="Last UTC day")] = "",
+) -> EventFilter:
+    """The log's filters from the query string. Empty values mean "any", so an HTML form that
+    sends every field works unchanged; the pages and their exports use this too."""
+    return EventFilter(
+        action=action.strip(),
+        actor=actor.strip(),
+        subject=subject.strip(),
+        since=_day(since.strip(), "from"),
+        until=_day(until.strip(), "to"),
+    )
+
+
+#: How handlers ask for the filters above.
+Filters = NamedDependency[EventFilter]
+FILTER_DEPENDENCIES = {"filters": Provide(event_filter, sync_to_thread=False)}
