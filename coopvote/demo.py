@@ -14,6 +14,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.db.migrate import alembic_config
+from coopvote.db.types import new_public_id
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal
 from coopvote.members import service as members
@@ -201,7 +202,7 @@ def _applicant(
     assert org is not None
     return members.add_applicant(
         session,
-        public_id=members.new_public_id(),
+        public_id=new_public_id(),
         name=name,
         email=f"{local}@{DOMAIN}",
         password_hash=password_hash,

@@ -12,6 +12,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot, Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.clock import utcnow
+from coopvote.db.types import new_public_id
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal
 from coopvote.members import service as members
@@ -56,7 +57,7 @@ def make_member(
     assert con is not None
     member = members.add_applicant(
         session,
-        public_id=members.new_public_id(),
+        public_id=new_public_id(),
         name=name or f"Member {n}",
         email=email or f"member{n}@example.org",
         password_hash=password_hash(),

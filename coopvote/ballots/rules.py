@@ -10,8 +10,9 @@ from typing import Any
 
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
 from coopvote.errors import Conflict, InvalidInput
+from coopvote.tally.counting import RANKED_METHODS
 
-RANKED = frozenset({Method.IRV, Method.STV, Method.MEEK, Method.SCHULZE})
+RANKED = frozenset(Method(m) for m in RANKED_METHODS)
 SINGLE_SEAT = frozenset({Method.IRV})
 RESOLUTION_CHOICES = ("for", "against", "abstain")
 MAX_OPTIONS = 100

@@ -24,9 +24,10 @@ from coopvote.ballots.rules import (
     status_at,
 )
 from coopvote.db.engine import compact_after_commit
+from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from coopvote.members.models import Constituency, Member, MemberStatus, Organisation, StatusChange
-from coopvote.members.service import constituencies, new_public_id, organisations
+from coopvote.members.service import constituencies, organisations
 
 S = BallotStatus
 

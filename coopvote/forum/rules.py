@@ -3,11 +3,10 @@ what to it when."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from coopvote.cooperative.models import CooperativeSettings
-from coopvote.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, Verdict
 from coopvote.forum.models import Comment, Proposal, ProposalStatus
 from coopvote.members.models import Member, MemberStatus
 from coopvote.tally.types import Outcome
@@ -21,24 +20,6 @@ TITLE_MAX = 200
 BODY_MAX = 19_000
 COMMENT_MAX = 5_000
 REASON_MAX = 1_000
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether something may happen: true when it may; otherwise ``refusal`` says why, as the
-    error a service raises (403 for who is asking, 409 for the state the proposal is in)."""
-
-    refusal: DomainError | None = None
-
-    def __bool__(self) -> bool:
-        return self.refusal is None
-
-    def ensure(self) -> None:
-        if self.refusal is not None:
-            raise self.refusal
-
-
-YES = Verdict()
 
 
 def support_needed(settings: CooperativeSettings, active_in_scope: int) -> int:

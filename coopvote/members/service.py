@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from coopvote import audit
+from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.members.models import (
     Constituency,
@@ -140,10 +140,6 @@ def _check_new_slug(
         raise InvalidInput(problem)
     if session.exec(select(model).where(model.slug == slug)).first() is not None:
         raise Conflict(f"{slug!r} exists already.")
-
-
-def new_public_id() -> str:
-    return secrets.token_urlsafe(12)
 
 
 def organisation_by_slug(session: Session, slug: str) -> Organisation | None:

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.audit.service import current_head
 from coopvote.ballots import service as ballots
-from coopvote.ballots.models import Ballot, BallotStatus, Method, Paper
-from coopvote.ballots.rules import ensure_status
+from coopvote.ballots.models import Ballot, BallotStatus, Paper
+from coopvote.ballots.rules import RANKED, ensure_status
 from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.results import document
 from coopvote.results.document import BallotFacts, Correction
@@ -266,7 +266,7 @@ def list_published(session: Session) -> list[Published]:
 
 def blt(session: Session, ballot: Ballot) -> str:
     """The published papers of a ranked ballot as BLT, candidates in the tie order."""
-    if ballot.method not in {Method.IRV, Method.STV, Method.MEEK, Method.SCHULZE}:
+    if ballot.method not in RANKED:
         raise NotFound("Only ranked ballots have a BLT file.")
     declaration = published(session, ballot).declaration
     return document.blt(

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from coopvote.spreadsheet import safe_cell
+
 THRESHOLD_WORDS = {
     "simple": ("more votes for than against", None),
     "two_thirds": ("at least two-thirds of the votes cast for it", Decimal(2) / 3),
@@ -146,16 +148,11 @@ def csv_rows(result: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
-def spreadsheet_safe(cell: str) -> str:
-    """A label that a spreadsheet would read as a formula ("=…") is kept as text."""
-    return f"'{cell}" if cell[:1] in {"=", "+", "-", "@"} else cell
-
-
 def csv_text(result: Mapping[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in csv_rows(result))
+    writer.writerows([safe_cell(cell) for cell in row] for row in csv_rows(result))
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from coopvote import audit
 from coopvote.members.models import Member, MemberStatus
+from coopvote.members.rules import normalise_email
 from coopvote.security import sessions, throttle
 from coopvote.security.passwords import dummy_hash, verify_password
 from coopvote.settings import Settings
@@ -45,7 +46,7 @@ class SignedIn:
 
 
 def find_by_email(session: Session, email: str) -> Member | None:
-    return session.exec(select(Member).where(Member.email == email.strip().lower())).first()
+    return session.exec(select(Member).where(Member.email == normalise_email(email))).first()
 
 
 def sign_in(

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from coopvote.members import service as members
 from coopvote.members.models import MemberStatus, Role
-from coopvote.members.rules import Transition
+from coopvote.members.rules import Transition, normalise_email
 from coopvote.members.service import Application, MemberSummary, RegisterQuery
 from coopvote.security import service as signing
 from coopvote.web.access import PUBLIC, SIGNED_IN, requires
@@ -183,7 +183,7 @@ class MembersController(Controller):
         return MemberOut(
             id=public_id,
             name=data.name.strip(),
-            email=data.email.strip().lower(),
+            email=normalise_email(data.email),
             status=MemberStatus.PENDING.value,
             member_number=None,
             constituency=data.constituency,
