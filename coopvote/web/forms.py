@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,10 +27,12 @@ def checked(form: dict[str, Any], name: str) -> bool:
     return text(form, name) in {"on", "true", "1", "yes"}
 
 
-def without_secrets(form: dict[str, Any]) -> dict[str, str]:
-    """What may be typed back into a re-shown form: never a password."""
+def without_secrets(form: Mapping[str, Any]) -> dict[str, Any]:
+    """What may be typed back into a re-shown form (lists stay lists): never a password."""
     return {
-        name: text(form, name) for name in form if "password" not in name and name != "_csrf_token"
+        name: value
+        for name, value in form.items()
+        if "password" not in name and name != "_csrf_token"
     }
 
 
