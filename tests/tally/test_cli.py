@@ -111,7 +111,6 @@ def test_tally_reports_bad_files_without_a_traceback(
     assert "Traceback" not in output
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference-elections is absent")
 @pytest.mark.parametrize(
     ("case_id", "method"),
     [
