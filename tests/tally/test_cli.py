@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from coopvote.cli.tally import tally
 from coopvote.tally import Ballot, BltElection, count_ranked, write_blt
-from coopvote.tally.cli import tally
 
 from .test_reference_cases import REFERENCE
 
