@@ -378,7 +378,12 @@ def _check_tallies_by_continuing_set(case: dict[str, Any], result: Result) -> No
     candidates, wherever both counts reach it. Whole votes must agree exactly; Condorcet
     PHP's STV uses exact fractions, so ours may be below by what truncation to five places
     can take (one unit of 0.00001 per paper per transfer).
+
+    RCTab counts papers that mark only withdrawn candidates as exhausted from the first
+    round; coopvote, as Droop and OpenSTV, sets them aside before the count, as blank papers
+    (docs/counting/index.md). They are the same papers, so they are added to ours.
     """
+    set_aside = _marking_only_withdrawn(case)
     elected_before: set[str] = set()
     ours: dict[frozenset[str], Round] = {}
     for round_ in result.rounds:
@@ -396,8 +401,16 @@ def _check_tallies_by_continuing_set(case: dict[str, Any], result: Result) -> No
             assert vote - slack <= match.votes[name] <= vote, (their_round, match)
         inactive = their_round.get("inactive")
         if inactive:
-            assert match.exhausted == Decimal(inactive["exhaustedChoices"])
+            assert match.exhausted + set_aside == Decimal(inactive["exhaustedChoices"])
     assert compared > 0
+
+
+def _marking_only_withdrawn(case: dict[str, Any]) -> int:
+    withdrawn, known = set(case.get("withdrawn") or ()), set(case["candidates"])
+    if not withdrawn:
+        return 0
+    rankings = [(_ranking(b["ranking"], known), b["count"]) for b in case["ballots"]]
+    return sum(count for ranking, count in rankings if ranking and set(ranking) <= withdrawn)
 
 
 def _check_schulze(case: dict[str, Any], result: Result) -> None:
