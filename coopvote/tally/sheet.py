@@ -15,7 +15,7 @@ METHOD_NAMES = {
 }
 
 
-def count_sheet(result: Result, title: str | None = None) -> str:
+def count_sheet(result: Result, title: str = "") -> str:
     """The count as a readable sheet: every round's figures and what was decided on them."""
     lines = [title] if title else []
     lines.append(f"{METHOD_NAMES.get(result.method, result.method)}: {result.seats} seat(s)")
@@ -51,6 +51,9 @@ def count_sheet(result: Result, title: str | None = None) -> str:
         how = "by lot" if tie.decided_at_round is None else f"by round {tie.decided_at_round}"
         tied = ", ".join(tie.tied)
         lines.append(f"Tie in round {tie.round} ({tie.purpose}): {tied} -> {tie.chosen}, {how}")
+    if not result.valid_papers and result.method != "resolution":
+        lines.append("")
+        lines.append("No valid paper: there is nothing to count, and the seats stay unfilled.")
     lines.append("")
     if result.outcome is not None:
         lines.append("Outcome: " + result.outcome.value.replace("_", " "))
