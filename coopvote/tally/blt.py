@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from coopvote.tally.cyclegc import cycle_collector_paused
 from coopvote.tally.types import Ballot
 
 BallotIds = Literal["droop", "openstv"]
@@ -62,6 +63,7 @@ class BltElection:
     title: str = ""
 
 
+@cycle_collector_paused
 def read_blt(text: str, *, ballot_ids: BallotIds | None = None) -> BltElection:
     """Read BLT text (see the module's docstring); raises `BltError` naming the line at fault.
 
@@ -133,14 +135,10 @@ def write_blt(election: BltElection) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _without_comment(line: str) -> str:
-    return line.split("#", 1)[0]
-
-
 def _next_fields(lines: list[str], start: int, expecting: str) -> tuple[int, list[str]]:
     """The index and fields of the first line from index `start` that is not blank."""
     for index in range(start, len(lines)):
-        fields = _without_comment(lines[index]).split()
+        fields = lines[index].partition("#")[0].split()
         if fields:
             return index, fields
     raise BltError(f"the file ends before {expecting}")
@@ -172,10 +170,10 @@ def _paper(
 
     `by_number` names each candidate by their number as written ("1", "2", …).
     """
-    fields = _without_comment(line).split()
+    fields = line.partition("#")[0].split()
     if not fields:
         return None
-    if fields[0].startswith("(") and fields[0].endswith(")"):
+    if fields[0][0] == "(" and fields[0][-1] == ")":
         if ballot_ids is None:
             raise BltError(
                 f"a ballot id {fields[0]} is read differently by Droop (in place of the "
