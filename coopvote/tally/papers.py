@@ -81,6 +81,8 @@ def check_candidates(candidates: Sequence[str], seats: int) -> tuple[str, ...]:
         raise ValueError("a count needs at least one candidate")
     if len(set(names)) != len(names):
         raise ValueError("candidate names must be unique")
+    if not all(name.strip() for name in names):
+        raise ValueError("a candidate's name cannot be empty")
     if seats < 1:
         raise ValueError("a count needs at least one seat")
     return names

@@ -141,6 +141,8 @@ def _recount(**fields: object) -> str:
         ('{"options": [{"label": "A"}], "tie_order": [], "cast_votes": []}', "'id' must be"),
         ('{"options": ["A"], "tie_order": [], "cast_votes": []}', "objects, not 'A'"),
         ('{"options": [], "tie_order": [], "cast_votes": {}}', "expected a BLT file"),
+        ('[{"paper": {"ranking": [" "]}}]', "a candidate's name cannot be empty"),
+        (_recount(options=[{"id": 1, "label": ""}], tie_order=[""]), "name cannot be empty"),
         (_recount(seats="2"), "'seats' must be a whole number, not '2'"),
         (_recount(seats=True), "'seats' must be a whole number, not True"),
         (_recount(seats=5), "5 seats, but only 1 candidates"),
