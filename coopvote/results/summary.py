@@ -57,6 +57,8 @@ def outcome_sentence(result: Mapping[str, Any]) -> str:
             f"({percent(in_favour, in_favour + against)} of the votes cast were for)."
         )
     elected = list(result["elected"])
+    if not result["valid_papers"]:
+        return "No valid paper was cast: there was nothing to count, and the seats are unfilled."
     if not elected:
         return "Nobody was elected."
     return f"{names(elected)} {'was' if len(elected) == 1 else 'were'} elected."
@@ -80,10 +82,15 @@ def rule_applied(result: Mapping[str, Any]) -> str:
             f"Abstentions ({abstain}) are recorded but are not votes cast."
         )
     if method in {"stv", "meek"}:
-        quota = result["rounds"][0].get("quota") if result["rounds"] else None
+        # Without a valid paper there is no round, and so no quota to quote.
+        quota = (
+            f" ({result['rounds'][0]['quota']} votes at the first round)"
+            if result["rounds"]
+            else ""
+        )
         rule = "Scottish STV rules" if method == "stv" else "Meek's method"
         return (
-            f"A candidate reaching the quota ({quota} votes at the first round) is elected; "
+            f"A candidate reaching the quota{quota} is elected; "
             f"surpluses transfer at their value and the lowest candidate is excluded until "
             f"all {result['seats']} seats are filled ({rule})."
         )
