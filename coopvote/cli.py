@@ -17,8 +17,8 @@ from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.db.migrate import upgrade
 from coopvote.errors import DomainError
+from coopvote.members import accounts, transfer
 from coopvote.members import service as members
-from coopvote.members import transfer
 from coopvote.members.models import OFFICES, Role
 from coopvote.settings import Settings
 from coopvote.tally.cli import tally
@@ -135,7 +135,7 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password_stdin: 
     """Create an account holding one or more offices."""
     password = read_password(password_stdin)
     with unit_of_work() as session:
-        members.create_user(
+        accounts.create_user(
             session,
             name=name,
             email=email,
@@ -153,7 +153,7 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     """Set an account's password (e.g. for a member added by import, who has none)."""
     password = read_password(password_stdin)
     with unit_of_work() as session:
-        members.set_password(session, email=email, password=password, now=utcnow())
+        accounts.set_password(session, email=email, password=password, now=utcnow())
     click.echo(f"The password of {email} is set; its sessions have ended.")
 
 
