@@ -24,7 +24,8 @@ from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.db.migrate import upgrade
 from coopvote.members.models import Member, MemberStatus, StatusChange
-from coopvote.members.service import add_organisation, constituency_by_slug
+from coopvote.members.service import add_organisation
+from coopvote.members.views import constituency_by_slug
 
 BATCH = 50_000
 

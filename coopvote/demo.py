@@ -17,9 +17,11 @@ from coopvote.db.migrate import alembic_config
 from coopvote.db.types import new_public_id
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal
+from coopvote.members import accounts
 from coopvote.members import service as members
 from coopvote.members.models import Member, Organisation, Role
 from coopvote.members.rules import Transition
+from coopvote.members.views import constituency_by_slug, organisation_by_slug
 from coopvote.results import service as results
 from coopvote.security.passwords import hash_password
 
@@ -134,7 +136,7 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
         ("Alex Admin", "admin", Role.ADMIN),
         ("Ada Auditor", "auditor", Role.AUDITOR),
     ]:
-        members.create_user(
+        accounts.create_user(
             session,
             name=name,
             email=f"{local}@{DOMAIN}",
@@ -196,8 +198,8 @@ def _applicant(
     password_hash: str,
     applied: datetime,
 ) -> Member:
-    con = members.constituency_by_slug(session, constituency)
-    org = members.organisation_by_slug(session, organisation)
+    con = constituency_by_slug(session, constituency)
+    org = organisation_by_slug(session, organisation)
     assert con is not None
     assert org is not None
     return members.add_applicant(

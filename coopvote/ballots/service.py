@@ -27,7 +27,7 @@ from coopvote.db.engine import compact_after_commit
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from coopvote.members.models import Constituency, Member, MemberStatus, Organisation, StatusChange
-from coopvote.members.service import constituencies, organisations
+from coopvote.members.views import constituencies, organisations
 
 S = BallotStatus
 

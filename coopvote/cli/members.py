@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from coopvote import audit
 from coopvote.cli.context import unit_of_work
 from coopvote.clock import utcnow
 from coopvote.members import transfer
+from coopvote.members.views import RegisterQuery
 
 
 @click.group()
@@ -47,13 +47,5 @@ def members_import(file: Path) -> None:
 def members_export(file: Path) -> None:
     """Write the whole register to a CSV file."""
     with unit_of_work() as session, file.open("w", encoding="utf-8", newline="") as out:
-        count = transfer.write_csv(transfer.export_rows(session), out)
-        audit.record(
-            session,
-            actor=audit.SYSTEM,
-            action="members.exported",
-            subject="register",
-            now=utcnow(),
-            data={"rows": count},
-        )
+        count = transfer.export_register(session, RegisterQuery(), out, actor_id=None, now=utcnow())
     click.echo(f"Wrote {count} members to {file}.")

@@ -8,7 +8,7 @@ import click
 
 from coopvote.cli.context import unit_of_work
 from coopvote.clock import utcnow
-from coopvote.members import service as members
+from coopvote.members import accounts
 from coopvote.members.models import OFFICES, Role
 
 
@@ -33,7 +33,7 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password_stdin: 
     """Create an account holding one or more offices."""
     password = read_password(password_stdin)
     with unit_of_work() as session:
-        members.create_user(
+        accounts.create_user(
             session,
             name=name,
             email=email,
@@ -51,7 +51,7 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     """Set an account's password (e.g. for a member added by import, who has none)."""
     password = read_password(password_stdin)
     with unit_of_work() as session:
-        members.set_password(session, email=email, password=password, now=utcnow())
+        accounts.set_password(session, email=email, password=password, now=utcnow())
     click.echo(f"The password of {email} is set; its sessions have ended.")
 
 

@@ -16,13 +16,13 @@ from coopvote import audit
 from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
 from coopvote.ballots.rules import Definition, status_at
-from coopvote.cooperative import service as cooperative
+from coopvote.cooperative import views as cooperative
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.forum import rules
 from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.members.models import Member, MemberStatus, Organisation
-from coopvote.members.service import organisation_by_slug, organisations
+from coopvote.members.views import organisation_by_slug, organisations
 from coopvote.paging import Page
 from coopvote.results import service as results
 from coopvote.tally.types import Outcome

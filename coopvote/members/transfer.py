@@ -13,12 +13,11 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.db.types import new_public_id
 from coopvote.errors import InvalidInput
-from coopvote.members.models import Member, MemberStatus
-from coopvote.members.rules import Transition, email_problem, name_problem, normalise_email
-from coopvote.members.service import (
+from coopvote.members.models import Member, MemberStatus, normalise_email
+from coopvote.members.rules import Transition, email_problem, name_problem
+from coopvote.members.service import add_applicant, change_status
+from coopvote.members.views import (
     RegisterQuery,
-    add_applicant,
-    change_status,
     constituency_by_slug,
     organisation_by_slug,
     search_register,
@@ -85,6 +84,23 @@ def write_csv(rows: Iterable[list[str]], out: TextIO) -> int:
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
         count += 1
+    return count
+
+
+def export_register(
+    session: Session, query: RegisterQuery, out: TextIO, *, actor_id: int | None, now: datetime
+) -> int:
+    """Write the members ``query`` selects (every page of them) to ``out`` as CSV, and record
+    who exported how many: the register holds personal data. Returns the number of members."""
+    count = write_csv(export_rows(session, query), out)
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="members.exported",
+        subject="register",
+        now=now,
+        data={"rows": count},
+    )
     return count
 
 

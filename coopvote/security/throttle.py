@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from coopvote.members.rules import normalise_email
+from coopvote.members.models import normalise_email
 from coopvote.security.models import SignInFailure
 
 

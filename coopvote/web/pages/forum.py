@@ -18,7 +18,7 @@ from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal, ProposalStatus
 from coopvote.forum.rules import COMMENT_EDIT_WINDOW
 from coopvote.forum.service import ProposalQuery, ProposalText
-from coopvote.members import service as members
+from coopvote.members import views as members
 from coopvote.members.models import Role
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt

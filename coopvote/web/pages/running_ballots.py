@@ -14,9 +14,9 @@ from litestar.response import Redirect, Template
 from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
 from coopvote.ballots.rules import Definition
-from coopvote.cooperative import service as cooperative
+from coopvote.cooperative import views as cooperative
 from coopvote.errors import InvalidInput
-from coopvote.members import service as members
+from coopvote.members import views as members
 from coopvote.members.models import Role
 from coopvote.results import service as results
 from coopvote.settings import Settings
