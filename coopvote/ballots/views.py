@@ -144,6 +144,21 @@ def my_open_ballots(session: Session, *, member_id: int, now: datetime) -> list[
     ]
 
 
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """The next moment after ``now`` at which a ballot is due to open or close, if any."""
+    opening = session.exec(
+        select(func.min(Ballot.opens_at)).where(
+            Ballot.status == BallotStatus.DRAFT, col(Ballot.opens_at) > now
+        )
+    ).one()
+    closing = session.exec(
+        select(func.min(Ballot.closes_at)).where(
+            Ballot.status == BallotStatus.OPEN, col(Ballot.closes_at) > now
+        )
+    ).one()
+    return min((moment for moment in (opening, closing) if moment is not None), default=None)
+
+
 def paper(session: Session, ballot: Ballot, member_id: int, now: datetime) -> PaperView:
     entry = roll_entry(session, ballot, member_id)
     listed = options(session, ballot)
