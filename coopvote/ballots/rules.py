@@ -109,18 +109,36 @@ def status_at(ballot: Ballot, now: datetime) -> BallotStatus:
     return status
 
 
-def ensure_status(ballot: Ballot, now: datetime, allowed: set[BallotStatus], doing: str) -> None:
+def can_be(ballot: Ballot, now: datetime, allowed: Collection[BallotStatus], doing: str) -> Verdict:
+    """Whether a ballot is, at ``now``, in one of the states that allow ``doing`` it (e.g.
+    ``OPENABLE`` for "opened")."""
     status = status_at(ballot, now)
     if status not in allowed:
-        raise Conflict(f"This ballot is {status.value}: it cannot be {doing}.")
+        return Verdict(Conflict(f"This ballot is {status.value}: it cannot be {doing}."))
+    return YES
+
+
+def ensure_status(
+    ballot: Ballot, now: datetime, allowed: Collection[BallotStatus], doing: str
+) -> None:
+    can_be(ballot, now, allowed, doing).ensure()
+
+
+def can_open(ballot: Ballot, now: datetime) -> Verdict:
+    return can_be(ballot, now, {BallotStatus.DRAFT}, "opened")
+
+
+def can_close(ballot: Ballot, now: datetime) -> Verdict:
+    return can_be(ballot, now, {BallotStatus.OPEN}, "closed")
+
+
+def can_cancel(ballot: Ballot, now: datetime) -> Verdict:
+    return can_be(ballot, now, {BallotStatus.DRAFT, BallotStatus.OPEN}, "cancelled")
 
 
 def can_edit(ballot: Ballot, now: datetime) -> Verdict:
     """Only a draft's definition can change: opening freezes it with the roll."""
-    status = status_at(ballot, now)
-    if status is not BallotStatus.DRAFT:
-        return Verdict(Conflict(f"This ballot is {status.value}: it cannot be edited."))
-    return YES
+    return can_be(ballot, now, {BallotStatus.DRAFT}, "edited")
 
 
 def can_see(ballot: Ballot, roles: Collection[Role], now: datetime) -> Verdict:

@@ -19,7 +19,10 @@ from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, 
 from coopvote.ballots.roll import freeze_roll
 from coopvote.ballots.rules import (
     Definition,
+    can_cancel,
+    can_close,
     can_edit,
+    can_open,
     can_vote,
     definition_problems,
     ensure_status,
@@ -157,10 +160,9 @@ def catch_up(session: Session, ballot: Ballot, now: datetime) -> None:
         _close(session, ballot, at=ballot.closes_at, actor_id=None, now=now)
 
 
-def catch_up_due(session: Session, now: datetime) -> int:
+def catch_up_due(session: Session, now: datetime) -> None:
     """Open and close every ballot whose time has come: the scheduler's tick. Safe to run in
-    several processes at once (each transition is a conditional update). Returns how many
-    ballots were due."""
+    several processes at once (each transition is a conditional update)."""
     due = session.exec(
         select(Ballot)
         .where(
@@ -178,12 +180,11 @@ def catch_up_due(session: Session, now: datetime) -> int:
     ).all()
     for ballot in due:
         catch_up(session, ballot, now)
-    return len(due)
 
 
 def open_ballot(session: Session, ballot: Ballot, *, actor_id: int | None, now: datetime) -> Ballot:
     """Open now, by hand (before ``opens_at`` if one is set)."""
-    ensure_status(ballot, now, {S.DRAFT}, "opened")
+    can_open(ballot, now).ensure()
     if ballot.closes_at <= now:
         raise Conflict("This ballot's closing time has passed: change it before opening.")
     if ballot.opens_at is None or ballot.opens_at > now:
@@ -196,7 +197,7 @@ def close_ballot(
     session: Session, ballot: Ballot, *, actor_id: int | None, now: datetime
 ) -> Ballot:
     """Close now, by hand (before ``closes_at``)."""
-    ensure_status(ballot, now, {S.OPEN}, "closed")
+    can_close(ballot, now).ensure()
     ballot.closes_at = now
     _close(session, ballot, at=now, actor_id=actor_id, now=now)
     return ballot
@@ -205,7 +206,7 @@ def close_ballot(
 def cancel_ballot(
     session: Session, ballot: Ballot, *, reason: str, actor_id: int | None, now: datetime
 ) -> Ballot:
-    ensure_status(ballot, now, {S.DRAFT, S.OPEN}, "cancelled")
+    can_cancel(ballot, now).ensure()
     if not reason.strip():
         raise InvalidInput(
             "Give a reason for cancelling: members will see it.",

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
+from coopvote.ballots import rules
 from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, RollEntry
 from coopvote.ballots.rules import (
     can_see,
@@ -49,6 +50,11 @@ class BallotState:
     status: BallotStatus
     options: list[BallotOption]
     turnout: Turnout | None
+    #: What a governor may do with it now (``rules.can_*``).
+    can_edit: bool
+    can_open: bool
+    can_close: bool
+    can_cancel: bool
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,10 @@ def state(session: Session, ballot: Ballot, roles: Collection[Role], now: dateti
         status=status_at(ballot, now),
         options=options(session, ballot),
         turnout=turnout(session, ballot) if shown else None,
+        can_edit=bool(rules.can_edit(ballot, now)),
+        can_open=bool(rules.can_open(ballot, now)),
+        can_close=bool(rules.can_close(ballot, now)),
+        can_cancel=bool(rules.can_cancel(ballot, now)),
     )
 
 

@@ -110,6 +110,7 @@ class AuditPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db: Db,
+        principal: CurrentPrincipal,
         filters: Filters,
         page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
     ) -> Template:
@@ -120,6 +121,8 @@ class AuditPages(Controller):
             filters=filters,
             query_string=urlencode(filters.as_data()),
             actions=audit_views.actions(db),
+            # The dashboard's route is for auditors only (governors browse the log alone).
+            links_dashboard=principal.has(Role.AUDITOR),
         )
 
     @post("/log.csv", status_code=200, sync_to_thread=True)
