@@ -98,18 +98,18 @@ def verify_chain(session: Session, kept_head: Head | None = None) -> Verdict:
     isolation level: an append committed meanwhile is wholly seen or not at all (two reads
     could see its head without its event, a false break). No lock is taken, so this runs in a
     read-only transaction."""
-    rows = iter(
-        session.execute(
-            sa_select(col(AuditHead.seq), col(AuditHead.hash), AuditEvent)
-            .select_from(AuditHead)
-            .outerjoin(AuditEvent, true())
-            .order_by(col(AuditEvent.seq))
-            .execution_options(yield_per=1000)
-        )
+    result = session.execute(
+        sa_select(col(AuditHead.seq), col(AuditHead.hash), AuditEvent)
+        .select_from(AuditHead)
+        .outerjoin(AuditEvent, true())
+        .order_by(col(AuditEvent.seq))
+        .execution_options(yield_per=1000)
     )
-    seq, digest, first = next(rows)  # the head's row is always there, events or none
-    events = (event for *_, event in chain([(seq, digest, first)], rows) if event is not None)
-    return verify(events, recorded_head=Head(seq, digest), kept_head=kept_head)
+    with result:  # closes the server-side cursor when verification stops at a bad event
+        rows = iter(result)
+        seq, digest, first = next(rows)  # the head's row is always there, events or none
+        events = (e for *_, e in chain([(seq, digest, first)], rows) if e is not None)
+        return verify(events, recorded_head=Head(seq, digest), kept_head=kept_head)
 
 
 def export_events(
