@@ -13,13 +13,13 @@ from sqlmodel import Session, col, select
 from coopvote.audit.service import current_head
 from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Ballot, BallotStatus, Paper
-from coopvote.ballots.rules import RANKED, ensure_status, status_at
+from coopvote.ballots.rules import RANKED
 from coopvote.errors import NotFound
 from coopvote.results import document
 from coopvote.results.document import BallotFacts, Correction
 from coopvote.results.models import ResultDeclaration
+from coopvote.results.rules import NO_RESULT, can_preview, can_see_result
 
-NO_RESULT = "No result has been published for this ballot."
 #: Fields of a declaration that are about the declaring, not the count: a correction must
 #: change something else.
 DECLARATION_FIELDS = frozenset(
@@ -94,7 +94,7 @@ def declare(
 def preview(session: Session, ballot: Ballot, *, now: datetime) -> dict[str, Any]:
     """What publishing now would declare. Only a closed ballot has one: never while voting
     goes on, and once published the result itself is there to read."""
-    ensure_status(ballot, now, {BallotStatus.CLOSED}, "previewed")
+    can_preview(ballot, now).ensure()
     result, _ = declare(session, ballot, version=1, now=now)
     return result
 
@@ -133,15 +133,12 @@ def declarations(session: Session, ballot: Ballot) -> list[ResultDeclaration]:
 
 def published(session: Session, ballot: Ballot) -> Published:
     """The declared result of a ballot; 404 for every caller until it is published."""
-    latest = (
-        session.exec(
-            select(ResultDeclaration)
-            .where(ResultDeclaration.ballot_id == ballot.id)
-            .order_by(col(ResultDeclaration.version).desc())
-        ).first()
-        if ballot.status is BallotStatus.PUBLISHED
-        else None
-    )
+    can_see_result(ballot).ensure()
+    latest = session.exec(
+        select(ResultDeclaration)
+        .where(ResultDeclaration.ballot_id == ballot.id)
+        .order_by(col(ResultDeclaration.version).desc())
+    ).first()
     if latest is None:
         raise NotFound(NO_RESULT)
     return Published(ballot, latest)
@@ -208,6 +205,4 @@ def find_receipt(session: Session, receipt: str) -> Ballot:
 
 def preview_if_closed(session: Session, ballot: Ballot, *, now: datetime) -> dict[str, Any] | None:
     """The preview for the governors' page of a ballot: only once voting has closed."""
-    if status_at(ballot, now) is not BallotStatus.CLOSED:
-        return None
-    return preview(session, ballot, now=now)
+    return preview(session, ballot, now=now) if can_preview(ballot, now) else None
