@@ -24,7 +24,7 @@ from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.members.models import Member, MemberStatus, Organisation
 from coopvote.members.views import organisation_by_slug, organisations
 from coopvote.paging import Page
-from coopvote.results import service as results
+from coopvote.results import views as result_views
 from coopvote.tally.types import Outcome
 
 P = ProposalStatus
@@ -412,7 +412,7 @@ def published_outcome(session: Session, ballot: Ballot) -> Outcome | None:
     """The outcome of the proposal's ballot once its result is published; ``None`` before."""
     if ballot.status is not BallotStatus.PUBLISHED:
         return None
-    return Outcome(results.published(session, ballot).result["outcome"])
+    return Outcome(result_views.published(session, ballot).result["outcome"])
 
 
 def get_proposal(session: Session, public_id: str, viewer: Viewer) -> Proposal:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from litestar.params import URLEncodedBody
@@ -13,6 +13,7 @@ from coopvote.errors import InvalidInput
 
 #: The type of a form body parameter: ``data: FormData``.
 FormData = URLEncodedBody[dict[str, Any]]
+T = TypeVar("T")
 
 
 def text(form: dict[str, Any], name: str) -> str:
@@ -61,3 +62,23 @@ def local_time(form: dict[str, Any], name: str, zone: ZoneInfo) -> datetime | No
         raise InvalidInput(
             "Enter a date and time.", field_errors={name: "Enter a date and time."}
         ) from None
+
+
+class FieldProblems:
+    """Collects every field's problem while a form is read, so that all are reported at once
+    rather than the first only."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def read(self, parse: Callable[[], T], fallback: T) -> T:
+        """``parse()``, or ``fallback`` with the problem noted when it refuses the input."""
+        try:
+            return parse()
+        except InvalidInput as problem:
+            self.errors.update(problem.field_errors or {"form": problem.detail})
+            return fallback
+
+    def ensure_none(self) -> None:
+        if self.errors:
+            raise InvalidInput("Please correct the marked fields.", field_errors=self.errors)

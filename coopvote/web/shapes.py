@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from coopvote.audit.service import EventRow
-from coopvote.ballots import service as ballots
-from coopvote.ballots.models import Ballot, BallotStatus
-from coopvote.members.models import Role
+from coopvote.audit.views import EventRow
+from coopvote.ballots import views as ballots
+from coopvote.ballots.models import Ballot
 from coopvote.security.sessions import Principal
 from coopvote.web.deps import Db
-
-OFFICERS = frozenset({Role.GOVERNOR, Role.AUDITOR})
 
 
 @dataclass
@@ -57,21 +54,18 @@ class ReasonIn:
 
 
 def present_ballot(db: Db, ballot: Ballot, principal: Principal, now: datetime) -> BallotOut:
-    """A ballot as this caller may see it: turnout for officers while open, for everyone once
-    closed; never anything about choices."""
-    status = ballot.status
-    is_officer = bool(principal.roles & OFFICERS)
-    shows_turnout = status in {BallotStatus.CLOSED, BallotStatus.PUBLISHED} or (
-        is_officer and status is BallotStatus.OPEN
-    )
+    """A ballot as this caller may see it at ``now`` (``rules.can_see_turnout`` decides on
+    turnout); never anything about choices. ``roll_size`` is ``None`` while the roll is
+    pending."""
+    state = ballots.state(db, ballot, principal.roles, now)
     entry = ballots.roll_entry(db, ballot, principal.member_id)
     return BallotOut(
         id=ballot.public_id,
         title=ballot.title,
         description=ballot.description,
         method=ballot.method.value,
-        status=status.value,
-        options=[OptionOut(o.id, o.label) for o in ballots.options(db, ballot) if o.id is not None],
+        status=state.status.value,
+        options=[OptionOut(o.id, o.label) for o in state.options if o.id is not None],
         seats=ballot.seats,
         max_choices=ballot.max_choices,
         threshold=ballot.threshold.value if ballot.threshold else None,
@@ -83,7 +77,7 @@ def present_ballot(db: Db, ballot: Ballot, principal: Principal, now: datetime) 
         ),
         roll_size=ballot.roll_size,
         roll_hash=ballot.roll_hash,
-        votes_cast=ballots.turnout(db, ballot).votes_cast if shows_turnout else None,
+        votes_cast=state.turnout.votes_cast if state.turnout else None,
         cancel_reason=ballot.cancel_reason or None,
         on_roll=entry is not None,
         has_voted=entry.has_voted if entry else False,

@@ -9,6 +9,7 @@ from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.results import service as results
+from coopvote.results import views as result_views
 from tests.factories import make_ballot, make_member
 from tests.web.helpers import form, sign_in
 
@@ -108,4 +109,4 @@ def test_a_correction_that_changes_nothing_is_refused_from_the_page(
     )
     assert "nothing to correct" in refused.text
     with database.transaction() as session:
-        assert len(results.declarations(session, ballot)) == 1
+        assert len(result_views.declarations(session, ballot)) == 1

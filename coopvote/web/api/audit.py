@@ -15,7 +15,8 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from coopvote.audit.chain import Head
-from coopvote.audit.service import find_events, verify_chain
+from coopvote.audit.service import verify_chain
+from coopvote.audit.views import find_events
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.web.access import requires

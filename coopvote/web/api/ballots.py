@@ -11,13 +11,13 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
-from coopvote.web.providers import visible_ballot
 from coopvote.web.shapes import BallotOut, EligibilityIn, ReasonIn, present_ballot
 
 
@@ -73,14 +73,15 @@ class BallotsController(Controller):
 
     @get("/", opt=SIGNED_IN, sync_to_thread=True)
     def list_ballots(self, db: Db, principal: CurrentPrincipal, now: Now) -> list[BallotOut]:
-        found = ballots.list_ballots(db, now=now, include_drafts=principal.has(Role.GOVERNOR))
+        found = views.list_ballots(db, roles=principal.roles, now=now)
         return [present_ballot(db, b, principal, now) for b in found]
 
     @get("/{ballot_id:str}", opt=SIGNED_IN, sync_to_thread=True)
     def ballot(
         self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
     ) -> BallotOut:
-        return present_ballot(db, visible_ballot(db, ballot_id, principal, now), principal, now)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def create(
@@ -147,6 +148,6 @@ class BallotsController(Controller):
         ballot_id: FromPath[str],
         data: JSONBody[dict[str, Any]],
     ) -> ReceiptOut:
-        ballot = visible_ballot(db, ballot_id, principal, now)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
         receipt = ballots.cast_vote(db, ballot, member_id=principal.member_id, paper=data, now=now)
         return ReceiptOut(receipt)

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from coopvote.errors import NotFound
-from coopvote.results import service as results
+from coopvote.results import views as results
 from coopvote.results.summary import outcome_sentence
 from coopvote.web.access import RESULTS_READERS
 from coopvote.web.deps import Db
