@@ -1,0 +1,31 @@
+"""Watching the database for writes, so that tests can hold reads to never writing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from coopvote.db import Database
+
+WRITING = ("insert", "update", "delete", "replace", "merge", "upsert")
+
+
+@contextmanager
+def writes_during(database: Database) -> Iterator[list[str]]:
+    """Every statement sent to the database inside the block that changes a row or locks one
+    to change it (``SELECT … FOR UPDATE``)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        text = " ".join(statement.split()).lower()
+        if text.startswith(WRITING) or "for update" in text:
+            seen.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
