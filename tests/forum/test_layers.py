@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 import coopvote
+from tests.web.test_layout import imported_modules as imports
 
 ROOT = Path(coopvote.__file__).parent
 FORUM = ROOT / "forum"
@@ -15,17 +16,6 @@ FORUM = ROOT / "forum"
 BELOW = ("ballots", "results", "members", "cooperative", "audit", "tally")
 #: Session methods that change the database, and the row lock that prepares a change.
 WRITING_CALLS = {"add", "add_all", "delete", "flush", "commit", "merge", "begin_nested"}
-
-
-def imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return found
 
 
 def test_nothing_the_forum_builds_on_imports_the_forum() -> None:

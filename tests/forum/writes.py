@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from litestar.testing import TestClient
 from sqlalchemy import event
 
 from coopvote.db import Database
@@ -29,3 +30,12 @@ def writes_during(database: Database) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(database.engine, "before_cursor_execute", record)
+
+
+def read_without_writing(
+    client: TestClient[Any], database: Database, paths: Sequence[tuple[str, int]]
+) -> tuple[list[tuple[str, int]], list[str]]:
+    """GET each path; return each path with the status it answered, and any writes made."""
+    with writes_during(database) as writes:
+        answered = [(path, client.get(path).status_code) for path, _ in paths]
+    return answered, writes
