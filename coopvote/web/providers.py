@@ -15,25 +15,36 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from coopvote.audit.views import EventFilter
 from coopvote.errors import InvalidInput
-from coopvote.forum import service as forum
+from coopvote.forum import views as forum_views
 from coopvote.forum.models import Proposal
-from coopvote.forum.service import Viewer
+from coopvote.forum.views import Viewer
 from coopvote.members.models import Role
 from coopvote.security.sessions import Principal
 from coopvote.web.deps import CurrentPrincipal, Db
 
 
 def viewer(principal: Principal) -> Viewer:
-    return Viewer(principal.member_id, principal.has(Role.GOVERNOR))
+    """Who is asking, as the forum's rules and read models need to know them."""
+    return Viewer(principal.member_id, is_governor=principal.has(Role.GOVERNOR))
 
 
-def provide_proposal(db: Db, principal: CurrentPrincipal, proposal_id: FromPath[str]) -> Proposal:
+def provide_viewer(principal: CurrentPrincipal) -> Viewer:
+    return viewer(principal)
+
+
+def provide_proposal(db: Db, viewer: CurrentViewer, proposal_id: FromPath[str]) -> Proposal:
     """The proposal in the path, as this caller may see it (404 when hidden from them)."""
-    return forum.get_proposal(db, proposal_id, viewer(principal))
+    return forum_views.get_proposal(db, proposal_id, viewer)
 
 
-#: Controllers whose routes take a proposal from the path declare this.
-PROPOSAL_DEPENDENCY = {"proposal": Provide(provide_proposal, sync_to_thread=True)}
+#: How handlers ask for the viewer: ``viewer: CurrentViewer``.
+CurrentViewer = NamedDependency[Viewer]
+#: Controllers whose routes take a proposal from the path declare this; it also gives them
+#: the viewer, for the forum's read models.
+PROPOSAL_DEPENDENCY = {
+    "viewer": Provide(provide_viewer, sync_to_thread=False),
+    "proposal": Provide(provide_proposal, sync_to_thread=True),
+}
 
 
 def _day(value: str, name: str) -> date | None:
