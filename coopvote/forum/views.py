@@ -1,5 +1,6 @@
 """The forum's read models and queries: proposals and their discussion as pages and the API
-show them, to a viewer, as the rules let that viewer see them, with what the viewer may do.
+show them, to a viewer, as the rules let that viewer see them. What each page offers the
+viewer besides is in ``page_views``.
 
 Nothing here writes: no ``add``, ``flush`` or row lock (a test keeps it so). Statuses such as
 "ready for ballot" and "carried" are derived from live support and from the published result
@@ -71,72 +72,6 @@ class ProposalQuery:
     per_page: int = 20
 
 
-@dataclass(frozen=True)
-class Permissions:
-    """What the viewer may do on a proposal's page, so templates show only what will work.
-    Each flag is a rule's verdict; templates receive these, never roles."""
-
-    edit: bool
-    withdraw: bool
-    support: bool
-    withdraw_support: bool
-    comment: bool
-    hide: bool
-    promote: bool
-    #: Whether the viewer runs the proposal's ballot (its governance page) or, failing that,
-    #: may follow it to the members' ballot page.
-    manage_ballot: bool
-    see_ballot: bool
-    #: Ids of the comments the viewer may still edit, and of those the viewer may hide.
-    editable_comments: frozenset[int]
-    hidable_comments: frozenset[int]
-
-
-@dataclass(frozen=True)
-class ForumPermissions:
-    """What the forum's index offers the viewer."""
-
-    propose: bool
-    #: "My proposals and supports".
-    see_own: bool
-    #: The governors' list of proposals ready for a ballot.
-    see_ready: bool
-    #: Whether "hidden" is a status worth filtering by: governors see all that is hidden.
-    filter_hidden: bool
-
-
-@dataclass(frozen=True)
-class ForumIndex:
-    results: Page[ProposalView]
-    query: ProposalQuery
-    organisations: Sequence[Organisation]
-    can: ForumPermissions
-
-
-@dataclass(frozen=True)
-class ProposalPage:
-    view: ProposalView
-    comments: list[CommentView]
-    can: Permissions
-    #: How long a comment stays editable, in minutes, for the page to say.
-    comment_edit_minutes: int
-
-
-@dataclass(frozen=True)
-class ProposalFormPage:
-    """What the proposal form needs: the scopes to choose from and, when editing, the
-    proposal as it stands."""
-
-    organisations: Sequence[Organisation]
-    editing: ProposalView | None = None
-
-
-@dataclass(frozen=True)
-class MyForum:
-    proposed: list[ProposalView]
-    supported: list[ProposalView]
-
-
 # Who is looking
 
 
@@ -151,7 +86,8 @@ def viewer_of(session: Session, member_id: int) -> Viewer:
     return Viewer(member_id, is_governor=governs is not None)
 
 
-def _member(session: Session, member_id: int) -> Member:
+def member(session: Session, member_id: int) -> Member:
+    """The member with this internal id; raises ``NotFound``."""
     found = session.get(Member, member_id)
     if found is None:
         raise NotFound("No such member.")
@@ -358,22 +294,6 @@ def browse(
     return Page(views[start : start + query.per_page], len(views), page, query.per_page)
 
 
-def index(session: Session, query: ProposalQuery, viewer: Viewer, now: datetime) -> ForumIndex:
-    """The forum's front page: a page of proposals, the filters' choices, what to offer."""
-    me = _member(session, viewer.member_id)
-    return ForumIndex(
-        results=browse(session, query, viewer, now),
-        query=query,
-        organisations=organisations(session),
-        can=ForumPermissions(
-            propose=bool(rules.can_propose(me, None)),
-            see_own=bool(rules.can_take_part(me)),
-            see_ready=bool(rules.can_call_ballots(viewer)),
-            filter_hidden=bool(rules.can_moderate(viewer)),
-        ),
-    )
-
-
 def ready_for_ballot(session: Session, now: datetime) -> list[ProposalView]:
     """Open proposals whose live support has reached the threshold, oldest first."""
     open_ones = session.exec(
@@ -407,14 +327,6 @@ def supported_by(
     return describe_many(session, [p for p in backed if rules.can_see(p, viewer)], now, viewer)
 
 
-def my_forum(session: Session, viewer: Viewer, now: datetime) -> MyForum:
-    """The viewer's own proposals and supports."""
-    return MyForum(
-        proposed=proposed_by(session, viewer.member_id, viewer, now),
-        supported=supported_by(session, viewer.member_id, viewer, now),
-    )
-
-
 # The discussion
 
 
@@ -436,86 +348,4 @@ def comments(session: Session, proposal: Proposal, viewer: Viewer) -> list[Comme
 
 def comment_view(session: Session, comment: Comment, viewer: Viewer) -> CommentView:
     """One comment, as the viewer sees it (the API answers a change to a comment with it)."""
-    return CommentView(
-        comment, _member(session, comment.author_id), _hiding_reason(comment, viewer)
-    )
-
-
-# A proposal's page, and what it offers
-
-
-def permissions(
-    session: Session,
-    view: ProposalView,
-    viewer: Viewer,
-    shown: Sequence[CommentView],
-    now: datetime,
-) -> Permissions:
-    proposal, me = view.proposal, _member(session, viewer.member_id)
-    supported = has_supported(session, proposal, viewer.member_id)
-    return Permissions(
-        edit=bool(rules.can_edit(proposal, me, has_support=has_any_support(session, proposal))),
-        withdraw=bool(rules.can_withdraw(proposal, me)),
-        support=bool(rules.can_support(proposal, me, view.status, has_supported=supported)),
-        withdraw_support=bool(rules.can_withdraw_support(proposal, has_supported=supported)),
-        comment=bool(rules.can_comment(proposal, me)),
-        hide=bool(rules.can_hide(proposal, viewer)),
-        promote=bool(rules.can_promote(view.status, viewer)),
-        manage_ballot=view.ballot is not None and bool(rules.can_call_ballots(viewer)),
-        see_ballot=view.ballot_status is not None
-        and bool(rules.can_see_ballot(view.ballot_status, viewer)),
-        editable_comments=frozenset(
-            c.comment.id
-            for c in shown
-            if c.comment.id is not None and rules.can_edit_comment(c.comment, me, now)
-        ),
-        hidable_comments=frozenset(
-            c.comment.id
-            for c in shown
-            if c.comment.id is not None and rules.can_hide_comment(c.comment, viewer)
-        ),
-    )
-
-
-def proposal_page(
-    session: Session, proposal: Proposal, viewer: Viewer, now: datetime
-) -> ProposalPage:
-    view = describe(session, proposal, now, viewer)
-    shown = comments(session, proposal, viewer)
-    return ProposalPage(
-        view=view,
-        comments=shown,
-        can=permissions(session, view, viewer, shown, now),
-        comment_edit_minutes=rules.COMMENT_EDIT_WINDOW.seconds // 60,
-    )
-
-
-# Forms
-
-
-def proposal_form(session: Session, proposal: Proposal | None, now: datetime) -> ProposalFormPage:
-    """The proposal form's choices and, when editing, the proposal as it stands."""
-    editing = describe(session, proposal, now) if proposal is not None else None
-    return ProposalFormPage(organisations(session), editing)
-
-
-def new_proposal(session: Session, viewer: Viewer, now: datetime) -> ProposalFormPage:
-    """The empty form, for a member who may propose (refused with the rule's reason)."""
-    rules.can_propose(_member(session, viewer.member_id), None).ensure()
-    return proposal_form(session, None, now)
-
-
-def editing(
-    session: Session, proposal: Proposal, viewer: Viewer, now: datetime
-) -> ProposalFormPage:
-    """The form filled in with the proposal, for its author while it may still change."""
-    me = _member(session, viewer.member_id)
-    rules.can_edit(proposal, me, has_support=has_any_support(session, proposal)).ensure()
-    return proposal_form(session, proposal, now)
-
-
-def promotion(session: Session, proposal: Proposal, viewer: Viewer, now: datetime) -> ProposalView:
-    """The proposal that a governor is about to put to a ballot, once it may go to one."""
-    view = describe(session, proposal, now, viewer)
-    rules.can_promote(view.status, viewer).ensure()
-    return view
+    return CommentView(comment, member(session, comment.author_id), _hiding_reason(comment, viewer))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import coopvote
 from tests.web.test_layout import imported_modules as imports
 
@@ -14,6 +16,8 @@ ROOT = Path(coopvote.__file__).parent
 FORUM = ROOT / "forum"
 #: Areas the forum builds on: none of them may know of the forum.
 BELOW = ("ballots", "results", "members", "cooperative", "audit", "tally")
+#: The modules of read models: queries, and what each page shows and offers.
+READ_MODELS = ("views.py", "page_views.py")
 #: Session methods that change the database, and the row lock that prepares a change.
 WRITING_CALLS = {"add", "add_all", "delete", "flush", "commit", "merge", "begin_nested"}
 
@@ -30,14 +34,16 @@ def test_nothing_the_forum_builds_on_imports_the_forum() -> None:
 def test_rules_are_pure_and_views_never_reach_for_the_commands() -> None:
     assert not {m for m in imports(FORUM / "rules.py") if m.startswith(("sqlmodel", "sqlalchemy"))}
     assert not {m for m in imports(FORUM / "rules.py") if ".service" in m}
-    view_imports = imports(FORUM / "views.py")
-    assert "coopvote.forum.service" not in view_imports
-    assert "coopvote.audit" not in view_imports
-    assert not {m for m in view_imports if m.startswith("coopvote.ballots.service")}
+    for read_models in READ_MODELS:
+        view_imports = imports(FORUM / read_models)
+        assert "coopvote.forum.service" not in view_imports
+        assert "coopvote.audit" not in view_imports
+        assert not {m for m in view_imports if m.startswith("coopvote.ballots.service")}
 
 
-def test_the_read_models_never_write() -> None:
-    tree = ast.parse((FORUM / "views.py").read_text())
+@pytest.mark.parametrize("read_models", READ_MODELS)
+def test_the_read_models_never_write(read_models: str) -> None:
+    tree = ast.parse((FORUM / read_models).read_text())
     calls = {
         node.func.attr
         for node in ast.walk(tree)

@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, NotAllowed, NotFound
+from coopvote.forum import page_views, views
 from coopvote.forum import service as forum
-from coopvote.forum import views
 from coopvote.forum.models import Proposal, ProposalStatus
 from coopvote.forum.views import ProposalQuery, Viewer
 from coopvote.members.models import Member, MemberStatus, Role
@@ -87,8 +87,8 @@ def test_a_proposal_page_offers_each_viewer_what_the_rules_allow(session: Sessio
     proposal = make_proposal(session, author)
     posted = forum.add_comment(session, proposal, "Yes", author_id=mid(other), now=utcnow())
 
-    def can(who: Member) -> views.Permissions:
-        return views.proposal_page(session, proposal, as_viewer(session, who), utcnow()).can
+    def can(who: Member) -> page_views.Permissions:
+        return page_views.proposal_page(session, proposal, as_viewer(session, who), utcnow()).can
 
     mine, theirs, governing = can(author), can(other), can(governor)
     assert (mine.edit, mine.withdraw, mine.support, mine.hide) == (True, True, False, False)
@@ -116,7 +116,7 @@ def test_a_comment_stays_editable_for_a_short_while(session: Session) -> None:
     forum.add_comment(
         session, proposal, "Old", author_id=mid(commenter), now=utcnow() - timedelta(hours=1)
     )
-    shown = views.proposal_page(session, proposal, as_viewer(session, commenter), utcnow())
+    shown = page_views.proposal_page(session, proposal, as_viewer(session, commenter), utcnow())
     assert shown.can.editable_comments == frozenset()
     assert shown.comment_edit_minutes == 15
 
@@ -133,7 +133,7 @@ def test_a_balloted_proposal_links_its_draft_ballot_for_governors_only(session: 
     )
     member = make_member(session)
     for who, manage, see in [(governor, True, True), (member, False, False)]:
-        can = views.proposal_page(session, proposal, as_viewer(session, who), utcnow()).can
+        can = page_views.proposal_page(session, proposal, as_viewer(session, who), utcnow()).can
         assert (can.manage_ballot, can.see_ballot) == (manage, see)
 
 
@@ -160,15 +160,17 @@ def test_the_forms_open_only_for_who_may_use_them(session: Session) -> None:
     governor = make_member(session, roles=(Role.GOVERNOR,))
     proposal = make_proposal(session, author)
     now = utcnow()
-    assert views.editing(session, proposal, as_viewer(session, author), now).editing is not None
+    assert (
+        page_views.editing(session, proposal, as_viewer(session, author), now).editing is not None
+    )
     with pytest.raises(NotAllowed):
-        views.editing(session, proposal, as_viewer(session, other), now)
+        page_views.editing(session, proposal, as_viewer(session, other), now)
     with pytest.raises(Conflict):  # not enough support yet
-        views.promotion(session, proposal, as_viewer(session, governor), now)
+        page_views.promotion(session, proposal, as_viewer(session, governor), now)
     suspended = make_member(session, status=MemberStatus.SUSPENDED)
     with pytest.raises(NotAllowed):
-        views.new_proposal(session, as_viewer(session, suspended), now)
-    assert views.new_proposal(session, as_viewer(session, other), now).editing is None
+        page_views.new_proposal(session, as_viewer(session, suspended), now)
+    assert page_views.new_proposal(session, as_viewer(session, other), now).editing is None
 
 
 def test_the_index_offers_links_by_the_rules(session: Session) -> None:
@@ -176,10 +178,10 @@ def test_the_index_offers_links_by_the_rules(session: Session) -> None:
     governor = make_member(session, roles=(Role.GOVERNOR,))
     suspended = make_member(session, status=MemberStatus.SUSPENDED)
 
-    def can(who: Member) -> views.ForumPermissions:
-        return views.index(session, ProposalQuery(), as_viewer(session, who), utcnow()).can
+    def can(who: Member) -> page_views.ForumPermissions:
+        return page_views.index(session, ProposalQuery(), as_viewer(session, who), utcnow()).can
 
-    assert can(member) == views.ForumPermissions(
+    assert can(member) == page_views.ForumPermissions(
         propose=True, see_own=True, see_ready=False, filter_hidden=False
     )
     assert (can(governor).see_ready, can(governor).filter_hidden) == (True, True)
@@ -194,6 +196,6 @@ def test_my_forum_lists_my_proposals_and_what_i_support_as_i_may_see_them(
     theirs = make_proposal(session, make_member(session), title="Theirs")
     forum.support(session, theirs, member_id=mid(me), now=utcnow())
     forum.hide_proposal(session, theirs, reason="Spam", actor_id=mid(governor), now=utcnow())
-    shown = views.my_forum(session, as_viewer(session, me), utcnow())
+    shown = page_views.my_forum(session, as_viewer(session, me), utcnow())
     assert [v.proposal.id for v in shown.proposed] == [mine.id]
     assert shown.supported == []  # hidden from me now

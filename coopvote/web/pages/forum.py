@@ -21,8 +21,8 @@ from litestar.response import Redirect, Template
 
 from coopvote.ballots.models import Threshold
 from coopvote.errors import DomainError, InvalidInput
+from coopvote.forum import page_views, views
 from coopvote.forum import service as forum
-from coopvote.forum import views
 from coopvote.forum.models import Proposal, ProposalStatus
 from coopvote.forum.service import BallotSchedule, ProposalText
 from coopvote.forum.views import ProposalQuery
@@ -60,7 +60,7 @@ class ProposalForm:
         return cls(text(data, "title"), text(data, "body"), text(data, "organisation").strip())
 
     @classmethod
-    def of(cls, shown: views.ProposalFormPage) -> ProposalForm:
+    def of(cls, shown: page_views.ProposalFormPage) -> ProposalForm:
         """Filled in with the proposal being edited as it stands; empty for a new one."""
         if shown.editing is None:
             return cls()
@@ -143,7 +143,7 @@ class ForumPages(Controller):
         return page(
             request,
             "forum/index.html",
-            index=views.index(db, query, viewer, now),
+            index=page_views.index(db, query, viewer, now),
             statuses=STATUS_NAMES,
             whole_trust=views.WHOLE_TRUST,
         )
@@ -158,7 +158,7 @@ class ForumPages(Controller):
             request,
             "forum/form.html",
             action="/forum/new",
-            proposal_form=views.new_proposal(db, viewer, now),
+            proposal_form=page_views.new_proposal(db, viewer, now),
         )
 
     @post("/new", sync_to_thread=True)
@@ -180,7 +180,7 @@ class ForumPages(Controller):
                 problem,
                 form.fields(),
                 action="/forum/new",
-                proposal_form=views.proposal_form(db, None, now),
+                proposal_form=page_views.proposal_form(db, None, now),
             )
         return redirect(request, at(proposal.public_id), "Your proposal is published.")
 
@@ -194,7 +194,7 @@ class ForumPages(Controller):
         proposal: NamedDependency[Proposal],
         proposal_id: FromPath[str],
     ) -> Template:
-        shown = views.editing(db, proposal, viewer, now)
+        shown = page_views.editing(db, proposal, viewer, now)
         return page(
             request,
             "forum/form.html",
@@ -224,7 +224,7 @@ class ForumPages(Controller):
                 problem,
                 form.fields(),
                 action=f"{at(proposal_id)}/edit",
-                proposal_form=views.proposal_form(db, proposal, now),
+                proposal_form=page_views.proposal_form(db, proposal, now),
             )
         return redirect(request, at(proposal_id), "Changes saved.")
 
@@ -235,7 +235,10 @@ class ForumPages(Controller):
         self, request: Request[Any, Any, Any], db: Db, viewer: CurrentViewer, now: Now
     ) -> Template:
         return page(
-            request, "forum/mine.html", mine=views.my_forum(db, viewer, now), statuses=STATUS_NAMES
+            request,
+            "forum/mine.html",
+            mine=page_views.my_forum(db, viewer, now),
+            statuses=STATUS_NAMES,
         )
 
     @get("/ready", opt=requires(Role.GOVERNOR), sync_to_thread=True)
@@ -261,7 +264,7 @@ class ForumPages(Controller):
         return page(
             request,
             "forum/show.html",
-            shown=views.proposal_page(db, proposal, viewer, now),
+            shown=page_views.proposal_page(db, proposal, viewer, now),
             statuses=STATUS_NAMES,
         )
 
@@ -287,7 +290,7 @@ class ForumPages(Controller):
                 "forum/show.html",
                 problem,
                 {"body": body},
-                shown=views.proposal_page(db, proposal, viewer, now),
+                shown=page_views.proposal_page(db, proposal, viewer, now),
                 statuses=STATUS_NAMES,
             )
         return redirect(request, f"{at(proposal_id)}#comments", "Comment posted.")
@@ -379,7 +382,7 @@ class ForumPages(Controller):
         return page(
             request,
             "forum/promote.html",
-            view=views.promotion(db, proposal, viewer, now),
+            view=page_views.promotion(db, proposal, viewer, now),
             thresholds=THRESHOLD_NAMES,
             statuses=STATUS_NAMES,
             form=PromotionForm().fields(),
