@@ -11,6 +11,7 @@ from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.audit import AuditPages
 from coopvote.web.pages.auth import AuthPages
 from coopvote.web.pages.forum import ForumPages
+from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
 from coopvote.web.pages.membership import MembershipPages
@@ -35,6 +36,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     VotingPages,
     RunningBallotPages,
     ForumPages,
+    ForumGovernancePages,
     ResultPages,
     ReceiptPages,
 ]

@@ -1,4 +1,5 @@
-"""The forum's pages: proposals, support, discussion, moderation and promotion to a ballot.
+"""The forum's pages for members: proposals, support and discussion. What governors do in
+the forum (moderation, promotion to a ballot) is in ``forum_governance``.
 
 Each handler parses what it is sent, calls one forum command or read model, and chooses a
 template or a redirect. What a page offers comes from the read models' permissions, which
@@ -8,10 +9,7 @@ ask the forum's rules; templates receive those booleans, never roles.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -19,97 +17,19 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from coopvote.ballots.models import Threshold
-from coopvote.errors import DomainError, InvalidInput
+from coopvote.errors import DomainError
 from coopvote.forum import page_views, views
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal, ProposalStatus
-from coopvote.forum.service import BallotSchedule, ProposalText
 from coopvote.forum.views import ProposalQuery
 from coopvote.members.models import Role
 from coopvote.web.access import SIGNED_IN, requires
-from coopvote.web.deps import CurrentSettings, Db, Now, attempt
-from coopvote.web.forms import FormData, local_time, text
-from coopvote.web.labels import THRESHOLD_NAMES
+from coopvote.web.deps import Db, Now, attempt
+from coopvote.web.forms import FormData, text
+from coopvote.web.forum_forms import ProposalForm
+from coopvote.web.labels import PROPOSAL_STATUS_NAMES
 from coopvote.web.providers import PROPOSAL_DEPENDENCY, CurrentViewer
 from coopvote.web.templating import page, redirect, reshow
-
-STATUS_NAMES = {
-    ProposalStatus.OPEN: "Open",
-    ProposalStatus.READY_FOR_BALLOT: "Ready for ballot",
-    ProposalStatus.BALLOTED: "Balloted",
-    ProposalStatus.CARRIED: "Carried",
-    ProposalStatus.NOT_CARRIED: "Not carried",
-    ProposalStatus.WITHDRAWN: "Withdrawn",
-    ProposalStatus.HIDDEN: "Hidden",
-}
-
-
-@dataclass(frozen=True)
-class ProposalForm:
-    """The proposal form's fields, as typed. Each is text, so reading them cannot fail; the
-    forum's service then reports every field's problem at once (title, body, scope)."""
-
-    title: str = ""
-    body: str = ""
-    #: An organisation's slug, or ``""`` for the whole trust.
-    organisation: str = ""
-
-    @classmethod
-    def read(cls, data: dict[str, Any]) -> ProposalForm:
-        return cls(text(data, "title"), text(data, "body"), text(data, "organisation").strip())
-
-    @classmethod
-    def of(cls, shown: page_views.ProposalFormPage) -> ProposalForm:
-        """Filled in with the proposal being edited as it stands; empty for a new one."""
-        if shown.editing is None:
-            return cls()
-        p, scope = shown.editing.proposal, shown.editing.organisation
-        return cls(p.title, p.body, scope.slug if scope else "")
-
-    def text(self) -> ProposalText:
-        return ProposalText(self.title, self.body, self.organisation or None)
-
-    def fields(self) -> dict[str, str]:
-        return {"title": self.title, "body": self.body, "organisation": self.organisation}
-
-
-@dataclass(frozen=True)
-class PromotionForm:
-    """The form that puts a proposal to a ballot: its threshold, and when it opens (empty: by
-    hand) and closes, in the co-operative's time zone."""
-
-    threshold: str = Threshold.SIMPLE.value
-    opens_at: str = ""
-    closes_at: str = ""
-
-    @classmethod
-    def read(cls, data: dict[str, Any]) -> PromotionForm:
-        threshold = text(data, "threshold") or cls.threshold  # a select always sends one
-        return cls(threshold, text(data, "opens_at"), text(data, "closes_at"))
-
-    def schedule(self, zone: ZoneInfo) -> BallotSchedule:
-        """The schedule, once every field reads; otherwise every field's problem at once."""
-        problems: dict[str, str] = {}
-        threshold = Threshold.SIMPLE
-        if self.threshold not in set(Threshold):
-            problems["threshold"] = "Choose a threshold."
-        else:
-            threshold = Threshold(self.threshold)
-        times: dict[str, datetime | None] = {}
-        for name in ("opens_at", "closes_at"):
-            try:
-                times[name] = local_time(self.fields(), name, zone)
-            except InvalidInput as problem:
-                problems.update(problem.field_errors)
-        if "closes_at" in times and times["closes_at"] is None:
-            problems["closes_at"] = "Say when voting closes."
-        if problems:
-            raise InvalidInput("Please correct the marked fields.", field_errors=problems)
-        return BallotSchedule(times["closes_at"], times["opens_at"], threshold)
-
-    def fields(self) -> dict[str, str]:
-        return {"threshold": self.threshold, "opens_at": self.opens_at, "closes_at": self.closes_at}
 
 
 def at(proposal_id: str) -> str:
@@ -144,7 +64,7 @@ class ForumPages(Controller):
             request,
             "forum/index.html",
             index=page_views.index(db, query, viewer, now),
-            statuses=STATUS_NAMES,
+            statuses=PROPOSAL_STATUS_NAMES,
             whole_trust=views.WHOLE_TRUST,
         )
 
@@ -238,16 +158,7 @@ class ForumPages(Controller):
             request,
             "forum/mine.html",
             mine=page_views.my_forum(db, viewer, now),
-            statuses=STATUS_NAMES,
-        )
-
-    @get("/ready", opt=requires(Role.GOVERNOR), sync_to_thread=True)
-    def ready(self, request: Request[Any, Any, Any], db: Db, now: Now) -> Template:
-        return page(
-            request,
-            "forum/ready.html",
-            ready=views.ready_for_ballot(db, now),
-            statuses=STATUS_NAMES,
+            statuses=PROPOSAL_STATUS_NAMES,
         )
 
     # A proposal and its discussion
@@ -265,7 +176,7 @@ class ForumPages(Controller):
             request,
             "forum/show.html",
             shown=page_views.proposal_page(db, proposal, viewer, now),
-            statuses=STATUS_NAMES,
+            statuses=PROPOSAL_STATUS_NAMES,
         )
 
     @post("/{proposal_id:str}/comments", sync_to_thread=True)
@@ -291,7 +202,7 @@ class ForumPages(Controller):
                 problem,
                 {"body": body},
                 shown=page_views.proposal_page(db, proposal, viewer, now),
-                statuses=STATUS_NAMES,
+                statuses=PROPOSAL_STATUS_NAMES,
             )
         return redirect(request, f"{at(proposal_id)}#comments", "Comment posted.")
 
@@ -317,112 +228,6 @@ class ForumPages(Controller):
         ):
             return redirect(request, at(proposal_id), problem.detail, "error")
         return redirect(request, f"{at(proposal_id)}#comment-{comment_id}", "Comment updated.")
-
-    # Moderation
-
-    @post(
-        "/{proposal_id:str}/comments/{comment_id:str}/hide",
-        opt=requires(Role.GOVERNOR),
-        sync_to_thread=True,
-    )
-    def hide_comment(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        viewer: CurrentViewer,
-        now: Now,
-        proposal: NamedDependency[Proposal],
-        proposal_id: FromPath[str],
-        comment_id: FromPath[str],
-        data: FormData,
-    ) -> Redirect:
-        comment = views.get_comment(db, proposal, comment_id, viewer)
-        reason = text(data, "reason")
-        if problem := attempt(
-            db,
-            lambda: forum.hide_comment(
-                db, proposal, comment, reason=reason, actor_id=viewer.member_id, now=now
-            ),
-        ):
-            return redirect(request, at(proposal_id), problem.detail, "error")
-        return redirect(request, at(proposal_id), "The comment is hidden.")
-
-    @post("/{proposal_id:str}/hide", opt=requires(Role.GOVERNOR), sync_to_thread=True)
-    def hide(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        viewer: CurrentViewer,
-        now: Now,
-        proposal: NamedDependency[Proposal],
-        proposal_id: FromPath[str],
-        data: FormData,
-    ) -> Redirect:
-        reason = text(data, "reason")
-        if problem := attempt(
-            db,
-            lambda: forum.hide_proposal(
-                db, proposal, reason=reason, actor_id=viewer.member_id, now=now
-            ),
-        ):
-            return redirect(request, at(proposal_id), problem.detail, "error")
-        return redirect(request, at(proposal_id), "The proposal is hidden.")
-
-    # Promotion to a ballot
-
-    @get("/{proposal_id:str}/ballot", opt=requires(Role.GOVERNOR), sync_to_thread=True)
-    def promotion(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        viewer: CurrentViewer,
-        now: Now,
-        proposal: NamedDependency[Proposal],
-    ) -> Template:
-        return page(
-            request,
-            "forum/promote.html",
-            view=page_views.promotion(db, proposal, viewer, now),
-            thresholds=THRESHOLD_NAMES,
-            statuses=STATUS_NAMES,
-            form=PromotionForm().fields(),
-        )
-
-    @post("/{proposal_id:str}/ballot", opt=requires(Role.GOVERNOR), sync_to_thread=True)
-    def promote(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        viewer: CurrentViewer,
-        now: Now,
-        settings: CurrentSettings,
-        proposal: NamedDependency[Proposal],
-        data: FormData,
-    ) -> Template | Redirect:
-        form = PromotionForm.read(data)
-        try:
-            ballot = forum.promote_to_ballot(
-                db,
-                proposal,
-                form.schedule(ZoneInfo(settings.timezone)),
-                actor_id=viewer.member_id,
-                now=now,
-            )
-        except DomainError as problem:
-            return reshow(
-                request,
-                "forum/promote.html",
-                problem,
-                form.fields(),
-                view=views.describe(db, proposal, now, viewer),
-                thresholds=THRESHOLD_NAMES,
-                statuses=STATUS_NAMES,
-            )
-        return redirect(
-            request,
-            f"/governance/ballots/{ballot.public_id}",
-            "A draft resolution ballot now carries the proposal: check it, then open it.",
-        )
 
     # The author's withdrawal and members' support
 
