@@ -1,0 +1,48 @@
+"""The Aylesbury Learning Partnership: demo data that shows every part of coopvote.
+
+Its parts, loaded in this order: the people, last month's published results, the ballots
+running now, and the forum's proposals.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from alembic import command
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from coopvote.db.migrate import alembic_config
+from coopvote.demo import ballots, people, proposals, results
+from coopvote.demo.people import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for callers
+from coopvote.demo.people import DOMAIN as DOMAIN
+from coopvote.members.models import Organisation
+
+
+class AlreadyLoaded(Exception):
+    pass
+
+
+def reset(engine: Engine) -> None:
+    """Drop everything the migrations made, so the demo starts from an empty database."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+
+def load(session: Session, now: datetime) -> list[tuple[str, str]]:
+    """Load the demo; returns the sign-ins to print as (who, email)."""
+    if session.exec(select(Organisation)).first() is not None:
+        raise AlreadyLoaded("The database holds data already; use `coopvote demo --reset`.")
+    governor = people.load(session, start=now - timedelta(days=120))
+    results.load(session, governor, now)
+    ballots.load(session, governor, now)
+    proposals.load(session, governor, now)
+    return [
+        ("governor", f"governor@{DOMAIN}"),
+        ("auditor", f"auditor@{DOMAIN}"),
+        ("admin", f"admin@{DOMAIN}"),
+        ("member", f"member@{DOMAIN}"),
+        ("pending applicant", f"applicant@{DOMAIN}"),
+    ]
