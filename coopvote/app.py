@@ -18,7 +18,7 @@ from coopvote import scheduler
 from coopvote.db import Database
 from coopvote.settings import Settings
 from coopvote.web.access import PUBLIC, enforce_access
-from coopvote.web.deps import DEPENDENCIES
+from coopvote.web.deps import DEPENDENCIES, end_failed_unit_of_work
 from coopvote.web.errors import EXCEPTION_HANDLERS
 from coopvote.web.filters import install_filters
 from coopvote.web.middleware import STATIC_PATH, SessionAuthMiddleware, security_headers
@@ -40,6 +40,7 @@ def create_app(
             create_static_files_router(path=STATIC_PATH, directories=[STATIC], opt=PUBLIC),
         ],
         dependencies=DEPENDENCIES,
+        after_exception=[end_failed_unit_of_work],
         guards=[enforce_access],
         middleware=[DefineMiddleware(SessionAuthMiddleware, database=database, settings=settings)],
         before_send=[security_headers(settings)],

@@ -13,6 +13,8 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: The execution option that marks a read-only unit of work.
+READ_ONLY = "coopvote_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -20,7 +22,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
@@ -43,11 +52,17 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def begin_immediate(connection: Any) -> None:
-        # Take the write lock at BEGIN: a deferred transaction that reads and then writes can
-        # fail with SQLITE_BUSY when another writer committed in between, and busy_timeout
-        # cannot help it. Readers are not blocked under WAL.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def begin(connection: Any) -> None:
+        # Writers take the write lock at BEGIN: a deferred transaction that reads and then
+        # writes can fail with SQLITE_BUSY when another writer committed in between, and
+        # busy_timeout cannot help it. Readers begin deferred and never wait for writers
+        # under WAL; query_only makes any write among them fail at once.
+        read_only = bool(connection.get_execution_options().get(READ_ONLY))
+        raw = connection.connection.dbapi_connection
+        if connection.connection.info.get(READ_ONLY) != read_only:
+            raw.execute(f"PRAGMA query_only={int(read_only)}")
+            connection.connection.info[READ_ONLY] = read_only
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -80,15 +95,21 @@ def _compact(session: Session) -> None:
 
 @dataclass(frozen=True)
 class Database:
+    """The engine, with two kinds of unit of work: ``sessions`` may write (on SQLite they hold
+    the write lock from their first statement); ``read_sessions`` may not, and on SQLite run
+    beside writers without waiting (the engine refuses any write they attempt)."""
+
     engine: Engine
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
 
     @classmethod
     def connect(cls, url: str) -> Database:
         engine = make_engine(url)
         sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
         event.listen(sessions, "after_commit", _compact)
-        return cls(engine, sessions)
+        reader = engine.execution_options(**{READ_ONLY: True})
+        return cls(engine, sessions, sessionmaker(reader, class_=Session, expire_on_commit=False))
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,6 +125,12 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work: it sees one consistent snapshot and writes nothing."""
+        with self.read_sessions() as session:
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

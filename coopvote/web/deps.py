@@ -11,6 +11,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
+from litestar.types import Scope
 from sqlmodel import Session
 
 from coopvote.clock import utcnow
@@ -20,12 +21,20 @@ from coopvote.security.sessions import Principal
 from coopvote.settings import Settings
 from coopvote.web.access import principal_of
 
+#: Where a request keeps its unit of work, so that it is ended whatever happens.
+UNIT_OF_WORK = "coopvote.unit_of_work"
+#: Requests that only read: they run in a read-only transaction (on SQLite, beside writers).
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
-async def provide_transaction(state: State) -> AsyncGenerator[Session, None]:
+
+async def provide_transaction(state: State, scope: Scope) -> AsyncGenerator[Session, None]:
     """One transaction per request: committed before the response is sent, so whatever the
-    response acknowledges is durable; rolled back on any error."""
+    response acknowledges is durable; rolled back on any error. GET and HEAD requests get a
+    read-only transaction: reads never write."""
     database: Database = state.database
-    session = database.sessions()
+    reads = scope.get("method") in SAFE_METHODS
+    session = database.read_sessions() if reads else database.sessions()
+    scope.setdefault("state", {})[UNIT_OF_WORK] = session
     try:
         yield session
     except BaseException:
@@ -34,7 +43,18 @@ async def provide_transaction(state: State) -> AsyncGenerator[Session, None]:
     else:
         await to_thread.run_sync(session.commit)
     finally:
+        scope["state"].pop(UNIT_OF_WORK, None)
         await to_thread.run_sync(session.close)
+
+
+async def end_failed_unit_of_work(_exception: Exception, scope: Scope) -> None:
+    """An ``after_exception`` hook: a request that failed before its handler ran (a dependency
+    refused it after the transaction began) must not leave its transaction open until the
+    garbage collector happens to finalise the dependency — on SQLite that would hold the
+    write lock and stall every other writer."""
+    session = scope.get("state", {}).pop(UNIT_OF_WORK, None)
+    if session is not None:
+        await to_thread.run_sync(session.close)  # closing rolls back whatever was begun
 
 
 def attempt(db: Session, action: Callable[[], object]) -> DomainError | None:
