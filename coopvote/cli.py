@@ -15,11 +15,11 @@ from sqlmodel import Session
 from coopvote.audit.cli import audit
 from coopvote.clock import utcnow
 from coopvote.db import Database
-from coopvote.db.migrate import upgrade
 from coopvote.errors import DomainError
 from coopvote.members import service as members
 from coopvote.members import transfer
 from coopvote.members.models import OFFICES, Role
+from coopvote.schema.migrate import upgrade
 from coopvote.settings import Settings
 from coopvote.tally.cli import tally
 

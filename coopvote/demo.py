@@ -13,13 +13,13 @@ from sqlmodel import Session, col, select
 from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
-from coopvote.db.migrate import alembic_config
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal
 from coopvote.members import service as members
 from coopvote.members.models import Member, Organisation, Role
 from coopvote.members.rules import Transition
 from coopvote.results import service as results
+from coopvote.schema.migrate import alembic_config
 from coopvote.security.passwords import hash_password
 
 DEMO_PASSWORD = "co-operate-together"  # noqa: S105 - printed for the demo on purpose

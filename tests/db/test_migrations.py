@@ -2,7 +2,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from coopvote.db import Database
-from coopvote.db.models import metadata
+from coopvote.schema import metadata
 
 
 def test_migrations_match_the_models(database: Database) -> None:
