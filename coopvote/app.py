@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from coopvote.db import Database
+from coopvote.security.passwords import use_argon2
 from coopvote.settings import Settings
 from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES
@@ -30,6 +31,7 @@ STATIC = ROOT / "static"
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
     database = database or Database.connect(settings.database_url)
+    use_argon2(settings.argon2)
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
@@ -37,7 +39,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         ],
         dependencies=DEPENDENCIES,
         guards=[enforce_access],
-        middleware=[DefineMiddleware(SessionAuthMiddleware, database=database, settings=settings)],
+        middleware=[DefineMiddleware(SessionAuthMiddleware, settings=settings)],
         before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.https),
         template_config=TemplateConfig(

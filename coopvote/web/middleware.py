@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
 from anyio import to_thread
+from litestar import Litestar
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,8 +74,8 @@ class SessionAuthMiddleware:
     client can never choose its own session id: only sign-in mints one.
     """
 
-    def __init__(self, app: ASGIApp, database: Database, settings: Settings) -> None:
-        self.app, self.database, self.settings = app, database, settings
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -86,14 +87,16 @@ class SessionAuthMiddleware:
             await self.app(scope, receive, send)
             return
         token = session_token(scope, self.settings.session_cookie_name)
-        principal = await to_thread.run_sync(self._resolve, token) if token else None
+        # From the app's state, as the routes' unit of work reads it: one database for both.
+        database: Database = Litestar.from_scope(scope).state.database
+        principal = await to_thread.run_sync(self._resolve, database, token) if token else None
         scope["user"] = principal
         if token and principal is None:
             send = self._clearing_cookie(send)
         await self.app(scope, receive, send)
 
-    def _resolve(self, token: str) -> Principal | None:
-        with self.database.transaction() as session:
+    def _resolve(self, database: Database, token: str) -> Principal | None:
+        with database.transaction() as session:
             return resolve_session(
                 session,
                 token,
