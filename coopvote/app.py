@@ -24,9 +24,18 @@ from coopvote.web.filters import install_filters
 from coopvote.web.middleware import STATIC_PATH, SessionAuthMiddleware, security_headers
 from coopvote.web.routes import ROUTE_HANDLERS
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "static"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    """``templates/`` or ``static/``: inside the package when installed from a wheel, which
+    ships them there; at the top of the repository when run from a checkout."""
+    installed = PACKAGE / name
+    return installed if installed.is_dir() else PACKAGE.parent / name
+
+
+TEMPLATES = _shipped("templates")
+STATIC = _shipped("static")
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
