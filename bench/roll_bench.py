@@ -23,7 +23,8 @@ from coopvote.ballots.rules import Definition
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Member, MemberStatus, StatusChange
-from coopvote.members.service import add_organisation, constituency_by_slug
+from coopvote.members.service import add_organisation
+from coopvote.members.views import constituency_by_slug
 from coopvote.schema.migrate import upgrade
 
 BATCH = 50_000

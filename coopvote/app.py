@@ -14,6 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from coopvote import scheduler
 from coopvote.db import Database
 from coopvote.security.passwords import use_argon2
 from coopvote.settings import Settings
@@ -38,7 +39,10 @@ TEMPLATES = _shipped("templates")
 STATIC = _shipped("static")
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Litestar:
+def create_app(
+    settings: Settings, database: Database | None = None, *, run_scheduler: bool = False
+) -> Litestar:
+    """The app; with ``run_scheduler``, it opens and closes ballots on time by itself."""
     database = database or Database.connect(settings.database_url)
     use_argon2(settings.argon2)
     return Litestar(
@@ -65,6 +69,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
         state=State({"settings": settings, "database": database}),
+        lifespan=[scheduler.running(database)] if run_scheduler else [],
         on_shutdown=[database.dispose],
         debug=False,
     )
@@ -72,4 +77,4 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
 
 def app_from_env() -> Litestar:
     """The ASGI factory that ``coopvote serve`` hands to uvicorn in each worker."""
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), run_scheduler=True)

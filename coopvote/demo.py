@@ -11,13 +11,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
+from coopvote.db.types import new_public_id
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal
+from coopvote.members import accounts
 from coopvote.members import service as members
 from coopvote.members.models import Member, Organisation, Role
 from coopvote.members.rules import Transition
+from coopvote.members.views import constituency_by_slug, organisation_by_slug
 from coopvote.results import service as results
 from coopvote.schema.migrate import alembic_config
 from coopvote.security.passwords import hash_password
@@ -133,7 +137,7 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
         ("Alex Admin", "admin", Role.ADMIN),
         ("Ada Auditor", "auditor", Role.AUDITOR),
     ]:
-        members.create_user(
+        accounts.create_user(
             session,
             name=name,
             email=f"{local}@{DOMAIN}",
@@ -195,13 +199,13 @@ def _applicant(
     password_hash: str,
     applied: datetime,
 ) -> Member:
-    con = members.constituency_by_slug(session, constituency)
-    org = members.organisation_by_slug(session, organisation)
+    con = constituency_by_slug(session, constituency)
+    org = organisation_by_slug(session, organisation)
     assert con is not None
     assert org is not None
     return members.add_applicant(
         session,
-        public_id=members.new_public_id(),
+        public_id=new_public_id(),
         name=name,
         email=f"{local}@{DOMAIN}",
         password_hash=password_hash,
@@ -274,14 +278,14 @@ def _ballots(session: Session, governor: Member, now: datetime) -> None:
 
     # Some members have voted already; the demo member has not, so they can try it.
     draw = random.Random(2026)  # noqa: S311 - demo papers, not security
-    candidates = [o.id for o in ballots.options(session, election)]
+    candidates = [o.id for o in ballot_views.options(session, election)]
     voters = session.exec(
         select(Member).where(col(Member.email).like(f"member_%@{DOMAIN}")).order_by(col(Member.id))
     ).all()
     for member in voters[::2]:
         assert member.id is not None
         for ballot in (resolution, election):
-            if ballots.roll_entry(session, ballot, member.id) is None:
+            if ballot_views.roll_entry(session, ballot, member.id) is None:
                 continue
             paper: dict[str, object] = (
                 {"choice": draw.choice(["for", "for", "for", "for", "against", "abstain"])}
@@ -352,7 +356,7 @@ def _published_results(session: Session, governor: Member, now: datetime) -> Non
         now=opened,
     )
     draw = random.Random(5)  # noqa: S311 - demo papers, not security
-    ids = {o.label: o.id for o in ballots.options(session, election)}
+    ids = {o.label: o.id for o in ballot_views.options(session, election)}
     for ballot in (resolution, election):
         ballots.open_ballot(session, ballot, actor_id=governor.id, now=opened)
     voters = session.exec(
@@ -362,7 +366,7 @@ def _published_results(session: Session, governor: Member, now: datetime) -> Non
         assert member.id is not None
         voted = opened + timedelta(days=1, hours=number)
         for ballot in (resolution, election):
-            if ballots.roll_entry(session, ballot, member.id) is None or draw.random() < 0.1:
+            if ballot_views.roll_entry(session, ballot, member.id) is None or draw.random() < 0.1:
                 continue
             paper: dict[str, object] = (
                 {"choice": draw.choices(["for", "against", "abstain"], weights=[8, 2, 1])[0]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 
 class DomainError(Exception):
@@ -34,3 +35,24 @@ class Conflict(DomainError):
     """The action does not fit the current state (e.g. admitting a member twice)."""
 
     status_code = 409
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether something may happen: true when it may; otherwise ``refusal`` says why, as the
+    error a service raises (403 for who is asking, 409 for the state the thing is in).
+
+    Rules answer ``can_*`` questions with a verdict, so that pages can decide what to offer;
+    their ``ensure_*`` twins raise the refusal, so that services cannot forget to check."""
+
+    refusal: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.refusal is None
+
+    def ensure(self) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+
+
+YES = Verdict()

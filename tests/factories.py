@@ -12,11 +12,13 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot, Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.clock import utcnow
+from coopvote.db.types import new_public_id
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal
 from coopvote.members import service as members
 from coopvote.members.models import Member, MemberStatus, Organisation, Role
 from coopvote.members.rules import Transition
+from coopvote.members.views import constituency_by_slug, organisation_by_slug
 from coopvote.security.passwords import hash_password
 
 PASSWORD = "a long and unusual test password"
@@ -32,7 +34,7 @@ def password_hash() -> str:
 def ensure_organisation(
     session: Session, slug: str = "the-grange", name: str = "The Grange School"
 ) -> Organisation:
-    return members.organisation_by_slug(session, slug) or members.add_organisation(
+    return organisation_by_slug(session, slug) or members.add_organisation(
         session, slug=slug, name=name, now=utcnow()
     )
 
@@ -52,11 +54,11 @@ def make_member(
     n = next(_numbers)
     at = at or utcnow() - timedelta(days=1)
     org = ensure_organisation(session, organisation, organisation.replace("-", " ").title())
-    con = members.constituency_by_slug(session, constituency)
+    con = constituency_by_slug(session, constituency)
     assert con is not None
     member = members.add_applicant(
         session,
-        public_id=members.new_public_id(),
+        public_id=new_public_id(),
         name=name or f"Member {n}",
         email=email or f"member{n}@example.org",
         password_hash=password_hash(),

@@ -1,3 +1,6 @@
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +137,32 @@ def test_users_set_password_lets_an_imported_member_sign_in(
     with database.transaction() as session:
         member = session.exec(select(Member).where(Member.email == "ann@example.org")).one()
         assert verify_password(member.password_hash, PASSWORD)[0]
+
+
+#: Run in a fresh interpreter: which top-level packages a `coopvote` command imported.
+IMPORTED_BY = """
+import json, sys
+from coopvote.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args", [["tally", "--help"], ["tally", "{file}", "--method", "irv"]], ids=["help", "count"]
+)
+def test_tally_imports_neither_the_web_framework_nor_the_database_layer(
+    tmp_path: Path, args: list[str]
+) -> None:
+    blt = tmp_path / "election.blt"
+    blt.write_text('2 1\n3 1 0\n2 2 0\n0\n"Anna"\n"Bob"\n"Title"\n', encoding="utf-8")
+    command = [sys.executable, "-c", IMPORTED_BY, *(a.format(file=blt) for a in args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    imported = set(json.loads(done.stderr.splitlines()[-1]))
+    assert "coopvote" in imported
+    assert "click" in imported
+    assert not imported & {"litestar", "sqlalchemy", "sqlmodel", "alembic", "uvicorn", "jinja2"}
+    assert ("Elected: Anna" if "--method" in args else "Usage:") in done.stdout

@@ -7,6 +7,7 @@ from coopvote.audit.models import AuditEvent
 from coopvote.clock import utcnow
 from coopvote.cooperative import service as cooperative
 from coopvote.cooperative.service import SettingsChange
+from coopvote.cooperative.views import current
 from coopvote.db import Database
 from coopvote.members.models import Role
 from tests.factories import make_member
@@ -14,9 +15,9 @@ from tests.web.helpers import form, sign_in
 
 
 def test_defaults_until_changed_and_every_change_is_audited(session: Session) -> None:
-    assert cooperative.current(session).support_threshold_percent == 5
+    assert current(session).support_threshold_percent == 5
     cooperative.change(session, SettingsChange(True, None, 10, 3), actor_id=None, now=utcnow())
-    assert cooperative.current(session).results_public
+    assert current(session).results_public
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "settings.changed")).one()
     assert event.data["support_threshold_percent"] == {"from": 5, "to": 10}
 
@@ -44,5 +45,5 @@ def test_admins_change_settings_through_the_page(
         ),
     )
     with database.transaction() as session:
-        settings = cooperative.current(session)
+        settings = current(session)
     assert (settings.results_public, settings.support_threshold_count) == (True, 7)

@@ -1,21 +1,22 @@
-"""Appending to and reading the audit log. Every state change calls ``record`` in its own
-transaction, so the event commits or rolls back with the change it describes."""
+"""Appending to the audit log, and verifying its chain. Every state change calls ``record`` in
+its own transaction, so the event commits or rolls back with the change it describes. Browsing
+the log lives in ``views``; an export is a command, since it is itself recorded."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Mapping
+from datetime import datetime
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
+from sqlalchemy import true
 from sqlmodel import Session, col, select
 
 from coopvote.audit.chain import Head, Verdict, event_hash, verify
 from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.audit.views import EventFilter, EventRow, find_events
 from coopvote.members.models import Member
-from coopvote.paging import Page
 
 #: Never allowed in an event's data: secrets and anything that could reveal a choice.
 FORBIDDEN_KEYS = frozenset(
@@ -91,97 +92,24 @@ def current_head(session: Session) -> Head:
 
 
 def verify_chain(session: Session, kept_head: Head | None = None) -> Verdict:
-    # Share-lock the head before reading the events: appends wait until we are done, so the
-    # head and the events are one state. Otherwise, on PostgreSQL, an append committed between
-    # the two reads looks like a missing event. (SQLite's BEGIN IMMEDIATE serialises already.)
-    head = session.exec(select(AuditHead).with_for_update(read=True)).one()
-    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).yield_per(1000)
-    return verify(events, recorded_head=Head(head.seq, head.hash), kept_head=kept_head)
+    """Recompute the chain (``chain.verify``) against the head the database holds.
 
-
-@dataclass(frozen=True)
-class EventFilter:
-    """Which events to show; every filter is optional. Dates are whole UTC days, inclusive."""
-
-    action: str = ""
-    actor: str = ""
-    subject: str = ""
-    since: date | None = None
-    until: date | None = None
-
-    def as_data(self) -> dict[str, str]:
-        """The filters that are set, as an audit event's data (an export records what it held)."""
-        values = {
-            "action": self.action,
-            "actor": self.actor,
-            "subject": self.subject,
-            "from": self.since.isoformat() if self.since else "",
-            "to": self.until.isoformat() if self.until else "",
-        }
-        return {name: value for name, value in values.items() if value}
-
-
-@dataclass(frozen=True)
-class EventRow:
-    """An event as the auditor's pages and exports show it: with the names behind its ids."""
-
-    event: AuditEvent
-    #: The acting member's name, or ``None`` when the actor is not a known member.
-    actor_name: str | None
-    subject_name: str | None
-
-
-def _conditions(filters: EventFilter) -> list[ColumnElement[bool]]:
-    conditions = []
-    if filters.action:
-        conditions.append(col(AuditEvent.action) == filters.action)
-    if filters.actor:
-        conditions.append(col(AuditEvent.actor) == filters.actor)
-    if filters.subject:
-        conditions.append(col(AuditEvent.subject) == filters.subject)
-    if filters.since:
-        conditions.append(col(AuditEvent.at) >= _start_of(filters.since))
-    if filters.until:
-        conditions.append(col(AuditEvent.at) < _start_of(filters.until + timedelta(days=1)))
-    return conditions
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def find_events(
-    session: Session,
-    filters: EventFilter,
-    *,
-    after: int = 0,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[EventRow]:
-    """Matching events in chain order: those after sequence number ``after``, at most ``limit``."""
-    query = (
-        select(AuditEvent)
-        .where(col(AuditEvent.seq) > after, *_conditions(filters))
+    The head comes with the events in one statement, so both are one snapshot whatever the
+    isolation level: an append committed meanwhile is wholly seen or not at all (two reads
+    could see its head without its event, a false break). No lock is taken, so this runs in a
+    read-only transaction."""
+    result = session.execute(
+        sa_select(col(AuditHead.seq), col(AuditHead.hash), AuditEvent)
+        .select_from(AuditHead)
+        .outerjoin(AuditEvent, true())
         .order_by(col(AuditEvent.seq))
-        .offset(offset)
-        .limit(limit)
+        .execution_options(yield_per=1000)
     )
-    return _with_names(session, session.exec(query).all())
-
-
-def browse_events(
-    session: Session, filters: EventFilter, *, page: int, per_page: int = 50
-) -> Page[EventRow]:
-    total = session.exec(
-        select(func.count()).select_from(AuditEvent).where(*_conditions(filters))
-    ).one()
-    items = find_events(session, filters, limit=per_page, offset=(page - 1) * per_page)
-    return Page(items, total, page, per_page)
-
-
-def actions(session: Session) -> Sequence[str]:
-    """Every action the log holds, for choosing one to filter by."""
-    return session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    with result:  # closes the server-side cursor when verification stops at a bad event
+        rows = iter(result)
+        seq, digest, first = next(rows)  # the head's row is always there, events or none
+        events = (e for *_, e in chain([(seq, digest, first)], rows) if e is not None)
+        return verify(events, recorded_head=Head(seq, digest), kept_head=kept_head)
 
 
 def export_events(
@@ -198,28 +126,3 @@ def export_events(
         data={"format": file_format, "events": len(rows), "filters": filters.as_data()},
     )
     return rows
-
-
-def _with_names(session: Session, events: Sequence[AuditEvent]) -> list[EventRow]:
-    names = _member_names(session, [e.actor for e in events] + [e.subject for e in events])
-    return [EventRow(e, names.get(e.actor), names.get(e.subject)) for e in events]
-
-
-MEMBER_REFERENCE = re.compile(r"member:(\d+)", re.ASCII)
-#: Member ids per query when looking up names: well under every database's limit on parameters.
-NAMES_PER_QUERY = 500
-
-
-def _member_names(session: Session, references: Iterable[str]) -> dict[str, str]:
-    """The names of the members that references such as ``member:12`` point to."""
-    ids = sorted(
-        {int(match[1]) for ref in references if (match := MEMBER_REFERENCE.fullmatch(ref))}
-    )
-    names = {}
-    for start in range(0, len(ids), NAMES_PER_QUERY):
-        chunk = ids[start : start + NAMES_PER_QUERY]
-        for member_id, name in session.exec(
-            select(Member.id, Member.name).where(col(Member.id).in_(chunk))
-        ):
-            names[f"member:{member_id}"] = name
-    return names

@@ -3,15 +3,17 @@ ballot is in at a given moment."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
-from coopvote.errors import Conflict, InvalidInput
+from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, NotFound, Verdict
+from coopvote.members.models import Role
+from coopvote.tally.counting import RANKED_METHODS
 
-RANKED = frozenset({Method.IRV, Method.STV, Method.MEEK, Method.SCHULZE})
+RANKED = frozenset(Method(m) for m in RANKED_METHODS)
 SINGLE_SEAT = frozenset({Method.IRV})
 RESOLUTION_CHOICES = ("for", "against", "abstain")
 MAX_OPTIONS = 100
@@ -91,9 +93,14 @@ def definition_problems(
     return problems
 
 
+#: Who watches turnout while voting goes on.
+OFFICERS = frozenset({Role.GOVERNOR, Role.AUDITOR})
+
+
 def status_at(ballot: Ballot, now: datetime) -> BallotStatus:
-    """The state of a ballot at ``now``: opening and closing happen by the clock, so no
-    scheduler is needed; the service catches the stored state up when it next touches it."""
+    """The state of a ballot at ``now``: opening and closing happen by the clock. The stored
+    state catches up in the background (or when a command touches the ballot); until then,
+    reads show this derived state without writing."""
     status = ballot.status
     if status is BallotStatus.DRAFT and ballot.opens_at is not None and ballot.opens_at <= now:
         status = BallotStatus.OPEN
@@ -102,10 +109,73 @@ def status_at(ballot: Ballot, now: datetime) -> BallotStatus:
     return status
 
 
-def ensure_status(ballot: Ballot, now: datetime, allowed: set[BallotStatus], doing: str) -> None:
+def can_be(ballot: Ballot, now: datetime, allowed: Collection[BallotStatus], doing: str) -> Verdict:
+    """Whether a ballot is, at ``now``, in one of the states that allow ``doing`` it (e.g.
+    ``OPENABLE`` for "opened")."""
     status = status_at(ballot, now)
     if status not in allowed:
-        raise Conflict(f"This ballot is {status.value}: it cannot be {doing}.")
+        return Verdict(Conflict(f"This ballot is {status.value}: it cannot be {doing}."))
+    return YES
+
+
+def ensure_status(
+    ballot: Ballot, now: datetime, allowed: Collection[BallotStatus], doing: str
+) -> None:
+    can_be(ballot, now, allowed, doing).ensure()
+
+
+def can_open(ballot: Ballot, now: datetime) -> Verdict:
+    return can_be(ballot, now, {BallotStatus.DRAFT}, "opened")
+
+
+def can_close(ballot: Ballot, now: datetime) -> Verdict:
+    return can_be(ballot, now, {BallotStatus.OPEN}, "closed")
+
+
+def can_cancel(ballot: Ballot, now: datetime) -> Verdict:
+    return can_be(ballot, now, {BallotStatus.DRAFT, BallotStatus.OPEN}, "cancelled")
+
+
+def can_edit(ballot: Ballot, now: datetime) -> Verdict:
+    """Only a draft's definition can change: opening freezes it with the roll."""
+    return can_be(ballot, now, {BallotStatus.DRAFT}, "edited")
+
+
+def can_see(ballot: Ballot, roles: Collection[Role], now: datetime) -> Verdict:
+    """Drafts exist only for governors: anyone else is told there is no such ballot, as if
+    there were none. A draft whose opening time has passed is open, and seen by all."""
+    if status_at(ballot, now) is BallotStatus.DRAFT and Role.GOVERNOR not in roles:
+        return Verdict(NotFound("No such ballot."))
+    return YES
+
+
+def ensure_can_see(ballot: Ballot, roles: Collection[Role], now: datetime) -> None:
+    can_see(ballot, roles, now).ensure()
+
+
+def can_see_turnout(ballot: Ballot, roles: Collection[Role], now: datetime) -> Verdict:
+    """How many have voted: for governors and auditors while voting goes on, for everyone
+    once it has closed. Never the running tally (DOMAIN.md, "No early results")."""
+    status = status_at(ballot, now)
+    if status in {BallotStatus.CLOSED, BallotStatus.PUBLISHED}:
+        return YES
+    if status is BallotStatus.OPEN and OFFICERS.intersection(roles):
+        return YES
+    return Verdict(Conflict("Turnout is shown to everyone once voting has closed."))
+
+
+def can_vote(ballot: Ballot, now: datetime, *, on_roll: bool, has_voted: bool) -> Verdict:
+    """Whether a member may cast a paper now: while the ballot is open, once, if on its roll.
+    (``cast_vote`` also checks that they are still an active member, and marks the roll with
+    a conditional update, so that two racing votes store one paper.)"""
+    status = status_at(ballot, now)
+    if status is not BallotStatus.OPEN:
+        return Verdict(Conflict(f"This ballot is {status.value}: it cannot be voted in."))
+    if not on_roll:
+        return Verdict(NotAllowed("You are not on the roll for this ballot."))
+    if has_voted:
+        return Verdict(Conflict("You have already voted in this ballot."))
+    return YES
 
 
 def choices_allowed(ballot: Ballot, option_count: int) -> int:

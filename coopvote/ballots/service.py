@@ -1,46 +1,41 @@
-"""Running ballots: define, open (freezing the roll), vote, close, cancel."""
+"""Commands on ballots: define, open (freezing the roll), vote, close, cancel, and catch the
+stored state up with the clock. Reads live in ``views``."""
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, false, func, insert, literal, true, update
+from sqlalchemy import and_, delete, false, insert, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from coopvote import audit
+from coopvote.ballots import views
 from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, Paper, RollEntry
+from coopvote.ballots.roll import freeze_roll
 from coopvote.ballots.rules import (
     Definition,
+    can_cancel,
+    can_close,
+    can_edit,
+    can_open,
+    can_vote,
     definition_problems,
     ensure_status,
     parse_paper,
     status_at,
 )
 from coopvote.db.engine import compact_after_commit
-from coopvote.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from coopvote.members.models import Constituency, Member, MemberStatus, Organisation, StatusChange
-from coopvote.members.service import constituencies, new_public_id, organisations
+from coopvote.db.types import new_public_id
+from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.members.models import Member, MemberStatus
+from coopvote.members.views import constituencies, organisations
 
 S = BallotStatus
-
-
-@dataclass(frozen=True)
-class Turnout:
-    roll_size: int
-    votes_cast: int
-
-
-@dataclass(frozen=True)
-class MyBallot:
-    ballot: Ballot
-    has_voted: bool
 
 
 def _check(session: Session, definition: Definition, now: datetime) -> None:
@@ -114,7 +109,7 @@ def update_ballot(
     actor_id: int | None,
     now: datetime,
 ) -> Ballot:
-    ensure_status(ballot, now, {S.DRAFT}, "edited")
+    can_edit(ballot, now).ensure()
     _check(session, definition, now)
     _apply(ballot, definition)
     session.add(ballot)
@@ -148,10 +143,10 @@ def _audit(
 
 
 def get_ballot(session: Session, public_id: str, now: datetime) -> Ballot:
-    """A ballot, with its stored state caught up with the clock."""
-    ballot = session.exec(select(Ballot).where(Ballot.public_id == public_id)).first()
-    if ballot is None:
-        raise NotFound("No such ballot.")
+    """A ballot about to be acted on, its stored state first caught up with the clock in this
+    (write) transaction, so that no command depends on the scheduler's timing.
+    ``NotFound`` when there is none."""
+    ballot = views.find_ballot(session, public_id)
     catch_up(session, ballot, now)
     return ballot
 
@@ -165,9 +160,31 @@ def catch_up(session: Session, ballot: Ballot, now: datetime) -> None:
         _close(session, ballot, at=ballot.closes_at, actor_id=None, now=now)
 
 
+def catch_up_due(session: Session, now: datetime) -> None:
+    """Open and close every ballot whose time has come: the scheduler's tick. Safe to run in
+    several processes at once (each transition is a conditional update)."""
+    due = session.exec(
+        select(Ballot)
+        .where(
+            or_(
+                and_(
+                    col(Ballot.status) == S.DRAFT,
+                    col(Ballot.opens_at).is_not(None),
+                    col(Ballot.opens_at) <= now,
+                ),
+                and_(col(Ballot.status) == S.OPEN, col(Ballot.closes_at) <= now),
+            )
+        )
+        # One order for every process, so that two ticks never wait on each other's locks.
+        .order_by(col(Ballot.id))
+    ).all()
+    for ballot in due:
+        catch_up(session, ballot, now)
+
+
 def open_ballot(session: Session, ballot: Ballot, *, actor_id: int | None, now: datetime) -> Ballot:
     """Open now, by hand (before ``opens_at`` if one is set)."""
-    ensure_status(ballot, now, {S.DRAFT}, "opened")
+    can_open(ballot, now).ensure()
     if ballot.closes_at <= now:
         raise Conflict("This ballot's closing time has passed: change it before opening.")
     if ballot.opens_at is None or ballot.opens_at > now:
@@ -180,7 +197,7 @@ def close_ballot(
     session: Session, ballot: Ballot, *, actor_id: int | None, now: datetime
 ) -> Ballot:
     """Close now, by hand (before ``closes_at``)."""
-    ensure_status(ballot, now, {S.OPEN}, "closed")
+    can_close(ballot, now).ensure()
     ballot.closes_at = now
     _close(session, ballot, at=now, actor_id=actor_id, now=now)
     return ballot
@@ -189,7 +206,7 @@ def close_ballot(
 def cancel_ballot(
     session: Session, ballot: Ballot, *, reason: str, actor_id: int | None, now: datetime
 ) -> Ballot:
-    ensure_status(ballot, now, {S.DRAFT, S.OPEN}, "cancelled")
+    can_cancel(ballot, now).ensure()
     if not reason.strip():
         raise InvalidInput(
             "Give a reason for cancelling: members will see it.",
@@ -232,7 +249,7 @@ def _open(
     if not _transition(session, ballot, {S.DRAFT}, S.OPEN):
         return
     ballot.opened_at = record_date
-    ballot.roll_size, ballot.roll_hash = _freeze_roll(session, ballot, record_date)
+    ballot.roll_size, ballot.roll_hash = freeze_roll(session, ballot, record_date)
     session.add(ballot)
     session.flush()
     _audit(
@@ -248,61 +265,6 @@ def _open(
             "by_schedule": actor_id is None,
         },
     )
-
-
-def _freeze_roll(session: Session, ballot: Ballot, record_date: datetime) -> tuple[int, str]:
-    """Insert the roll in one statement: every member whose latest status change at or
-    before the record date made them active, within the ballot's eligibility."""
-    # Each member's status at the record date: their latest change at or before it (an index
-    # seek per member on (member_id, at)).
-    status_then = (
-        sa_select(col(StatusChange.to_status))
-        .where(col(StatusChange.member_id) == Member.id, col(StatusChange.at) <= record_date)
-        .order_by(col(StatusChange.at).desc(), col(StatusChange.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    eligible = sa_select(literal(ballot.id), col(Member.id), false()).where(
-        status_then == MemberStatus.ACTIVE
-    )
-    if ballot.eligible_constituencies:
-        eligible = eligible.where(
-            col(Member.constituency_id).in_(
-                sa_select(col(Constituency.id)).where(
-                    col(Constituency.slug).in_(ballot.eligible_constituencies)
-                )
-            )
-        )
-    if ballot.eligible_organisations:
-        eligible = eligible.where(
-            col(Member.organisation_id).in_(
-                sa_select(col(Organisation.id)).where(
-                    col(Organisation.slug).in_(ballot.eligible_organisations)
-                )
-            )
-        )
-    session.execute(
-        insert(RollEntry).from_select(["ballot_id", "member_id", "has_voted"], eligible)
-    )
-    return measure_roll(session, ballot)
-
-
-def measure_roll(session: Session, ballot: Ballot) -> tuple[int, str]:
-    """The roll's size and hash: SHA-256 over the public ids of the members on it, sorted, one
-    per line. Recorded at opening; recomputed by auditors to show the roll was not altered."""
-    on_roll = (
-        sa_select(col(Member.public_id))
-        .join(RollEntry, col(RollEntry.member_id) == Member.id)
-        .where(col(RollEntry.ballot_id) == ballot.id)
-        .order_by(col(Member.public_id))
-        .execution_options(yield_per=50_000)
-    )
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in session.connection().execute(on_roll).scalars().partitions():
-        digest.update("".join(f"{public_id}\n" for public_id in chunk).encode())
-        size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def _close(
@@ -322,7 +284,7 @@ def _close(
         data={
             "closed_at": at.isoformat(),
             "papers": papers,
-            "votes_cast": turnout(session, ballot).votes_cast,
+            "votes_cast": views.turnout(session, ballot).votes_cast,
         },
     )
 
@@ -350,16 +312,6 @@ def _rewrite_papers_in_random_order(session: Session, ballot: Ballot) -> int:
     return len(rows)
 
 
-def options(session: Session, ballot: Ballot) -> list[BallotOption]:
-    return list(
-        session.exec(
-            select(BallotOption)
-            .where(BallotOption.ballot_id == ballot.id)
-            .order_by(col(BallotOption.position))
-        )
-    )
-
-
 def new_receipt() -> str:
     """80 random bits, shown in groups of four so a voter can copy it down."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -373,17 +325,19 @@ def cast_vote(
     """Record a paper and mark the member as having voted, in one transaction.
 
     The mark is a conditional update; only when it changed a row is the paper stored. Two
-    votes racing for one member therefore store one paper, whatever the timing.
+    votes racing for one member therefore store one paper, whatever the timing. A ballot due
+    to open is opened (its roll frozen) first, whether or not the scheduler has come by.
     """
-    ensure_status(ballot, now, {S.OPEN}, "voted in")
-    entry = session.get(RollEntry, (ballot.id, member_id))
-    if entry is None:
-        raise NotAllowed("You are not on the roll for this ballot.")
+    catch_up(session, ballot, now)
+    entry = views.roll_entry(session, ballot, member_id)
+    can_vote(
+        ballot, now, on_roll=entry is not None, has_voted=bool(entry and entry.has_voted)
+    ).ensure()
     member = session.get(Member, member_id)
     if member is None or member.status is not MemberStatus.ACTIVE:
         raise NotAllowed("Only active members can vote.")
     choice = parse_paper(
-        ballot, [o.id for o in options(session, ballot) if o.id is not None], paper
+        ballot, [o.id for o in views.options(session, ballot) if o.id is not None], paper
     )
     marked = session.execute(
         update(RollEntry)
@@ -409,42 +363,6 @@ def cast_vote(
         data={"ballot": ballot.public_id},
     )
     return receipt
-
-
-def turnout(session: Session, ballot: Ballot) -> Turnout:
-    voted = session.exec(
-        select(func.count())
-        .select_from(RollEntry)
-        .where(RollEntry.ballot_id == ballot.id, col(RollEntry.has_voted) == true())
-    ).one()
-    return Turnout(roll_size=ballot.roll_size or 0, votes_cast=voted)
-
-
-def roll_entry(session: Session, ballot: Ballot, member_id: int) -> RollEntry | None:
-    return session.get(RollEntry, (ballot.id, member_id))
-
-
-def list_ballots(session: Session, *, now: datetime, include_drafts: bool) -> list[Ballot]:
-    query = select(Ballot).order_by(col(Ballot.closes_at).desc(), col(Ballot.id).desc())
-    ballots = list(session.exec(query))
-    for ballot in ballots:
-        catch_up(session, ballot, now)
-    return [b for b in ballots if include_drafts or b.status is not S.DRAFT]
-
-
-def my_open_ballots(session: Session, *, member_id: int, now: datetime) -> list[MyBallot]:
-    """The open ballots on whose roll the member is, soonest closing first."""
-    for ballot in session.exec(
-        select(Ballot).where(col(Ballot.status).in_([S.DRAFT, S.OPEN]))
-    ).all():
-        catch_up(session, ballot, now)
-    rows = session.exec(
-        select(Ballot, RollEntry.has_voted)
-        .join(RollEntry, col(RollEntry.ballot_id) == Ballot.id)
-        .where(RollEntry.member_id == member_id, Ballot.status == S.OPEN)
-        .order_by(col(Ballot.closes_at))
-    ).all()
-    return [MyBallot(ballot, has_voted) for ballot, has_voted in rows]
 
 
 def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:

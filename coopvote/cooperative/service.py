@@ -1,4 +1,4 @@
-"""Reading and changing the co-operative's settings."""
+"""Changing the co-operative's settings, audited."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.cooperative.models import CooperativeSettings
+from coopvote.cooperative.rules import threshold_problems
 from coopvote.errors import InvalidInput
 
 
@@ -20,22 +21,16 @@ class SettingsChange:
     support_threshold_minimum: int
 
 
-def current(session: Session) -> CooperativeSettings:
-    """The settings in force (the defaults until an admin changes them)."""
-    return session.get(CooperativeSettings, 1) or CooperativeSettings()
-
-
 def change(
     session: Session, change: SettingsChange, *, actor_id: int | None, now: datetime
 ) -> CooperativeSettings:
-    problems = {}
-    if change.support_threshold_count is not None and change.support_threshold_count < 1:
-        problems["support_threshold_count"] = "At least one supporter, or leave it empty."
-    if not 1 <= change.support_threshold_percent <= 100:
-        problems["support_threshold_percent"] = "A percentage from 1 to 100."
-    if change.support_threshold_minimum < 1:
-        problems["support_threshold_minimum"] = "At least one supporter."
-    if problems:
+    """Put ``change`` in force, recording what changed (nothing is recorded when nothing
+    did). Raises ``InvalidInput`` marking every field out of range."""
+    if problems := threshold_problems(
+        count=change.support_threshold_count,
+        percent=change.support_threshold_percent,
+        minimum=change.support_threshold_minimum,
+    ):
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
     settings = session.get(CooperativeSettings, 1, with_for_update=True) or CooperativeSettings()
     before = settings.model_dump()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -51,3 +52,8 @@ def enum_column(enum: type[StrEnum], *, nullable: bool = False, **kwargs: Any) -
         nullable=nullable,
         **kwargs,
     )
+
+
+def new_public_id() -> str:
+    """An opaque identifier for URLs and the API (96 random bits): nothing to guess or count."""
+    return secrets.token_urlsafe(12)

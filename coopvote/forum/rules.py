@@ -1,13 +1,17 @@
-"""Forum rules, pure: how much support a proposal needs, what status it is in, and who may do
-what to it when."""
+"""Forum rules, pure: how much support a proposal needs, what status it is in, and who may see
+and do what to it when.
+
+The service checks them before it changes anything, and the read models (``views``) ask the
+same questions to decide what a page or the API shows and offers, so the two cannot drift."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from coopvote.ballots.models import BallotStatus
 from coopvote.cooperative.models import CooperativeSettings
-from coopvote.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, NotFound, Verdict
 from coopvote.forum.models import Comment, Proposal, ProposalStatus
 from coopvote.members.models import Member, MemberStatus
 from coopvote.tally.types import Outcome
@@ -21,24 +25,16 @@ TITLE_MAX = 200
 BODY_MAX = 19_000
 COMMENT_MAX = 5_000
 REASON_MAX = 1_000
+ALREADY_SUPPORTED = "You support this proposal already."
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """Whether something may happen: true when it may; otherwise ``refusal`` says why, as the
-    error a service raises (403 for who is asking, 409 for the state the proposal is in)."""
+class Viewer:
+    """Who is looking or acting, as far as the forum's rules need to know: governors moderate
+    and put proposals to ballots, and see what they hid; authors see their own hidden work."""
 
-    refusal: DomainError | None = None
-
-    def __bool__(self) -> bool:
-        return self.refusal is None
-
-    def ensure(self) -> None:
-        if self.refusal is not None:
-            raise self.refusal
-
-
-YES = Verdict()
+    member_id: int
+    is_governor: bool
 
 
 def support_needed(settings: CooperativeSettings, active_in_scope: int) -> int:
@@ -87,6 +83,65 @@ def _active(member: Member, doing: str) -> Verdict:
     return YES
 
 
+def _governor(viewer: Viewer, doing: str) -> Verdict:
+    if not viewer.is_governor:
+        return Verdict(NotAllowed(f"Only governors can {doing}."))
+    return YES
+
+
+def _author_or_governor(author_id: int, viewer: Viewer) -> bool:
+    return viewer.is_governor or viewer.member_id == author_id
+
+
+def can_see(proposal: Proposal, viewer: Viewer) -> Verdict:
+    """A hidden proposal exists only for its author and the governors: anyone else is told
+    that there is no such proposal, not that it was hidden."""
+    if proposal.status is P.HIDDEN and not _author_or_governor(proposal.author_id, viewer):
+        return Verdict(NotFound("No such proposal."))
+    return YES
+
+
+def can_see_comment(comment: Comment, viewer: Viewer) -> Verdict:
+    """Likewise a hidden comment, for its author and the governors only."""
+    if comment.hidden_at is not None and not _author_or_governor(comment.author_id, viewer):
+        return Verdict(NotFound("No such comment."))
+    return YES
+
+
+def can_see_hiding_reason(hidden: Proposal | Comment, viewer: Viewer) -> Verdict:
+    """The reason governors give for hiding something is told to its author, so they know
+    why, and to the governors; to nobody else."""
+    if not _author_or_governor(hidden.author_id, viewer):
+        return Verdict(NotAllowed("Only its author and the governors see why it was hidden."))
+    return YES
+
+
+def can_take_part(member: Member) -> Verdict:
+    """Members, whatever their status, have proposals and supports of their own to look back
+    on; an officer who holds no membership only reads the forum."""
+    if member.status is MemberStatus.NON_MEMBER:
+        return Verdict(NotAllowed("Only members take part in the forum."))
+    return YES
+
+
+def can_moderate(viewer: Viewer) -> Verdict:
+    """Governors moderate the forum: they hide proposals and comments, and see all they hid."""
+    return _governor(viewer, "moderate the forum")
+
+
+def can_call_ballots(viewer: Viewer) -> Verdict:
+    """Governors put proposals with enough support to the members in a ballot."""
+    return _governor(viewer, "put proposals to a ballot")
+
+
+def can_see_ballot(ballot_status: BallotStatus, viewer: Viewer) -> Verdict:
+    """A proposal's ballot is shown to members once it is more than a draft; a draft exists
+    for the governors only, as everywhere else."""
+    if ballot_status is BallotStatus.DRAFT and not viewer.is_governor:
+        return Verdict(NotFound("No such ballot."))
+    return YES
+
+
 def can_propose(member: Member, organisation_id: int | None) -> Verdict:
     if not (verdict := _active(member, "make proposals")):
         return verdict
@@ -118,9 +173,12 @@ def can_withdraw(proposal: Proposal, member: Member) -> Verdict:
     return YES
 
 
-def can_support(proposal: Proposal, member: Member, current: ProposalStatus) -> Verdict:
+def can_support(
+    proposal: Proposal, member: Member, current: ProposalStatus, *, has_supported: bool = False
+) -> Verdict:
     """``current`` is the status members see (``status``), not only the stored one: a proposal
-    whose ballot was cancelled gathers support again."""
+    whose ballot was cancelled gathers support again. Once per member: the database's unique
+    constraint keeps that when two requests race, ``has_supported`` says it beforehand."""
     if not (verdict := _active(member, "support proposals")):
         return verdict
     if member.id == proposal.author_id:
@@ -130,6 +188,8 @@ def can_support(proposal: Proposal, member: Member, current: ProposalStatus) -> 
     if current not in {P.OPEN, P.READY_FOR_BALLOT}:
         shown = current.value.replace("_", " ")
         return Verdict(Conflict(f"This proposal is {shown}: support is closed."))
+    if has_supported:
+        return Verdict(Conflict(ALREADY_SUPPORTED))
     return YES
 
 
@@ -164,20 +224,27 @@ def can_edit_comment(comment: Comment, member: Member, now: datetime) -> Verdict
     return YES
 
 
-def can_hide(proposal: Proposal) -> Verdict:
+def can_hide(proposal: Proposal, viewer: Viewer) -> Verdict:
     """A balloted proposal's text is the ballot's notice now: hiding it would hide nothing."""
+    if not (verdict := can_moderate(viewer)):
+        return verdict
     if proposal.status not in {P.OPEN, P.WITHDRAWN}:
         return Verdict(Conflict(f"This proposal is {proposal.status.value}: it cannot be hidden."))
     return YES
 
 
-def can_hide_comment(comment: Comment) -> Verdict:
+def can_hide_comment(comment: Comment, viewer: Viewer) -> Verdict:
+    if not (verdict := can_moderate(viewer)):
+        return verdict
     if comment.hidden_at is not None:
         return Verdict(Conflict("This comment is hidden already."))
     return YES
 
 
-def can_promote(current: ProposalStatus) -> Verdict:
+def can_promote(current: ProposalStatus, viewer: Viewer) -> Verdict:
+    """``current`` is the status members see: support must have reached the threshold."""
+    if not (verdict := can_call_ballots(viewer)):
+        return verdict
     if current is not P.READY_FOR_BALLOT:
         return Verdict(
             Conflict(

@@ -32,6 +32,14 @@ class Role(StrEnum):
 OFFICES = (Role.GOVERNOR, Role.AUDITOR, Role.ADMIN)
 
 
+def normalise_email(email: str) -> str:
+    """The form in which ``Member.email`` is stored and looked up (lower-cased, trimmed).
+
+    It sits beside the column it defines, below both the register and sign-in, so that
+    ``security`` reads the register's tables without importing its rules or commands."""
+    return email.strip().lower()
+
+
 class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)

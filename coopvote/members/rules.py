@@ -1,12 +1,15 @@
-"""The membership lifecycle and registration rules, pure."""
+"""The membership lifecycle, offices and registration rules, pure.
+
+Guards decide who may call a route (governors act on the register, admins on offices); these
+rules decide whether the thing may happen, so the API, the pages and the CLI share them."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
 
-from coopvote.errors import Conflict
-from coopvote.members.models import MemberStatus
+from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, Verdict
+from coopvote.members.models import OFFICES, MemberStatus, Role
 
 S = MemberStatus
 
@@ -32,25 +35,86 @@ TRANSITIONS: dict[Transition, tuple[frozenset[MemberStatus], MemberStatus]] = {
     Transition.WITHDREW: (frozenset({S.PENDING, S.ACTIVE, S.SUSPENDED}), S.CEASED),
 }
 
+#: What a governor does to a member's record, by the name the API and the pages use for it.
+#: Withdrawing is not among them: only members end their own membership that way.
+GOVERNOR_ACTIONS: dict[str, Transition] = {
+    "approve": Transition.ADMITTED,
+    "reject": Transition.REJECTED,
+    "suspend": Transition.SUSPENDED,
+    "reinstate": Transition.REINSTATED,
+    "cease": Transition.CEASED,
+}
+
 #: Transitions a governor must explain: the member is told why.
 NEEDS_REASON = frozenset({Transition.REJECTED, Transition.SUSPENDED, Transition.CEASED})
+MAX_REASON = 1000
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def can_transition(status: MemberStatus, transition: Transition) -> bool:
-    return status in TRANSITIONS[transition][0]
-
-
-def ensure_transition(status: MemberStatus, transition: Transition) -> MemberStatus:
-    """The status the transition leads to, or ``Conflict`` when it does not fit."""
-    if not can_transition(status, transition):
-        raise Conflict(f"A member who is {status.value} cannot be {transition.value}.")
+def leads_to(transition: Transition) -> MemberStatus:
     return TRANSITIONS[transition][1]
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def can_transition(status: MemberStatus, transition: Transition) -> Verdict:
+    """Whether a member in ``status`` may go through ``transition`` (``Conflict`` if not)."""
+    if status in TRANSITIONS[transition][0]:
+        return YES
+    return Verdict(Conflict(f"A member who is {status.value} cannot be {transition.value}."))
+
+
+def ensure_transition(status: MemberStatus, transition: Transition) -> MemberStatus:
+    """The status the transition leads to; raises ``Conflict`` when it does not fit."""
+    can_transition(status, transition).ensure()
+    return leads_to(transition)
+
+
+def can_change_status(
+    status: MemberStatus, transition: Transition, *, by_the_member: bool
+) -> Verdict:
+    """Whether ``transition`` may be offered on a member's record: members acting for
+    themselves may only withdraw, and only they withdraw (``NotAllowed``); whatever is taken
+    must fit the member's status (``Conflict``). Who acts as a governor is the guards' call."""
+    if (transition is Transition.WITHDREW) != by_the_member:
+        return Verdict(NotAllowed("Members may only withdraw, and only from their own record."))
+    return can_transition(status, transition)
+
+
+def ensure_reason(transition: Transition, reason: str) -> str:
+    """The reason as recorded (trimmed). Raises ``InvalidInput`` when a transition that needs
+    one has none, or when it is longer than ``MAX_REASON`` characters."""
+    reason = reason.strip()
+    if transition in NEEDS_REASON and not reason:
+        raise InvalidInput(
+            "Give a reason: the member will see it.", field_errors={"reason": "Give a reason."}
+        )
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(
+            "Keep the reason under 1,000 characters.", field_errors={"reason": "Too long."}
+        )
+    return reason
+
+
+def can_grant_office(name: str, role: Role, held: frozenset[Role]) -> Verdict:
+    """Whether a person (``name``, holding ``held``) may be given ``role``: only offices are
+    granted, membership comes by admission (``InvalidInput``); nobody holds one twice
+    (``Conflict``)."""
+    if role not in OFFICES:
+        return Verdict(InvalidInput("Membership is granted by admission, not as a role."))
+    if role in held:
+        return Verdict(Conflict(f"{name} is already {role.value}."))
+    return YES
+
+
+def can_revoke_office(name: str, role: Role, held: frozenset[Role], *, admins: int) -> Verdict:
+    """Whether ``role`` may be taken from a person holding ``held`` while ``admins`` people
+    are admins: only an office they hold (``Conflict``), and the co-operative keeps at least
+    one admin, so that someone can still manage offices (``Conflict``)."""
+    if role not in held:
+        return Verdict(Conflict(f"{name} is not {role.value}."))
+    if role is Role.ADMIN and admins <= 1:
+        return Verdict(Conflict("The co-operative must keep at least one admin."))
+    return YES
 
 
 def email_problem(email: str) -> str | None:

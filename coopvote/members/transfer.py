@@ -11,18 +11,18 @@ from typing import TextIO
 from sqlmodel import Session, col, select
 
 from coopvote import audit
+from coopvote.db.types import new_public_id
 from coopvote.errors import InvalidInput
-from coopvote.members.models import Member, MemberStatus
-from coopvote.members.rules import Transition, email_problem, name_problem, normalise_email
-from coopvote.members.service import (
+from coopvote.members.models import Member, MemberStatus, normalise_email
+from coopvote.members.rules import Transition, email_problem, name_problem
+from coopvote.members.service import add_applicant, change_status
+from coopvote.members.views import (
     RegisterQuery,
-    add_applicant,
-    change_status,
     constituency_by_slug,
-    new_public_id,
     organisation_by_slug,
     search_register,
 )
+from coopvote.spreadsheet import safe_cell
 
 EXPORT_COLUMNS = [
     "member_number",
@@ -82,14 +82,26 @@ def write_csv(rows: Iterable[list[str]], out: TextIO) -> int:
     writer = csv.writer(out)
     count = -1  # the header is not a member
     for row in rows:
-        writer.writerow([_defuse(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
         count += 1
     return count
 
 
-def _defuse(cell: str) -> str:
-    """Stop spreadsheets from running a cell as a formula (CSV injection)."""
-    return f"'{cell}" if cell[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
+def export_register(
+    session: Session, query: RegisterQuery, out: TextIO, *, actor_id: int | None, now: datetime
+) -> int:
+    """Write the members ``query`` selects (every page of them) to ``out`` as CSV, and record
+    who exported how many: the register holds personal data. Returns the number of members."""
+    count = write_csv(export_rows(session, query), out)
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="members.exported",
+        subject="register",
+        now=now,
+        data={"rows": count},
+    )
+    return count
 
 
 def import_csv(

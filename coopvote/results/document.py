@@ -16,8 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from coopvote.tally import BltElection, Result, count, draw_tie_order, group_rankings, write_blt
-
-RANKED_METHODS = frozenset({"irv", "stv", "meek", "schulze"})
+from coopvote.tally.counting import RANKED_METHODS
 
 
 @dataclass(frozen=True)

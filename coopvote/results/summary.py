@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from coopvote.spreadsheet import safe_cell
+
 THRESHOLD_WORDS = {
     "simple": ("more votes for than against", None),
     "two_thirds": ("at least two-thirds of the votes cast for it", Decimal(2) / 3),
@@ -55,6 +57,8 @@ def outcome_sentence(result: Mapping[str, Any]) -> str:
             f"({percent(in_favour, in_favour + against)} of the votes cast were for)."
         )
     elected = list(result["elected"])
+    if not result["valid_papers"]:
+        return "No valid paper was cast: there was nothing to count, and the seats are unfilled."
     if not elected:
         return "Nobody was elected."
     return f"{names(elected)} {'was' if len(elected) == 1 else 'were'} elected."
@@ -78,10 +82,15 @@ def rule_applied(result: Mapping[str, Any]) -> str:
             f"Abstentions ({abstain}) are recorded but are not votes cast."
         )
     if method in {"stv", "meek"}:
-        quota = result["rounds"][0].get("quota") if result["rounds"] else None
+        # Without a valid paper there is no round, and so no quota to quote.
+        quota = (
+            f" ({result['rounds'][0]['quota']} votes at the first round)"
+            if result["rounds"]
+            else ""
+        )
         rule = "Scottish STV rules" if method == "stv" else "Meek's method"
         return (
-            f"A candidate reaching the quota ({quota} votes at the first round) is elected; "
+            f"A candidate reaching the quota{quota} is elected; "
             f"surpluses transfer at their value and the lowest candidate is excluded until "
             f"all {result['seats']} seats are filled ({rule})."
         )
@@ -146,16 +155,11 @@ def csv_rows(result: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
-def spreadsheet_safe(cell: str) -> str:
-    """A label that a spreadsheet would read as a formula ("=…") is kept as text."""
-    return f"'{cell}" if cell[:1] in {"=", "+", "-", "@"} else cell
-
-
 def csv_text(result: Mapping[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in csv_rows(result))
+    writer.writerows([safe_cell(cell) for cell in row] for row in csv_rows(result))
     return out.getvalue()
 
 

@@ -1,15 +1,18 @@
-"""Signing in and out."""
+"""Signing in and out.
+
+``security`` reads the register's tables (``members.models``) and nothing else of
+``members``: the membership commands use it, never the other way round."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlmodel import Session, select
 
 from coopvote import audit
-from coopvote.members.models import Member, MemberStatus
+from coopvote.errors import DomainError
+from coopvote.members.models import Member, MemberStatus, normalise_email
 from coopvote.security import sessions, throttle
 from coopvote.security.passwords import dummy_hash, verify_password
 from coopvote.settings import Settings
@@ -33,9 +36,23 @@ class ThrottlePolicy:
         )
 
 
-class Refusal(StrEnum):
-    WRONG_CREDENTIALS = "Wrong email address or password."
-    THROTTLED = "Too many failed sign-ins. Wait a few minutes and try again."
+class SignInRefused(DomainError):
+    """Wrong email address or password: one answer for every reason (an unknown email, a
+    barred member), so that it tells nobody who has an account."""
+
+    status_code = 401
+
+    def __init__(self, detail: str = "Wrong email address or password.") -> None:
+        super().__init__(detail)
+
+
+class SignInThrottled(SignInRefused):
+    """Too many failed sign-ins for the account or the client address, lately."""
+
+    status_code = 429
+
+    def __init__(self) -> None:
+        super().__init__("Too many failed sign-ins. Wait a few minutes and try again.")
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,7 @@ class SignedIn:
 
 
 def find_by_email(session: Session, email: str) -> Member | None:
-    return session.exec(select(Member).where(Member.email == email.strip().lower())).first()
+    return session.exec(select(Member).where(Member.email == normalise_email(email))).first()
 
 
 def sign_in(
@@ -56,14 +73,16 @@ def sign_in(
     address: str,
     now: datetime,
     policy: ThrottlePolicy,
-) -> SignedIn | Refusal:
+) -> SignedIn | SignInRefused:
+    """Check the credentials and start a session. A refusal is returned, not raised, so
+    that the failure it counts is committed with the request."""
     since = now - policy.window
     account, client = throttle.account_key(email), throttle.address_key(address)
     if (
         throttle.failures_since(session, account, since) >= policy.account_failures
         or throttle.failures_since(session, client, since) >= policy.address_failures
     ):
-        return Refusal.THROTTLED  # before any hashing: throttled guesses cost us nothing
+        return SignInThrottled()  # before any hashing: throttled guesses cost us nothing
 
     member = find_by_email(session, email)
     ok, upgraded_hash = verify_password(member.password_hash if member else dummy_hash(), password)
@@ -78,7 +97,7 @@ def sign_in(
                 now=now,
                 data={"minutes": int(policy.window.total_seconds() // 60)},
             )
-        return Refusal.WRONG_CREDENTIALS
+        return SignInRefused()
 
     if upgraded_hash:
         member.password_hash = upgraded_hash

@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from coopvote.members.models import normalise_email
 from coopvote.security.models import SignInFailure
 
 
 def account_key(email: str) -> str:
-    return hashlib.sha256(f"email:{email.strip().lower()}".encode()).hexdigest()
+    return hashlib.sha256(f"email:{normalise_email(email)}".encode()).hexdigest()
 
 
 def address_key(address: str) -> str:

@@ -11,8 +11,13 @@ from decimal import Decimal
 
 
 def to_decimal(units: int, places: int) -> Decimal:
-    """The value of `units` at `places` decimal places, written out to that many places."""
-    return Decimal(units).scaleb(-places)
+    """The value of `units` at `places` decimal places, written out to that many places.
+
+    Exact however large: built from its digits, not by arithmetic in a decimal context (whose
+    precision, 28 significant digits by default, would round a very large figure).
+    """
+    sign = 1 if units < 0 else 0
+    return Decimal((sign, tuple(map(int, str(abs(units)))), -places))
 
 
 def divide_rounding_up(numerator: int, denominator: int) -> int:

@@ -7,6 +7,7 @@ from a seed), and hands grouped papers to the method's own module.
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 import secrets
 from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
@@ -131,6 +132,8 @@ def count_ranked(
 
 def _choice(paper: object) -> str:
     if not isinstance(paper, dict) or not isinstance(paper.get("choice"), str):
-        raise InvalidPaper(f"a resolution paper is an object with a 'choice': {paper!r}")
+        raise InvalidPaper(
+            f"a resolution paper is an object with a 'choice': {reprlib.repr(paper)}"
+        )
     choice: str = paper["choice"]
     return choice

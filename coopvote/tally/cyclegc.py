@@ -1,4 +1,4 @@
-"""Pausing Python's cycle collector while a count builds its many small objects.
+"""Pausing Python's cycle collector while a count (or a file's reading) builds many small objects.
 
 Not part of any rule: this changes how fast a count runs, never what it finds.
 

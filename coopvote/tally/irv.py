@@ -28,6 +28,8 @@ def count_irv(
     withdrawn: Collection[str] = (),
 ) -> Result:
     profile = prepare_ranked(candidates, ballots, seats=1, tie_order=tie_order, withdrawn=withdrawn)
+    if not profile.valid_papers:
+        return profile.nothing_to_count("irv", 1)
     names, ties = profile.candidates, profile.ties
     continuing = [c in profile.standing for c in range(len(names))]
     parcels = Parcels(profile.ballots, unit=1, continuing=continuing)
@@ -39,8 +41,6 @@ def count_irv(
 
     for number in itertools.count(1):
         hopeful = [c for c in profile.standing if continuing[c]]
-        if not hopeful:
-            break  # every candidate withdrew: nobody to elect
         papers_counting = sum(votes[c] for c in hopeful)
         leader = max(hopeful, key=votes.__getitem__)
         has_majority = 2 * votes[leader] > papers_counting
@@ -85,6 +85,6 @@ def count_irv(
         blank_papers=profile.blank_papers,
         tie_order=ties.order,
         rounds=tuple(rounds),
-        tallies=rounds[0].votes if rounds else {},
+        tallies=rounds[0].votes,
         tie_breaks=tuple(tie_breaks),
     )

@@ -34,6 +34,8 @@ def count_meek(
     profile = prepare_ranked(
         candidates, ballots, seats=seats, tie_order=tie_order, withdrawn=withdrawn
     )
+    if not profile.valid_papers:
+        return profile.nothing_to_count("meek", seats)
     names, ties = profile.candidates, profile.ties
     # A. Hopeful candidates keep everything (keep factor 1); withdrawn ones nothing.
     keep = [UNIT if c in profile.standing else 0 for c in range(len(names))]

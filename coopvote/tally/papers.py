@@ -8,13 +8,14 @@ of identical ranked papers) and into the index-based form the counting modules w
 from __future__ import annotations
 
 import itertools
+import reprlib
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from coopvote.tally.cyclegc import cycle_collector_paused
 from coopvote.tally.ties import TieResolver
-from coopvote.tally.types import Ballot, InvalidPaper
+from coopvote.tally.types import Ballot, InvalidPaper, Result, nothing_to_count
 
 
 @cycle_collector_paused
@@ -26,12 +27,17 @@ def group_rankings(rankings: Iterable[Sequence[str]]) -> tuple[Ballot, ...]:
 
 def paper_entries(paper: object, key: str) -> list[str]:
     """The list under `key` of one API-shaped paper, as candidate identifiers (strings)."""
+    # reprlib: a paper from a hostile file may be huge or deeply nested; quote only its start.
     if not isinstance(paper, Mapping) or not isinstance(paper.get(key), list):
-        raise InvalidPaper(f"a paper must be an object with a list under {key!r}: {paper!r}")
+        raise InvalidPaper(
+            f"a paper must be an object with a list under {key!r}: {reprlib.repr(paper)}"
+        )
     entries: list[object] = paper[key]
     for entry in entries:
         if isinstance(entry, bool) or not isinstance(entry, str | int):
-            raise InvalidPaper(f"a paper names options by string or integer id: {paper!r}")
+            raise InvalidPaper(
+                f"a paper names options by string or integer id: {reprlib.repr(paper)}"
+            )
     return [str(entry) for entry in entries]
 
 
@@ -44,9 +50,10 @@ def ballots_from_papers(papers: Iterable[object]) -> tuple[Ballot, ...]:
 class RankedProfile:
     """Checked ranked papers, with candidates as indices into `candidates`.
 
-    `ballots` pairs each distinct ranking (withdrawn candidates removed; it may then be
-    empty) with its number of papers. Blank papers (no mark at all) are not valid papers and
-    are only counted in `blank_papers`.
+    `ballots` pairs each distinct ranking (withdrawn candidates removed) with its number of
+    papers. A withdrawn candidate is treated as never having stood, as Droop and OpenSTV
+    treat them: a paper that marks nobody else is a blank paper. Blank papers (no mark for a
+    candidate standing) are not valid papers and are only counted in `blank_papers`.
     """
 
     candidates: tuple[str, ...]
@@ -56,6 +63,17 @@ class RankedProfile:
     blank_papers: int
     ties: TieResolver
 
+    def nothing_to_count(self, method: str, seats: int) -> Result:
+        """The result when there is no valid paper (see `types.nothing_to_count`)."""
+        return nothing_to_count(
+            method,
+            seats=seats,
+            candidates=self.candidates,
+            standing=[self.candidates[c] for c in self.standing],
+            tie_order=self.ties.order,
+            blank_papers=self.blank_papers,
+        )
+
 
 def check_candidates(candidates: Sequence[str], seats: int) -> tuple[str, ...]:
     names = tuple(candidates)
@@ -63,6 +81,8 @@ def check_candidates(candidates: Sequence[str], seats: int) -> tuple[str, ...]:
         raise ValueError("a count needs at least one candidate")
     if len(set(names)) != len(names):
         raise ValueError("candidate names must be unique")
+    if not all(name.strip() for name in names):
+        raise ValueError("a candidate's name cannot be empty")
     if seats < 1:
         raise ValueError("a count needs at least one seat")
     return names
@@ -93,9 +113,6 @@ def prepare_ranked(
             if type(number) is not int:
                 raise InvalidPaper(f"the number of papers must be a whole number: {ballot!r}")
             raise InvalidPaper(f"the number of papers must be at least one: {ballot!r}")
-        if not ballot.ranking:
-            blank += number
-            continue
         try:
             ranking = tuple(map(to_index, ballot.ranking))
         except KeyError as error:
@@ -104,6 +121,9 @@ def prepare_ranked(
             raise InvalidPaper(f"a paper ranks a candidate twice: {list(ballot.ranking)}")
         if withdrawn:
             ranking = tuple(c for c in ranking if not is_withdrawn[c])
+        if not ranking:
+            blank += number
+            continue
         rankings.append(ranking)
         numbers.append(number)
     grouped = dict(zip(rankings, numbers, strict=True))

@@ -16,7 +16,15 @@ from decimal import Decimal
 
 from coopvote.tally.papers import check_candidates
 from coopvote.tally.ties import TieResolver
-from coopvote.tally.types import Action, ActionKind, InvalidPaper, Result, Round, TieBreak
+from coopvote.tally.types import (
+    Action,
+    ActionKind,
+    InvalidPaper,
+    Result,
+    Round,
+    TieBreak,
+    nothing_to_count,
+)
 
 
 def count_plurality(
@@ -67,6 +75,15 @@ def _count_marks(
                 raise InvalidPaper(f"a paper marks an unknown candidate {name!r}")
             votes[name] += number
         valid += number
+    if not valid:
+        return nothing_to_count(
+            method,
+            seats=seats,
+            candidates=names,
+            standing=names,
+            tie_order=ties.order,
+            blank_papers=blank,
+        )
 
     by_votes = sorted(range(len(names)), key=lambda c: -votes[names[c]])
     elected: list[int] = []

@@ -32,6 +32,8 @@ def count_schulze(
     profile = prepare_ranked(
         candidates, ballots, seats=seats, tie_order=tie_order, withdrawn=withdrawn
     )
+    if not profile.valid_papers:
+        return profile.nothing_to_count("schulze", seats)
     names, ties, standing = profile.candidates, profile.ties, profile.standing
     size = len(names)
     pairwise = [[0] * size for _ in range(size)]

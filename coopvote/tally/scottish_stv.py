@@ -42,6 +42,8 @@ def count_scottish_stv(
     profile = prepare_ranked(
         candidates, ballots, seats=seats, tie_order=tie_order, withdrawn=withdrawn
     )
+    if not profile.valid_papers:
+        return profile.nothing_to_count("stv", seats)
     names, ties = profile.candidates, profile.ties
     continuing = [c in profile.standing for c in range(len(names))]
     excluded = [False] * len(names)

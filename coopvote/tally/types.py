@@ -8,7 +8,7 @@ decimal strings in JSON, never floats.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -135,7 +135,8 @@ class Result:
     `elected` is in order of election. `tallies` are the first-round figures (first
     preferences, marks, or for/against/abstain). `tie_order` is the order in which lots fall
     (first listed, first chosen) and `seed` the seed it was drawn from, if it was drawn and used.
-    `valid_papers` excludes `blank_papers` (papers with no mark at all).
+    `valid_papers` excludes `blank_papers` (papers with no mark for a candidate standing). With
+    no valid paper there is nothing to count: nobody is elected and there are no rounds.
     Resolution counts fill `outcome` and `quorum_met`; Schulze fills `ranking`, `pairwise`
     (papers preferring row to column) and `strongest_paths`.
     """
@@ -189,3 +190,27 @@ class Result:
                 row: dict(cols) for row, cols in self.strongest_paths.items()
             }
         return data
+
+
+def nothing_to_count(
+    method: str,
+    *,
+    seats: int,
+    candidates: tuple[str, ...],
+    standing: Sequence[str],
+    tie_order: tuple[str, ...],
+    blank_papers: int,
+) -> Result:
+    """The result of a count without a single valid paper: nobody is elected, and every seat
+    stays unfilled. No lot is drawn, though every candidate has the same (no) vote: lots
+    settle ties between votes cast, and none was."""
+    return Result(
+        method=method,
+        seats=seats,
+        candidates=candidates,
+        elected=(),
+        valid_papers=0,
+        blank_papers=blank_papers,
+        tie_order=tie_order,
+        tallies={name: Decimal(0) for name in standing},
+    )

@@ -10,7 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from coopvote.cooperative import service as cooperative
+from coopvote.cooperative import views as cooperative
 from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.security.sessions import Principal

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from litestar.params import URLEncodedBody
 
+from coopvote.errors import InvalidInput
+
 #: The type of a form body parameter: ``data: FormData``.
 FormData = URLEncodedBody[dict[str, Any]]
+T = TypeVar("T")
 
 
 def text(form: dict[str, Any], name: str) -> str:
@@ -22,8 +28,57 @@ def checked(form: dict[str, Any], name: str) -> bool:
     return text(form, name) in {"on", "true", "1", "yes"}
 
 
-def without_secrets(form: dict[str, Any]) -> dict[str, str]:
-    """What may be typed back into a re-shown form: never a password."""
+def without_secrets(form: Mapping[str, Any]) -> dict[str, Any]:
+    """What may be typed back into a re-shown form (lists stay lists): never a password."""
     return {
-        name: text(form, name) for name in form if "password" not in name and name != "_csrf_token"
+        name: value
+        for name, value in form.items()
+        if "password" not in name and name != "_csrf_token"
     }
+
+
+def listed(form: dict[str, Any], name: str) -> list[str]:
+    """Every value of a field that may be sent many times (checkboxes, a multiple select)."""
+    value = form.get(name, [])
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
+
+
+def whole_number(form: dict[str, Any], name: str, default: int | None) -> int | None:
+    raw = text(form, name).strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):  # int() would take '²' and fail on it
+        raise InvalidInput("Enter a whole number.", field_errors={name: "Enter a whole number."})
+    return int(raw)
+
+
+def local_time(form: dict[str, Any], name: str, zone: ZoneInfo) -> datetime | None:
+    raw = text(form, name).strip()
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=zone)
+    except ValueError:
+        raise InvalidInput(
+            "Enter a date and time.", field_errors={name: "Enter a date and time."}
+        ) from None
+
+
+class FieldProblems:
+    """Collects every field's problem while a form is read, so that all are reported at once
+    rather than the first only."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def read(self, parse: Callable[[], T], fallback: T) -> T:
+        """``parse()``, or ``fallback`` with the problem noted when it refuses the input."""
+        try:
+            return parse()
+        except InvalidInput as problem:
+            self.errors.update(problem.field_errors or {"form": problem.detail})
+            return fallback
+
+    def ensure_none(self) -> None:
+        if self.errors:
+            raise InvalidInput("Please correct the marked fields.", field_errors=self.errors)

@@ -13,7 +13,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from coopvote.clock import utcnow
 from coopvote.db import Database
-from coopvote.security.sessions import Principal, resolve_session
+from coopvote.security.sessions import Principal, look_up, settle
 from coopvote.settings import Settings
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -96,14 +96,21 @@ class SessionAuthMiddleware:
         await self.app(scope, receive, send)
 
     def _resolve(self, database: Database, token: str) -> Principal | None:
-        with database.transaction() as session:
-            return resolve_session(
+        now = utcnow()
+        # Looking the session up writes nothing, so it commits nothing; the session table is
+        # written apart, and only when a session has ended or was refreshed over a minute ago.
+        with database.sessions() as session:
+            lookup = look_up(
                 session,
                 token,
-                now=utcnow(),
+                now=now,
                 idle=self.settings.session_idle_timeout,
                 absolute=self.settings.session_absolute_timeout,
             )
+        if lookup.writes:
+            with database.transaction() as session:
+                settle(session, lookup, now)
+        return lookup.principal
 
     def _clearing_cookie(self, send: Send) -> Send:
         header = clear_session_cookie(self.settings).to_header(header="")

@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 from litestar import Request
 from litestar.response import Redirect, Template
 
+from coopvote.errors import DomainError
 from coopvote.web.access import principal_of
 from coopvote.web.deps import CurrentSettings
 from coopvote.web.flash import clear_flash_cookie, flash_cookie, read_flashes
+from coopvote.web.forms import without_secrets
 
 
 def page(
@@ -40,6 +42,26 @@ def page(
         },
         status_code=status_code,
         cookies=[clear_flash_cookie(secure=settings.https)] if flashes else [],
+    )
+
+
+def reshow(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    problem: DomainError,
+    form: Mapping[str, Any],
+    **context: Any,
+) -> Template:
+    """Show a refused form again: with the refusal's status (422 for bad input), each field's
+    problem marked by name (or the whole form's, when no field is named), and what was typed
+    kept, except passwords."""
+    return page(
+        request,
+        template_name,
+        status_code=problem.status_code,
+        errors=problem.field_errors or {"form": problem.detail},
+        form=without_secrets(form),
+        **context,
     )
 
 

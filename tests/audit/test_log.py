@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.audit.models import AuditEvent
-from coopvote.audit.service import NAMES_PER_QUERY, EventFilter, browse_events, find_events
+from coopvote.audit.views import NAMES_PER_QUERY, EventFilter, browse_events, find_events
 from coopvote.members.models import Member, MemberStatus
 from tests.factories import make_member
 

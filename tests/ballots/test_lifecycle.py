@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import BallotStatus, Method, RollEntry, Threshold
 from coopvote.ballots.rules import Definition, status_at
 from coopvote.clock import utcnow
@@ -67,7 +68,7 @@ def test_opening_freezes_the_roll_of_active_eligible_members(session: Session) -
     assert ballot.roll_size == 1
     assert ballot.roll_hash is not None
     assert len(ballot.roll_hash) == 64
-    assert ballots.roll_entry(session, ballot, parent.id or 0) is not None
+    assert ballot_views.roll_entry(session, ballot, parent.id or 0) is not None
 
 
 def test_the_roll_does_not_change_after_opening(session: Session) -> None:
@@ -104,7 +105,7 @@ def test_a_ballot_opens_by_the_clock_with_the_roll_as_at_its_opening(session: Se
     assert touched.status is BallotStatus.OPEN
     assert touched.opened_at == now + timedelta(hours=1)
     assert touched.roll_size == 1
-    assert ballots.roll_entry(session, touched, early.id or 0) is not None
+    assert ballot_views.roll_entry(session, touched, early.id or 0) is not None
 
 
 def test_a_ballot_closes_by_the_clock(session: Session) -> None:

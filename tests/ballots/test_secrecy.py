@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import MetaData, inspect, select, text
 
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Ballot, Method, Paper
 from coopvote.clock import utcnow
 from coopvote.db import Database
@@ -22,7 +23,7 @@ def closed_ballot(database: Database) -> tuple[Ballot, list[str]]:
     with database.transaction() as session:
         voters = [make_member(session) for _ in range(VOTERS)]
         ballot = make_ballot(session, method=Method.STV, seats=2)
-        ids = [o.id for o in ballots.options(session, ballot) if o.id is not None]
+        ids = [o.id for o in ballot_views.options(session, ballot) if o.id is not None]
     cast_order = []
     for i, voter in enumerate(voters):
         with database.transaction() as session:

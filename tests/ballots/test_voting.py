@@ -3,6 +3,7 @@ from sqlmodel import Session, func, select
 
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Ballot, Method, Paper, RollEntry
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
@@ -11,7 +12,7 @@ from tests.factories import make_ballot, make_member
 
 
 def option_ids(session: Session, ballot: Ballot) -> list[int]:
-    return [o.id for o in ballots.options(session, ballot) if o.id is not None]
+    return [o.id for o in ballot_views.options(session, ballot) if o.id is not None]
 
 
 def vote(session: Session, ballot: Ballot, member: Member, paper: dict[str, object]) -> str:
@@ -26,7 +27,7 @@ def test_a_vote_stores_a_paper_and_marks_the_roll_in_one_go(session: Session) ->
     paper = session.get(Paper, receipt)
     assert paper is not None
     assert paper.choice == {"choice": "for"}
-    assert ballots.turnout(session, ballot).votes_cast == 1
+    assert ballot_views.turnout(session, ballot).votes_cast == 1
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "member.voted")).one()
     assert event.data == {"ballot": ballot.public_id}
 
@@ -101,7 +102,7 @@ def test_invalid_papers_are_refused_and_nothing_is_stored(
     with pytest.raises(InvalidInput):
         vote(session, ballot, member, {key: resolve(v) for key, v in paper.items()})
     assert session.exec(select(func.count()).select_from(Paper)).one() == 0
-    assert ballots.turnout(session, ballot).votes_cast == 0
+    assert ballot_views.turnout(session, ballot).votes_cast == 0
 
 
 @pytest.mark.parametrize("method", [Method.IRV, Method.STV, Method.MEEK, Method.SCHULZE])
@@ -129,8 +130,8 @@ def test_my_ballots_lists_open_ballots_on_whose_roll_i_am(session: Session) -> N
     mine = make_ballot(session, title="Staff seat", eligible_constituencies=["staff"])
     make_ballot(session, title="Parents only", eligible_constituencies=["parents-carers"])
     assert member.id is not None
-    listed = ballots.my_open_ballots(session, member_id=member.id, now=utcnow())
+    listed = ballot_views.my_open_ballots(session, member_id=member.id, now=utcnow())
     assert [(b.ballot.public_id, b.has_voted) for b in listed] == [(mine.public_id, False)]
     vote(session, mine, member, {"choice": "for"})
-    listed = ballots.my_open_ballots(session, member_id=member.id, now=utcnow())
+    listed = ballot_views.my_open_ballots(session, member_id=member.id, now=utcnow())
     assert listed[0].has_voted

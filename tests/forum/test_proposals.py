@@ -13,6 +13,7 @@ from coopvote.cooperative.service import SettingsChange
 from coopvote.db import Database
 from coopvote.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from coopvote.forum import service as forum
+from coopvote.forum import views
 from coopvote.forum.models import Proposal, ProposalStatus, Support
 from coopvote.members import service as members
 from coopvote.members.models import Member, MemberStatus, Role
@@ -34,7 +35,7 @@ def actions(session: Session) -> list[str]:
 
 
 def status(session: Session, proposal: Proposal) -> ProposalStatus:
-    return forum.describe(session, proposal, utcnow()).status
+    return views.describe(session, proposal, utcnow()).status
 
 
 def test_a_member_supports_once_and_may_take_support_back(session: Session) -> None:
@@ -43,13 +44,13 @@ def test_a_member_supports_once_and_may_take_support_back(session: Session) -> N
     forum.support(session, proposal, member_id=mid(supporter), now=utcnow())
     with pytest.raises(Conflict):
         forum.support(session, proposal, member_id=mid(supporter), now=utcnow())
-    assert forum.support_count(session, proposal) == 1
+    assert views.support_count(session, proposal) == 1
     forum.withdraw_support(session, proposal, member_id=mid(supporter), now=utcnow())
-    assert forum.support_count(session, proposal) == 0
+    assert views.support_count(session, proposal) == 0
     with pytest.raises(Conflict):
         forum.withdraw_support(session, proposal, member_id=mid(supporter), now=utcnow())
     forum.support(session, proposal, member_id=mid(supporter), now=utcnow())
-    assert forum.support_count(session, proposal) == 1
+    assert views.support_count(session, proposal) == 1
     assert actions(session)[-3:] == ["support.given", "support.withdrawn", "support.given"]
 
 
@@ -98,14 +99,14 @@ def test_support_from_a_suspended_member_stops_counting(session: Session) -> Non
         now=utcnow(),
         reason="test",
     )
-    view = forum.describe(session, proposal, utcnow())
+    view = views.describe(session, proposal, utcnow())
     assert (view.supporters, view.status) == (1, P.OPEN)
 
 
 def test_a_fixed_support_threshold(session: Session) -> None:
     cooperative.change(session, SettingsChange(False, 3, 5, 2), actor_id=None, now=utcnow())
     proposal = make_proposal(session, make_member(session), supporters=2)
-    view = forum.describe(session, proposal, utcnow())
+    view = views.describe(session, proposal, utcnow())
     assert (view.support_needed, view.status) == (3, P.OPEN)
     forum.support(session, proposal, member_id=mid(make_member(session)), now=utcnow())
     assert status(session, proposal) is P.READY_FOR_BALLOT
@@ -123,8 +124,8 @@ def test_a_percentage_threshold_counts_active_members_in_the_proposals_scope(
     author = make_member(session, organisation="the-grange")  # the 41st active member
     trust_wide = make_proposal(session, author)
     grange_only = make_proposal(session, author, organisation="the-grange")
-    assert forum.describe(session, trust_wide, utcnow()).support_needed == 5  # 10 % of 41
-    assert forum.describe(session, grange_only, utcnow()).support_needed == 2  # 10 % of 11
+    assert views.describe(session, trust_wide, utcnow()).support_needed == 5  # 10 % of 41
+    assert views.describe(session, grange_only, utcnow()).support_needed == 2  # 10 % of 11
 
 
 def test_members_of_another_organisation_cannot_support_its_proposal(session: Session) -> None:
@@ -186,8 +187,8 @@ def test_comments_by_members_no_longer_active_are_not_shown(session: Session) ->
     proposal = make_proposal(session, make_member(session))
     leaver = make_member(session)
     forum.add_comment(session, proposal, "Bye", author_id=mid(leaver), now=utcnow())
-    viewer = forum.Viewer(mid(make_member(session)), is_governor=False)
-    assert len(forum.comments(session, proposal, viewer)) == 1
+    viewer = views.Viewer(mid(make_member(session)), is_governor=False)
+    assert len(views.comments(session, proposal, viewer)) == 1
     members.change_status(
         session,
         member=leaver,
@@ -196,7 +197,7 @@ def test_comments_by_members_no_longer_active_are_not_shown(session: Session) ->
         now=utcnow(),
         reason="left",
     )
-    assert forum.comments(session, proposal, viewer) == []
+    assert views.comments(session, proposal, viewer) == []
 
 
 def test_governors_hide_with_a_reason_the_author_sees(session: Session) -> None:
@@ -212,16 +213,16 @@ def test_governors_hide_with_a_reason_the_author_sees(session: Session) -> None:
     forum.hide_proposal(
         session, proposal, reason="Personal data.", actor_id=mid(governor), now=utcnow()
     )
-    other = forum.Viewer(mid(make_member(session)), is_governor=False)
+    other = views.Viewer(mid(make_member(session)), is_governor=False)
     with pytest.raises(NotFound):
-        forum.get_proposal(session, proposal.public_id, other)
-    seen = forum.get_proposal(session, proposal.public_id, forum.Viewer(mid(author), False))
+        views.get_proposal(session, proposal.public_id, other)
+    seen = views.get_proposal(session, proposal.public_id, views.Viewer(mid(author), False))
     assert (seen.status, seen.hidden_reason) == (P.HIDDEN, "Personal data.")
     assert (
-        forum.comments(session, proposal, forum.Viewer(mid(author), False))[0].comment.hidden_reason
+        views.comments(session, proposal, views.Viewer(mid(author), False))[0].comment.hidden_reason
         == "Be kind."
     )
-    assert forum.comments(session, proposal, other) == []
+    assert views.comments(session, proposal, other) == []
     hidden = session.exec(
         select(AuditEvent).where(col(AuditEvent.action).in_(["proposal.hidden", "comment.hidden"]))
     ).all()
@@ -284,7 +285,7 @@ def test_the_outcome_follows_the_published_result_of_its_ballot(
     ballots.close_ballot(session, ballot, actor_id=mid(governor), now=utcnow())
     assert status(session, proposal) is P.BALLOTED  # closed, but not yet published
     results.publish_result(session, ballot, actor_id=mid(governor), now=utcnow())
-    view = forum.describe(session, proposal, utcnow())
+    view = views.describe(session, proposal, utcnow())
     assert view.status is shown
     assert view.outcome is not None
 
@@ -304,3 +305,27 @@ def test_a_proposal_whose_ballot_is_cancelled_can_go_to_a_new_ballot(session: Se
     assert second.id != first.id
     assert proposal.ballot_id == second.id
     assert status(session, proposal) is P.BALLOTED
+
+
+def test_every_problem_with_a_proposal_is_reported_at_once(session: Session) -> None:
+    author = make_member(session)
+    with pytest.raises(InvalidInput) as refused:
+        forum.create_proposal(
+            session, forum.ProposalText(" ", "", "nowhere"), author_id=mid(author), now=utcnow()
+        )
+    assert set(refused.value.field_errors) == {"title", "body", "organisation"}
+
+
+def test_only_governors_hide_and_put_proposals_to_a_ballot(session: Session) -> None:
+    member = make_member(session)
+    proposal = make_proposal(session, make_member(session), supporters=2)
+    comment = forum.add_comment(session, proposal, "Hm", author_id=mid(member), now=utcnow())
+    with pytest.raises(NotAllowed):
+        forum.hide_proposal(session, proposal, reason="No", actor_id=mid(member), now=utcnow())
+    with pytest.raises(NotAllowed):
+        forum.hide_comment(
+            session, proposal, comment, reason="No", actor_id=mid(member), now=utcnow()
+        )
+    with pytest.raises(NotAllowed):
+        forum.promote_to_ballot(session, proposal, schedule(), actor_id=mid(member), now=utcnow())
+    assert (proposal.status, proposal.ballot_id, comment.hidden_at) == (P.OPEN, None, None)

@@ -2,8 +2,10 @@ from datetime import timedelta
 
 import pytest
 
+from coopvote.ballots.models import BallotStatus
 from coopvote.clock import utcnow
 from coopvote.cooperative.models import CooperativeSettings
+from coopvote.errors import Conflict, NotAllowed, NotFound
 from coopvote.forum import rules
 from coopvote.forum.models import Comment, Proposal, ProposalStatus
 from coopvote.members.models import Member, MemberStatus
@@ -101,3 +103,76 @@ def test_comments_can_be_edited_within_the_window_only() -> None:
     late = posted + rules.COMMENT_EDIT_WINDOW + timedelta(seconds=1)
     assert not rules.can_edit_comment(comment, member(2), late)
     assert not rules.can_edit_comment(comment, member(3), posted)
+
+
+AUTHOR, OTHER, GOVERNOR = rules.Viewer(1, False), rules.Viewer(2, False), rules.Viewer(3, True)
+
+
+def test_a_hidden_proposal_exists_only_for_its_author_and_the_governors() -> None:
+    assert rules.can_see(proposal(), OTHER)
+    hidden = proposal(P.HIDDEN)
+    assert rules.can_see(hidden, AUTHOR)
+    assert rules.can_see(hidden, GOVERNOR)
+    refused = rules.can_see(hidden, OTHER)
+    assert not refused
+    assert isinstance(refused.refusal, NotFound)  # as if there were none
+
+
+def test_a_hidden_comment_and_every_hiding_reason_are_for_the_author_and_governors() -> None:
+    comment = Comment(proposal_id=1, author_id=1, body="hi", created_at=utcnow())
+    assert rules.can_see_comment(comment, OTHER)
+    comment.hidden_at, comment.hidden_reason = utcnow(), "Tone"
+    assert [bool(rules.can_see_comment(comment, v)) for v in (AUTHOR, OTHER, GOVERNOR)] == [
+        True,
+        False,
+        True,
+    ]
+    hidden = proposal(P.HIDDEN)
+    assert [bool(rules.can_see_hiding_reason(hidden, v)) for v in (AUTHOR, OTHER, GOVERNOR)] == [
+        True,
+        False,
+        True,
+    ]
+    assert not rules.can_see_hiding_reason(comment, OTHER)
+
+
+def test_only_governors_moderate_and_only_what_can_still_be_hidden() -> None:
+    assert rules.can_hide(proposal(), GOVERNOR)
+    assert rules.can_hide(proposal(P.WITHDRAWN), GOVERNOR)
+    refused = rules.can_hide(proposal(), AUTHOR)
+    assert isinstance(refused.refusal, NotAllowed)
+    assert isinstance(rules.can_hide(proposal(P.BALLOTED), GOVERNOR).refusal, Conflict)
+    comment = Comment(proposal_id=1, author_id=1, body="hi", created_at=utcnow())
+    assert rules.can_hide_comment(comment, GOVERNOR)
+    assert not rules.can_hide_comment(comment, OTHER)
+    comment.hidden_at = utcnow()
+    assert isinstance(rules.can_hide_comment(comment, GOVERNOR).refusal, Conflict)
+    assert rules.can_moderate(GOVERNOR)
+    assert not rules.can_moderate(AUTHOR)
+
+
+def test_only_governors_put_a_proposal_with_enough_support_to_a_ballot() -> None:
+    assert rules.can_promote(P.READY_FOR_BALLOT, GOVERNOR)
+    assert isinstance(rules.can_promote(P.READY_FOR_BALLOT, OTHER).refusal, NotAllowed)
+    assert isinstance(rules.can_promote(P.OPEN, GOVERNOR).refusal, Conflict)
+    assert rules.can_call_ballots(GOVERNOR)
+    assert not rules.can_call_ballots(OTHER)
+
+
+def test_a_draft_ballot_is_shown_to_governors_only() -> None:
+    assert rules.can_see_ballot(BallotStatus.DRAFT, GOVERNOR)
+    assert not rules.can_see_ballot(BallotStatus.DRAFT, OTHER)
+    assert rules.can_see_ballot(BallotStatus.OPEN, OTHER)
+
+
+def test_support_is_once_per_member() -> None:
+    p = proposal()
+    assert rules.can_support(p, member(2), p.status, has_supported=False)
+    refused = rules.can_support(p, member(2), p.status, has_supported=True)
+    assert isinstance(refused.refusal, Conflict)
+
+
+def test_officers_who_hold_no_membership_only_read_the_forum() -> None:
+    assert rules.can_take_part(member(2))
+    assert rules.can_take_part(member(2, MemberStatus.SUSPENDED))
+    assert not rules.can_take_part(member(2, MemberStatus.NON_MEMBER))

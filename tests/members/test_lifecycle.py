@@ -10,6 +10,7 @@ from coopvote.members import service as members
 from coopvote.members.models import Member, MemberStatus
 from coopvote.members.rules import Transition
 from coopvote.members.service import Application
+from coopvote.members.views import RegisterQuery, get_member, history, search_register
 from tests.factories import PASSWORD, ensure_organisation, make_member
 
 
@@ -33,12 +34,12 @@ def actions(session: Session) -> list[str]:
 def test_an_application_is_pending_and_recorded(session: Session) -> None:
     ensure_organisation(session)
     public_id = members.apply_for_membership(session, application(), utcnow())
-    member = members.get_member(session, public_id)
+    member = get_member(session, public_id)
     assert member.status is MemberStatus.PENDING
     assert member.email == "pat@example.org"
     assert member.member_number is None
     assert member.agreed_to_rules_at is not None
-    assert [h.to_status for h in members.history(session, member)] == [MemberStatus.PENDING]
+    assert [h.to_status for h in history(session, member)] == [MemberStatus.PENDING]
     assert actions(session)[-1] == "member.applied"
 
 
@@ -116,7 +117,7 @@ def test_the_whole_lifecycle_is_kept_in_history_with_who_and_why(session: Sessio
             now=now + timedelta(minutes=offset),
             reason=reason,
         )
-    trail = members.history(session, member)
+    trail = history(session, member)
     assert [h.to_status for h in trail] == [
         MemberStatus.PENDING,
         MemberStatus.ACTIVE,
@@ -189,10 +190,10 @@ def test_the_register_searches_filters_and_pages(session: Session) -> None:
         make_member(session, name=f"Pupil {i}", constituency="students")
     make_member(session, name="Sally Staff", constituency="staff")
     make_member(session, name="Pending Person", status=MemberStatus.PENDING)
-    query = members.RegisterQuery
-    assert members.search_register(session, query(search="sally")).total == 1
-    assert members.search_register(session, query(constituency="students")).total == 30
-    assert members.search_register(session, query(status=MemberStatus.PENDING)).total == 1
-    page_two = members.search_register(session, query(constituency="students", page=2, per_page=25))
+    query = RegisterQuery
+    assert search_register(session, query(search="sally")).total == 1
+    assert search_register(session, query(constituency="students")).total == 30
+    assert search_register(session, query(status=MemberStatus.PENDING)).total == 1
+    page_two = search_register(session, query(constituency="students", page=2, per_page=25))
     assert (len(page_two.items), page_two.pages) == (5, 2)
-    assert members.search_register(session, query(organisation="nowhere")).total == 0
+    assert search_register(session, query(organisation="nowhere")).total == 0

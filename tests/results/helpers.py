@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Ballot, Method
 from coopvote.clock import utcnow
 from coopvote.db import Database
@@ -47,7 +48,7 @@ def closed_ballot(
         seats=SEATS.get(method, 1),
         **overrides,
     )
-    ids = {option.label: option.id for option in ballots.options(session, ballot)}
+    ids = {option.label: option.id for option in ballot_views.options(session, ballot)}
     now = utcnow()
     for voter, paper in zip(voters, papers, strict=True):
         assert voter.id is not None

@@ -10,12 +10,13 @@ import pytest
 from sqlmodel import Session, col, select
 
 from coopvote.audit.models import AuditEvent
-from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import BallotStatus, Method
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.results import document
 from coopvote.results import service as results
+from coopvote.results import views as result_views
 from coopvote.results.models import ResultDeclaration
 from tests.factories import make_ballot, make_member
 from tests.results.helpers import closed_ballot, random_papers
@@ -62,7 +63,7 @@ def test_publishing_before_close_or_twice_is_a_conflict(session: Session) -> Non
     results.publish_result(session, ballot, actor_id=None, now=utcnow())
     with pytest.raises(Conflict):
         results.publish_result(session, ballot, actor_id=None, now=utcnow())
-    assert len(results.declarations(session, ballot)) == 1
+    assert len(result_views.declarations(session, ballot)) == 1
 
 
 def test_no_result_can_be_read_or_previewed_before_the_ballot_closes(session: Session) -> None:
@@ -70,21 +71,21 @@ def test_no_result_can_be_read_or_previewed_before_the_ballot_closes(session: Se
     running = make_ballot(session)
     for ballot in (draft, running):
         with pytest.raises(Conflict):
-            results.preview(session, ballot, now=utcnow())
+            result_views.preview(session, ballot, now=utcnow())
         with pytest.raises(NotFound):
-            results.published(session, ballot)
+            result_views.published(session, ballot)
         with pytest.raises(NotFound):
-            results.published_result(session, ballot.public_id)
+            result_views.published_result(session, ballot.public_id)
     closed = closed_ballot(session, Method.RESOLUTION, SPECIAL[:2])
-    assert results.preview(session, closed, now=utcnow())["outcome"] == "carried"
+    assert result_views.preview(session, closed, now=utcnow())["outcome"] == "carried"
     with pytest.raises(NotFound):  # previewed, but not published
-        results.published_result(session, closed.public_id)
+        result_views.published_result(session, closed.public_id)
 
 
 @pytest.mark.parametrize("method", [Method.IRV, Method.STV, Method.PLURALITY])
 def test_the_preview_declares_what_publishing_declares(session: Session, method: Method) -> None:
     ballot = closed_ballot(session, method, random_papers(method, 12, seed=5))
-    preview = results.preview(session, ballot, now=utcnow())
+    preview = result_views.preview(session, ballot, now=utcnow())
     published = results.publish_result(session, ballot, actor_id=None, now=utcnow()).result
     counted = ("elected", "rounds", "tallies", "tie_breaks", "tie_order", "tie_order_seed")
     assert {k: preview[k] for k in counted} == {k: published[k] for k in counted}
@@ -93,7 +94,7 @@ def test_the_preview_declares_what_publishing_declares(session: Session, method:
 def test_the_tie_order_is_drawn_from_the_receipts(session: Session) -> None:
     ballot = closed_ballot(session, Method.STV, random_papers(Method.STV, 6, seed=1))
     result = results.publish_result(session, ballot, actor_id=None, now=utcnow()).result
-    receipts = sorted(vote["receipt"] for vote in results.cast_votes(session, ballot))
+    receipts = sorted(vote["receipt"] for vote in result_views.cast_votes(session, ballot))
     seed = hashlib.sha256("".join(f"{r}\n" for r in receipts).encode()).hexdigest()[:32]
     assert result["tie_order_seed"] == seed
     assert result["tie_order"] == sorted(
@@ -140,7 +141,7 @@ def test_a_correction_is_a_new_declaration_linked_to_the_one_it_corrects(
     kept = session.get(ResultDeclaration, first.declaration.id)
     assert kept is not None
     assert (kept.document, kept.sha256) == (first_text, first_hash)
-    assert results.published_result(session, ballot.public_id).declaration.version == 2
+    assert result_views.published_result(session, ballot.public_id).declaration.version == 2
     (event,) = events(session, "result.corrected")
     assert event.data["reason"] == "A paper was left out of the count."
     # A recount that changes nothing is not a correction.
@@ -150,19 +151,19 @@ def test_a_correction_is_a_new_declaration_linked_to_the_one_it_corrects(
 
 def test_receipts_are_found_whatever_their_spacing_and_case(session: Session) -> None:
     ballot = closed_ballot(session, Method.RESOLUTION, SPECIAL[:1])
-    (vote,) = results.cast_votes(session, ballot)
+    (vote,) = result_views.cast_votes(session, ballot)
     typed = vote["receipt"].replace("-", " ").lower()
-    assert results.find_receipt(session, typed).id == ballot.id
+    assert result_views.find_receipt(session, typed).id == ballot.id
     with pytest.raises(NotFound):
-        results.find_receipt(session, "AAAA-AAAA-AAAA-AAAA")
+        result_views.find_receipt(session, "AAAA-AAAA-AAAA-AAAA")
 
 
 def test_cast_votes_hold_every_paper_and_no_member(session: Session) -> None:
     papers = random_papers(Method.APPROVAL, 5, seed=3)
     ballot = closed_ballot(session, Method.APPROVAL, papers)
-    votes = results.cast_votes(session, ballot)
+    votes = result_views.cast_votes(session, ballot)
     assert [set(vote) for vote in votes] == [{"receipt", "paper"}] * 5
-    labels = {o.id: o.label for o in ballots.options(session, ballot)}
+    labels = {o.id: o.label for o in ballot_views.options(session, ballot)}
     assert sorted(sorted(labels[i] for i in v["paper"]["choices"]) for v in votes) == sorted(
         sorted(p["choices"]) for p in papers
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from coopvote.tally import Ballot, BltElection, BltError, read_blt, write_blt
+from coopvote.tally import Ballot, BltElection, BltError, group_rankings, read_blt, write_blt
 
 from .strategies import Election, elections
 
@@ -14,7 +14,7 @@ SAMPLE = """\
 4 2
 -3
 3 1 2 0
-(b7) 1 4 0   # a ballot id, and a comment
+1 4 0   # a comment
 2 0
 
 1 2 4 1 0
@@ -41,20 +41,77 @@ def test_read_blt_reads_every_part_of_the_format() -> None:
     )
 
 
-def test_read_blt_title_is_optional() -> None:
-    assert read_blt('1 1\n1 1 0\n0\n"Solo"\n').title is None
+def test_read_blt_reads_comments_as_comments_wherever_they_stand() -> None:
+    """A quoted word in a comment is no name (OpenSTV and Droop read it so); a # inside a
+    quoted name is part of the name."""
+    text = """2 1
+3 1 0   # "Zed" here too
+2 2 0
+0
+# "Zed" was struck off
+"Anna #1"  # "Zed"
+"Bob"
+"Title"
+"""
+    election = read_blt(text)
+    assert election.candidates == ("Anna #1", "Bob")
+    assert election.title == "Title"
+    assert election.ballots == (Ballot(("Anna #1",), 3), Ballot(("Bob",), 2))
+
+
+def test_read_blt_adds_up_the_papers_of_each_ranking_in_order_of_first_appearance() -> None:
+    text = '3 1\n1 2 1 0\n1 3 0\n1 2 1 0\n4 2 1 0\n1 3 0\n0\n"A"\n"B"\n"C"\n"T"\n'
+    assert read_blt(text).ballots == (Ballot(("B", "A"), 6), Ballot(("C",), 2))
+
+
+BALLOT_IDS = """3 1
+(p1) 1 2 0
+(p2) 1 0
+(p3) 3 0
+0
+"Anna"
+"Bob"
+"Cleo"
+"Ids"
+"""
+
+
+def test_read_blt_reads_ballot_ids_as_droop_does_the_id_is_one_paper() -> None:
+    election = read_blt(BALLOT_IDS, ballot_ids="droop")
+    assert election.ballots == (
+        Ballot(("Anna", "Bob"), 1),
+        Ballot(("Anna",), 1),
+        Ballot(("Cleo",), 1),
+    )
+
+
+def test_read_blt_reads_ballot_ids_as_openstv_does_a_weight_follows_the_id() -> None:
+    election = read_blt(BALLOT_IDS, ballot_ids="openstv")
+    assert election.ballots == (Ballot(("Bob",), 1), Ballot((), 4))
+
+
+def test_read_blt_refuses_ballot_ids_unless_told_whose_convention_they_follow() -> None:
+    with pytest.raises(BltError, match=r"line 2: a ballot id \(p1\) is read differently"):
+        read_blt(BALLOT_IDS)
 
 
 @given(elections())
 def test_write_then_read_gives_the_same_election(election: Election) -> None:
     original = BltElection(
         candidates=election.tie_order,
-        seats=election.seats,
+        seats=min(election.seats, len(election.tie_order)),
         ballots=election.ballots,
         withdrawn=election.tie_order[:1],
         title="Round trip",
     )
-    assert read_blt(write_blt(original)) == original
+    # The reader gives one ballot per distinct ranking, its papers added up.
+    grouped = group_rankings(paper for paper in election.papers)
+    assert read_blt(write_blt(original)) == BltElection(
+        original.candidates, original.seats, grouped, original.withdrawn, original.title
+    )
+
+
+NAMES = '"A"\n"B"\n"Title"\n'
 
 
 @pytest.mark.parametrize(
@@ -63,20 +120,26 @@ def test_write_then_read_gives_the_same_election(election: Election) -> None:
         ("", "ends before the header"),
         ("3\n", "line 1: the header is two positive numbers"),
         ("0 1\n0\n", "line 1: the header"),
-        ("2 1\n1 1 2\n0\n", "line 2: a paper must end with 0"),
-        ("2 1\n1 1 3 0\n0\n", "line 2: candidates are numbered from 1 to 2"),
-        ("2 1\n1 1 1 0\n0\n", "line 2: a paper ranks a candidate twice"),
-        ("2 1\n0 1 0\n0\n", "line 2: a paper's weight must be a positive whole number"),
-        ("2 1\n1.5 1 0\n0\n", "line 2: expected whole numbers, found '1.5'"),
-        ("2 1\n1 1=2 0\n0\n", "line 2: expected whole numbers, found '1=2'"),
-        ("2 1\n1 1 - 2 0\n0\n", "line 2: expected whole numbers, found '-'"),
-        ("2 1\n-3\n1 1 0\n0\n", "line 2: withdrawn candidates are numbers from -1 to -2"),
-        ("2 1\n1 1 0\n", "ends before the papers"),
-        ('2 1\n1 1 0\n0\n"A"\n', "expected 2 candidate names"),
+        ("2 40\n0\n", "line 1: 40 seats, but only 2 candidates"),
+        ("2 1\n1 1 2\n0\n" + NAMES, "line 2: a paper must end with 0"),
+        ("2 1\n1 1 3 0\n0\n" + NAMES, "line 2: candidates are numbered from 1 to 2"),
+        ("2 1\n1 1 1 0\n0\n" + NAMES, "line 2: a paper ranks a candidate twice"),
+        ("2 1\n0 1 0\n0\n" + NAMES, "line 2: a paper's weight must be a positive whole number"),
+        ("2 1\n1.5 1 0\n0\n" + NAMES, "line 2: expected whole numbers, found '1.5'"),
+        ("2 1\n1 1=2 0\n0\n" + NAMES, "line 2: expected whole numbers, found '1=2'"),
+        ("2 1\n1 1 - 2 0\n0\n" + NAMES, "line 2: expected whole numbers, found '-'"),
+        ("2 1\n-3\n1 1 0\n0\n" + NAMES, "line 2: withdrawn candidates are numbers from -1 to -2"),
+        ("2 1\n1 1 0\n", "ends before the end of the papers"),
+        ('2 1\n1 1 0\n0\n"A"\n', "expected 2 candidate names and a title, found 1"),
+        ('2 1\n1 1 0\n0\n"A"\n"B"\n', r"found 2 quoted names \(is the title missing\?\)"),
         ('2 1\n1 1 0\n0\n"A"\n"B"\n"T"\n"extra"\n', "expected 2 candidate names"),
+        ('2 1\n1 1 0\n0\n"A"\n""\n"T"\n', "line 5: a candidate's name cannot be empty"),
+        ('2 1\n1 1 0\n0\n"A"\n"  "\n"T"\n', "line 5: a candidate's name cannot be empty"),
+        ("2 1\n(p1)\n0\n" + NAMES, "line 2: a ballot id"),
         ('2 1\n1 1 0\n0\n"A"\nB\n', "line 5: expected a quoted name, found 'B'"),
         ('2 1\n1 1 0\n0\n"A"\n"B\n', "line 5: expected a quoted name"),
-        ('2 1\n1 1 0\n0\n"A"\n"A"\n', "candidate names must be unique"),
+        ('2 1\n1 1 0\n0\n"A"\n"A"\n"T"\n', "candidate names must be unique"),
+        ("2 1\n1 ١ 0\n0\n" + NAMES, "line 2: expected whole numbers, found '١'"),
     ],
 )
 def test_read_blt_rejects_malformed_files_clearly(text: str, message: str) -> None:

@@ -197,3 +197,52 @@ def test_schulze_worked_example_in_the_docs() -> None:
         "C": {"A": 5, "B": 5},
     }
     assert result.ranking == ("A", "B", "C")
+
+
+@pytest.mark.parametrize("method", ["irv", "stv", "meek", "schulze", "plurality", "approval"])
+def test_with_no_valid_paper_nothing_is_counted_and_no_lot_fills_a_seat(method: str) -> None:
+    """Blank papers only: every candidate has the same (no) vote, yet nobody is elected by
+    lot; the seats stay unfilled."""
+    seats = 1 if method == "irv" else 2
+    result = count(method, ["A", "B", "C"], [{"ranking": [], "choices": []}] * 3, seats=seats)
+    assert result.elected == ()
+    assert (result.valid_papers, result.blank_papers) == (0, 3)
+    assert result.rounds == ()
+    assert result.tie_breaks == ()
+    assert result.tallies == dict.fromkeys("ABC", Decimal(0))
+
+
+# The count of a reported difference with Droop and OpenSTV (issue 14): both elect A and B.
+WITHDRAWN_ONLY = [Ballot(("A", "B"), 6), Ballot(("B",), 2), Ballot(("C",), 3), Ballot(("W",), 4)]
+
+
+@pytest.mark.parametrize("method", ["stv", "meek"])
+def test_papers_for_withdrawn_candidates_only_are_set_aside_before_the_count(method: str) -> None:
+    """A withdrawn candidate is treated as never having stood, as Droop and OpenSTV treat
+    them: the 4 papers for W alone mark no candidate standing, so they are blank papers and
+    not in the quota, which is ⌊11 / 3⌋ + 1 = 4, not ⌊15 / 3⌋ + 1 = 6."""
+    result = count_ranked(method, "ABCW", WITHDRAWN_ONLY, seats=2, tie_order="ABCW", withdrawn="W")
+    assert set(result.elected) == {"A", "B"}
+    assert (result.valid_papers, result.blank_papers) == (11, 4)
+    if method == "stv":
+        assert result.rounds[0].quota == Decimal(4)
+
+
+def test_withdrawn_candidates_only_leave_nothing_to_count() -> None:
+    result = count_ranked("stv", "AW", [Ballot(("W",), 5)], seats=1, tie_order="AW", withdrawn="W")
+    assert (result.elected, result.valid_papers, result.blank_papers) == ((), 0, 5)
+
+
+def test_very_large_numbers_of_papers_are_counted_and_written_exactly() -> None:
+    """Figures are exact however large: beyond the 28 significant digits of a default decimal
+    context, nothing is rounded, so every round still adds up to the valid papers."""
+    huge = 10**40 + 1
+    ballots = [Ballot(("A", "B"), 3 * huge), Ballot(("B",), huge), Ballot(("C",), 2 * huge)]
+    result = count_scottish_stv("ABC", ballots, seats=2, tie_order="ABC")
+    valid = 6 * huge
+    assert result.valid_papers == valid
+    assert result.rounds[0].quota == Decimal(valid // 3 + 1)
+    assert format(result.rounds[0].quota, "f") == f"{valid // 3 + 1}.00000"
+    for round_ in result.rounds:
+        figures = [*round_.votes.values(), round_.exhausted, round_.lost_to_rounding]
+        assert sum(map(Fraction, figures)) == valid  # (a Decimal sum would round)

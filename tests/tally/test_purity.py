@@ -1,4 +1,5 @@
-"""coopvote.tally stays pure: no database, web framework, clock or floats (checked by parsing)."""
+"""coopvote.tally stays pure: no database, web framework, command line, file I/O, clock or floats
+(checked by parsing)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ FORBIDDEN = {
     "os",
     "socket",
     "subprocess",
+    "click",  # the command line lives in coopvote.cli
+    "pathlib",  # files are opened and decoded by the command line; the tally reads text
+    "io",
+    "sys",
+    "shutil",
+    "tempfile",
 }
 
 
@@ -58,6 +65,21 @@ def test_tally_imports_nothing_from_the_rest_of_coopvote_nor_web_or_db(module: P
     assert not {name.split(".")[0] for name in imported} & FORBIDDEN
 
 
+def _calls_of(tree: ast.AST, builtin: str) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == builtin
+    ]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
+def test_tally_opens_no_file(module: Path) -> None:
+    assert not _calls_of(ast.parse(module.read_text(encoding="utf-8")), "open")
+
+
 @pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
 def test_tally_has_no_float_arithmetic(module: Path) -> None:
     tree = ast.parse(module.read_text(encoding="utf-8"))
@@ -66,13 +88,7 @@ def test_tally_has_no_float_arithmetic(module: Path) -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, float)
     ]
-    calls = [
-        node.lineno
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "float"
-    ]
+    calls = _calls_of(tree, "float")
     divisions = [
         node.lineno
         for node in ast.walk(tree)

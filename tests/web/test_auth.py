@@ -2,6 +2,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import event
 from sqlmodel import select
 
 from coopvote.db import Database
@@ -224,3 +225,23 @@ def test_office_holders_have_their_roles(client: Client, database: Database) -> 
     add_member(database, email="gov@example.org", roles=(Role.GOVERNOR, Role.AUDITOR))
     sign_in(client, "gov@example.org")
     assert client.get("/api/v1/me").json()["roles"] == ["member", "auditor", "governor"]
+
+
+def test_pages_read_within_a_minute_of_signing_in_write_nothing(
+    client: Client, database: Database
+) -> None:
+    add_member(database, email="pat@example.org")
+    sign_in(client, "pat@example.org")
+    writes: list[str] = []
+
+    def spy(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", spy)
+    try:
+        assert client.get("/api/v1/me").status_code == 200
+        assert client.get("/membership").status_code == 200
+    finally:
+        event.remove(database.engine, "before_cursor_execute", spy)
+    assert writes == []

@@ -3,7 +3,12 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlmodel import func, select
 
+from coopvote.audit.models import AuditEvent
+from coopvote.ballots import service as ballots
+from coopvote.ballots.models import Ballot, BallotStatus, Method
+from coopvote.ballots.rules import Definition
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Role
@@ -144,3 +149,31 @@ def test_cancelling_needs_a_reason(governor: Client) -> None:
     )
     assert cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["cancel_reason"] == "Candidates withdrew"
+
+
+def test_reading_a_ballot_past_its_opening_shows_it_open_and_writes_nothing(
+    governor: Client, database: Database
+) -> None:
+    now = utcnow()
+    with database.transaction() as session:
+        ballot = ballots.create_ballot(
+            session,
+            Definition(
+                title="Opened by the clock",
+                method=Method.RESOLUTION,
+                opens_at=now - timedelta(minutes=1),
+                closes_at=now + timedelta(days=1),
+            ),
+            actor_id=None,
+            now=now - timedelta(minutes=2),
+        )
+        events_before = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    seen = governor.get(f"/api/v1/ballots/{ballot.public_id}").json()
+    assert (seen["status"], seen["roll_size"]) == ("open", None)
+    assert governor.get("/api/v1/ballots").json()[0]["status"] == "open"
+    for path in ["/governance/ballots", f"/governance/ballots/{ballot.public_id}"]:
+        assert "Open" in governor.get(path).text
+    assert "roll of members is being drawn up" in governor.get(f"/ballots/{ballot.public_id}").text
+    with database.transaction() as session:
+        assert session.get(Ballot, ballot.id).status is BallotStatus.DRAFT  # type: ignore[union-attr]
+        assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events_before

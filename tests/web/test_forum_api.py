@@ -8,6 +8,7 @@ from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Role
 from tests.factories import make_member
+from tests.forum.writes import read_without_writing
 from tests.web.helpers import sign_in
 
 Client = TestClient[Any]
@@ -125,3 +126,57 @@ def test_bad_proposals_get_422_naming_the_field(client: Client) -> None:
         "/api/v1/proposals", json={"title": "t", "body": "b", "organisation": "x"}
     )
     assert unknown.status_code == 422
+
+
+@pytest.mark.usefixtures("people")
+def test_reading_proposals_never_writes(client: Client, database: Database) -> None:
+    pid = propose(client)["id"]
+    as_(client, "ann").post(f"/api/v1/proposals/{pid}/comments", json={"body": "Yes"})
+    hidden = propose(client, title="Hidden")["id"]
+    as_(client, "gov").post(f"/api/v1/proposals/{hidden}/hide", json={"reason": "Privacy"})
+    reads = {
+        "ann": [
+            ("/api/v1/proposals", 200),
+            ("/api/v1/proposals?status=open&scope=whole-trust&q=solar", 200),
+            (f"/api/v1/proposals/{pid}", 200),
+            (f"/api/v1/proposals/{pid}/comments", 200),
+            (f"/api/v1/proposals/{hidden}", 404),
+            (f"/api/v1/proposals/{hidden}/comments", 404),
+            ("/api/v1/proposals", 200),
+        ],
+        "gov": [("/api/v1/proposals?status=hidden", 200), (f"/api/v1/proposals/{hidden}", 200)],
+    }
+    for who, paths in reads.items():
+        answered, writes = read_without_writing(as_(client, who), database, paths)
+        assert answered == paths, who
+        assert writes == [], who
+
+
+@pytest.mark.usefixtures("people")
+def test_the_hiding_reason_goes_to_the_author_and_governors(client: Client) -> None:
+    pid = propose(client)["id"]
+    as_(client, "gov").post(f"/api/v1/proposals/{pid}/hide", json={"reason": "Off topic"})
+    listed = client.get("/api/v1/proposals", params={"status": "hidden"}).json()
+    assert [(p["id"], p["hidden_reason"]) for p in listed] == [(pid, "Off topic")]
+    mine = as_(client, "author").get("/api/v1/proposals").json()
+    assert [(p["id"], p["hidden_reason"]) for p in mine] == [(pid, "Off topic")]
+    assert as_(client, "ann").get("/api/v1/proposals").json() == []
+
+
+@pytest.mark.usefixtures("people")
+def test_times_without_an_offset_are_refused_naming_each_field(client: Client) -> None:
+    pid = propose(client)["id"]
+    refused = as_(client, "gov").post(
+        f"/api/v1/proposals/{pid}/ballot",
+        json={"opens_at": "2099-01-01T09:00:00", "closes_at": "2099-01-08T09:00:00"},
+    )
+    assert refused.status_code == 422
+    assert set(refused.json()["extra"]) == {"opens_at", "closes_at"}
+
+
+@pytest.mark.usefixtures("people")
+def test_members_cannot_moderate_or_promote_through_the_api(client: Client) -> None:
+    pid = propose(client)["id"]
+    as_(client, "ann")
+    assert client.post(f"/api/v1/proposals/{pid}/hide", json={"reason": "x"}).status_code == 403
+    assert client.get(f"/api/v1/proposals/{pid}").json()["status"] == "open"

@@ -1,12 +1,18 @@
 import re
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlmodel import Session, select
 
+from coopvote.clock import utcnow
 from coopvote.db import Database
-from coopvote.members.models import Role
-from tests.factories import make_member
+from coopvote.forum import service as forum
+from coopvote.members.models import Member, Role
+from tests.factories import make_member, make_proposal
+from tests.forum.writes import read_without_writing
 from tests.web.helpers import form, sign_in
 
 Client = TestClient[Any]
@@ -89,3 +95,123 @@ def test_the_list_filters_by_status_scope_and_search(client: Client) -> None:
     assert "Orchards" not in client.get("/forum", params={"status": "carried"}).text
     assert "Orchards" not in client.get("/forum", params={"scope": "the-grange"}).text
     assert re.search(r"1 proposal\.", client.get("/forum", params={"scope": "whole-trust"}).text)
+
+
+def member_by_email(session: Session, who: str) -> Member:
+    return session.exec(select(Member).where(Member.email == f"{who}@example.org")).one()
+
+
+@pytest.fixture
+def discussed(database: Database, people: None) -> dict[str, str]:
+    """A forum in several states: a proposal ready for a ballot with a discussion (one comment
+    hidden), a hidden proposal, and one put to a ballot. Returns their ids."""
+    with database.transaction() as session:
+        author, ann, bob, gov = (
+            member_by_email(session, w) for w in ("author", "ann", "bob", "gov")
+        )
+        assert None not in (author.id, ann.id, bob.id, gov.id)
+        now = utcnow()
+        ready = make_proposal(session, author, title="Orchards")
+        for backer in (ann, bob):
+            forum.support(session, ready, member_id=backer.id or 0, now=now)
+        forum.add_comment(session, ready, "Yes", author_id=ann.id or 0, now=now)
+        rude = forum.add_comment(session, ready, "Rude", author_id=bob.id or 0, now=now)
+        forum.hide_comment(session, ready, rude, reason="Tone", actor_id=gov.id or 0, now=now)
+        hidden = make_proposal(session, author, title="Names")
+        forum.hide_proposal(session, hidden, reason="Privacy", actor_id=gov.id or 0, now=now)
+        balloted = make_proposal(session, author, title="Minutes", supporters=2)
+        forum.promote_to_ballot(
+            session,
+            balloted,
+            forum.BallotSchedule(closes_at=now + timedelta(days=7)),
+            actor_id=gov.id or 0,
+            now=now,
+        )
+        return {
+            "ready": ready.public_id,
+            "hidden": hidden.public_id,
+            "balloted": balloted.public_id,
+        }
+
+
+def test_reading_the_forum_never_writes(
+    client: Client, database: Database, discussed: dict[str, str]
+) -> None:
+    ready, hidden, balloted = (f"/forum/{discussed[k]}" for k in ("ready", "hidden", "balloted"))
+    reads = {
+        "author": [
+            ("/forum", 200),
+            ("/forum?status=open&scope=whole-trust&q=orch", 200),
+            ("/forum/new", 200),
+            ("/forum/mine", 200),
+            (ready, 200),
+            (f"{ready}/edit", 409),  # it has support: refused, and nothing written
+            (hidden, 200),
+            (balloted, 200),
+        ],
+        "ann": [(hidden, 404), (ready, 200), ("/forum", 200), ("/forum/mine", 200)],
+        "gov": [
+            ("/forum?status=hidden", 200),
+            ("/forum/ready", 200),
+            (ready, 200),
+            (f"{ready}/ballot", 200),
+            (f"{balloted}/ballot", 409),
+            (hidden, 200),
+            (balloted, 200),
+        ],
+    }
+    for who, paths in reads.items():
+        answered, writes = read_without_writing(as_(client, who), database, paths)
+        assert answered == paths, who
+        assert writes == [], who
+
+
+@pytest.mark.usefixtures("people")
+def test_a_refused_proposal_is_shown_again_with_every_problem_and_what_was_typed(
+    client: Client,
+) -> None:
+    refused = as_(client, "author").post(
+        "/forum/new",
+        data=form(client, title="", body="Keep these words", organisation="nowhere"),
+    )
+    assert refused.status_code == 422
+    assert "Give the proposal a title." in refused.text
+    assert "Choose a scope." in refused.text
+    assert "Keep these words" in refused.text
+
+
+@pytest.mark.usefixtures("people")
+def test_a_refused_comment_is_shown_again_as_typed(client: Client) -> None:
+    url = publish(client)
+    too_long = "word " * 1001
+    refused = as_(client, "ann").post(f"{url}/comments", data=form(client, body=too_long))
+    assert refused.status_code == 422
+    assert "Keep comments under 5,000 characters." in refused.text
+    assert too_long.strip() in refused.text
+    assert "Discussion (0)" in refused.text
+
+
+def test_the_ballot_form_reports_every_problem_at_once(
+    client: Client, discussed: dict[str, str]
+) -> None:
+    refused = as_(client, "gov").post(
+        f"/forum/{discussed['ready']}/ballot",
+        data=form(client, threshold="most", opens_at="soon", closes_at=""),
+    )
+    assert refused.status_code == 422
+    for problem in ("Choose a threshold.", "Enter a date and time.", "Say when voting closes."):
+        assert problem in refused.text
+
+
+def test_only_the_author_may_open_the_edit_form(client: Client, discussed: dict[str, str]) -> None:
+    hidden = f"/forum/{discussed['hidden']}"
+    assert as_(client, "gov").get(f"{hidden}/edit").status_code == 403
+    fresh = publish(client)
+    assert client.get(f"{fresh}/edit").status_code == 200
+    assert as_(client, "ann").get(f"{fresh}/edit").status_code == 403
+
+
+def test_the_forum_templates_receive_permissions_not_roles() -> None:
+    templates = Path(__file__).parents[2] / "templates" / "forum"
+    mentions = {t.name for t in templates.glob("*.html") if "roles" in t.read_text()}
+    assert mentions == set()

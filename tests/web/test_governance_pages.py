@@ -1,12 +1,15 @@
 from typing import Any
 
 from litestar.testing import TestClient
+from sqlmodel import select
 
+from coopvote.audit.models import AuditEvent
 from coopvote.ballots import service as ballots
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.results import service as results
+from coopvote.results import views as result_views
 from tests.factories import make_ballot, make_member
 from tests.web.helpers import form, sign_in
 
@@ -57,10 +60,16 @@ def test_the_register_exports_csv_and_the_export_is_audited(
         make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
         make_member(session, email="someone@example.org", constituency="staff")
     sign_in(client, "gov@example.org")
-    response = client.get("/governance/members.csv?constituency=staff")
+    response = client.post("/governance/members.csv?constituency=staff", data=form(client))
     assert response.headers["content-type"].startswith("text/csv")
     assert "someone@example.org" in response.text
     assert "gov@example.org" not in response.text
+    with database.transaction() as session:
+        exported = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "members.exported")
+        ).one()
+    assert exported.data == {"rows": 1}
+    assert client.get("/governance/members.csv").status_code == 405, "a read records nothing"
 
 
 def test_admins_grant_and_revoke_offices_but_keep_one_admin(
@@ -100,4 +109,4 @@ def test_a_correction_that_changes_nothing_is_refused_from_the_page(
     )
     assert "nothing to correct" in refused.text
     with database.transaction() as session:
-        assert len(results.declarations(session, ballot)) == 1
+        assert len(result_views.declarations(session, ballot)) == 1

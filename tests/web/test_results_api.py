@@ -14,6 +14,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Method
 from coopvote.clock import utcnow
 from coopvote.cooperative import service as cooperative
+from coopvote.cooperative.views import current as current_settings
 from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.results.summary import CSV_HEADER
@@ -33,7 +34,7 @@ ROLES: dict[str, tuple[Role, ...]] = {
 
 def make_public(database: Database, public: bool) -> None:
     with database.transaction() as session:
-        current = cooperative.current(session)
+        current = current_settings(session)
         cooperative.change(
             session,
             cooperative.SettingsChange(

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from coopvote.ballots.models import Method
 from coopvote.db import Database
 from coopvote.members.models import Role
-from coopvote.results import service as results
+from coopvote.results import views as result_views
 from coopvote.results.summary import outcome_sentence
 from tests.factories import make_member
 from tests.results.helpers import closed_ballot, published_ballot, random_papers
@@ -76,7 +76,7 @@ def test_governors_preview_a_closed_ballot_and_publish_it(
     with database.transaction() as session:
         make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
         ballot = closed_ballot(session, Method.IRV, random_papers(Method.IRV, 5, seed=3))
-        expected = outcome_sentence(results.preview(session, ballot, now=ballot.closes_at))
+        expected = outcome_sentence(result_views.preview(session, ballot, now=ballot.closes_at))
     sign_in(client, "gov@example.org")
     page = client.get(f"/governance/ballots/{ballot.public_id}")
     assert "Result (preview)" in page.text

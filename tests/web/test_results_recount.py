@@ -17,8 +17,8 @@ from pref_voting.proportional_methods import stv_meek, stv_scottish
 from pref_voting.voting_methods import instant_runoff_for_truncated_linear_orders
 
 from coopvote.ballots.models import Method
+from coopvote.cli.tally import tally
 from coopvote.db import Database
-from coopvote.tally.cli import tally
 from tests.factories import make_member
 from tests.results.helpers import published_ballot, random_papers
 from tests.web.helpers import sign_in

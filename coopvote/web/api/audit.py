@@ -9,82 +9,20 @@ earlier) and answers the head's ``seq`` beside its hash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import QueryParameter
 
 from coopvote.audit.chain import Head
-from coopvote.audit.service import EventFilter, EventRow, find_events, verify_chain
+from coopvote.audit.service import verify_chain
+from coopvote.audit.views import find_events
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.web.access import requires
 from coopvote.web.deps import Db
-
-
-def _day(value: str, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"'{name}' must be a date such as 2026-03-31.") from None
-
-
-def event_filter(
-    action: FromQuery[str] = "",
-    actor: FromQuery[str] = "",
-    subject: FromQuery[str] = "",
-    since: Annotated[str, QueryParameter(name="from", description="First UTC day")] = "",
-    until: Annotated[str, QueryParameter(name="to", description="Last UTC day")] = "",
-) -> EventFilter:
-    """The log's filters from the query string. Empty values mean "any", so an HTML form that
-    sends every field works unchanged; the pages and their exports use this too."""
-    return EventFilter(
-        action=action.strip(),
-        actor=actor.strip(),
-        subject=subject.strip(),
-        since=_day(since.strip(), "from"),
-        until=_day(until.strip(), "to"),
-    )
-
-
-#: How handlers ask for the filters above.
-Filters = NamedDependency[EventFilter]
-FILTER_DEPENDENCIES = {"filters": Provide(event_filter, sync_to_thread=False)}
-
-
-@dataclass
-class AuditEventOut:
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    subject: str
-    data: dict[str, Any]
-    prev_hash: str
-    hash: str
-    #: Extension: the names of the members that ``actor`` and ``subject`` refer to, if any.
-    actor_name: str | None
-    subject_name: str | None
-
-    @classmethod
-    def of(cls, row: EventRow) -> AuditEventOut:
-        e = row.event
-        return cls(
-            seq=e.seq,
-            at=e.at,
-            actor=e.actor,
-            action=e.action,
-            subject=e.subject,
-            data=e.data,
-            prev_hash=e.prev_hash,
-            hash=e.hash,
-            actor_name=row.actor_name,
-            subject_name=row.subject_name,
-        )
+from coopvote.web.providers import FILTER_DEPENDENCIES, Filters
+from coopvote.web.shapes import AuditEventOut
 
 
 @dataclass

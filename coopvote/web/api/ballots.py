@@ -7,26 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, get, post, put
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots import service as ballots
-from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
+from coopvote.ballots import views
+from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
-from coopvote.security.sessions import Principal
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
-
-OFFICERS = frozenset({Role.GOVERNOR, Role.AUDITOR})
-
-
-@dataclass
-class EligibilityIn:
-    constituencies: list[str] = field(default_factory=list)
-    organisations: list[str] = field(default_factory=list)
+from coopvote.web.shapes import BallotOut, EligibilityIn, ReasonIn, present_ballot
 
 
 @dataclass
@@ -70,84 +62,8 @@ class BallotIn:
 
 
 @dataclass
-class OptionOut:
-    id: int
-    label: str
-
-
-@dataclass
-class BallotOut:
-    id: str
-    title: str
-    description: str
-    method: str
-    status: str
-    options: list[OptionOut]
-    seats: int
-    max_choices: int | None
-    threshold: str | None
-    quorum: float
-    opens_at: datetime | None
-    closes_at: datetime
-    eligible: EligibilityIn
-    roll_size: int | None
-    roll_hash: str | None
-    votes_cast: int | None
-    cancel_reason: str | None
-    on_roll: bool | None = None
-    has_voted: bool | None = None
-
-
-@dataclass
-class ReasonIn:
-    reason: str = ""
-
-
-@dataclass
 class ReceiptOut:
     receipt: str
-
-
-def present(db: Db, ballot: Ballot, principal: Principal, now: datetime) -> BallotOut:
-    """A ballot as this caller may see it: turnout for officers while open, for everyone once
-    closed; never anything about choices."""
-    status = ballot.status
-    is_officer = bool(principal.roles & OFFICERS)
-    shows_turnout = status in {BallotStatus.CLOSED, BallotStatus.PUBLISHED} or (
-        is_officer and status is BallotStatus.OPEN
-    )
-    entry = ballots.roll_entry(db, ballot, principal.member_id)
-    return BallotOut(
-        id=ballot.public_id,
-        title=ballot.title,
-        description=ballot.description,
-        method=ballot.method.value,
-        status=status.value,
-        options=[OptionOut(o.id, o.label) for o in ballots.options(db, ballot) if o.id is not None],
-        seats=ballot.seats,
-        max_choices=ballot.max_choices,
-        threshold=ballot.threshold.value if ballot.threshold else None,
-        quorum=ballot.quorum_bp / 10_000,
-        opens_at=ballot.opens_at,
-        closes_at=ballot.closes_at,
-        eligible=EligibilityIn(
-            list(ballot.eligible_constituencies), list(ballot.eligible_organisations)
-        ),
-        roll_size=ballot.roll_size,
-        roll_hash=ballot.roll_hash,
-        votes_cast=ballots.turnout(db, ballot).votes_cast if shows_turnout else None,
-        cancel_reason=ballot.cancel_reason or None,
-        on_roll=entry is not None,
-        has_voted=entry.has_voted if entry else False,
-    )
-
-
-def visible_ballot(db: Db, public_id: str, principal: Principal, now: datetime) -> Ballot:
-    """Drafts exist only for governors: anyone else gets 404, as if there were none."""
-    ballot = ballots.get_ballot(db, public_id, now)
-    if ballot.status is BallotStatus.DRAFT and not principal.has(Role.GOVERNOR):
-        raise NotFoundException("No such ballot.")
-    return ballot
 
 
 class BallotsController(Controller):
@@ -157,21 +73,22 @@ class BallotsController(Controller):
 
     @get("/", opt=SIGNED_IN, sync_to_thread=True)
     def list_ballots(self, db: Db, principal: CurrentPrincipal, now: Now) -> list[BallotOut]:
-        found = ballots.list_ballots(db, now=now, include_drafts=principal.has(Role.GOVERNOR))
-        return [present(db, b, principal, now) for b in found]
+        found = views.list_ballots(db, roles=principal.roles, now=now)
+        return [present_ballot(db, b, principal, now) for b in found]
 
     @get("/{ballot_id:str}", opt=SIGNED_IN, sync_to_thread=True)
     def ballot(
         self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
     ) -> BallotOut:
-        return present(db, visible_ballot(db, ballot_id, principal, now), principal, now)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def create(
         self, db: Db, principal: CurrentPrincipal, now: Now, data: JSONBody[BallotIn]
     ) -> BallotOut:
         ballot = ballots.create_ballot(db, data.definition(), actor_id=principal.member_id, now=now)
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @put("/{ballot_id:str}", sync_to_thread=True)
     def edit(
@@ -184,7 +101,7 @@ class BallotsController(Controller):
     ) -> BallotOut:
         ballot = ballots.get_ballot(db, ballot_id, now)
         ballots.update_ballot(db, ballot, data.definition(), actor_id=principal.member_id, now=now)
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post("/{ballot_id:str}/open", status_code=HTTP_200_OK, sync_to_thread=True)
     def open(
@@ -192,7 +109,7 @@ class BallotsController(Controller):
     ) -> BallotOut:
         ballot = ballots.get_ballot(db, ballot_id, now)
         ballots.open_ballot(db, ballot, actor_id=principal.member_id, now=now)
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post("/{ballot_id:str}/close", status_code=HTTP_200_OK, sync_to_thread=True)
     def close(
@@ -200,7 +117,7 @@ class BallotsController(Controller):
     ) -> BallotOut:
         ballot = ballots.get_ballot(db, ballot_id, now)
         ballots.close_ballot(db, ballot, actor_id=principal.member_id, now=now)
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post("/{ballot_id:str}/cancel", status_code=HTTP_200_OK, sync_to_thread=True)
     def cancel(
@@ -215,7 +132,7 @@ class BallotsController(Controller):
         ballots.cancel_ballot(
             db, ballot, reason=data.reason if data else "", actor_id=principal.member_id, now=now
         )
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post(
         "/{ballot_id:str}/votes",
@@ -231,6 +148,6 @@ class BallotsController(Controller):
         ballot_id: FromPath[str],
         data: JSONBody[dict[str, Any]],
     ) -> ReceiptOut:
-        ballot = visible_ballot(db, ballot_id, principal, now)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
         receipt = ballots.cast_vote(db, ballot, member_id=principal.member_id, paper=data, now=now)
         return ReceiptOut(receipt)

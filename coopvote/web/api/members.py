@@ -12,13 +12,16 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy import text
 
 from coopvote.members import service as members
-from coopvote.members.models import MemberStatus, Role
+from coopvote.members import views
+from coopvote.members.models import MemberStatus, Role, normalise_email
 from coopvote.members.rules import Transition
-from coopvote.members.service import Application, MemberSummary, RegisterQuery
+from coopvote.members.service import Application
+from coopvote.members.views import MemberSummary, RegisterQuery
 from coopvote.security import service as signing
 from coopvote.web.access import PUBLIC, SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, client_address
 from coopvote.web.middleware import clear_session_cookie, session_cookie
+from coopvote.web.shapes import ReasonIn
 
 
 @dataclass
@@ -78,11 +81,6 @@ class MemberDetailOut(MemberOut):
 
 
 @dataclass
-class ReasonIn:
-    reason: str = ""
-
-
-@dataclass
 class CredentialsIn:
     email: str
     password: str
@@ -106,11 +104,11 @@ class PublicController(Controller):
 
     @get("/organisations", sync_to_thread=True)
     def organisations(self, db: Db) -> list[NamedThing]:
-        return [NamedThing(o.slug, o.name) for o in members.organisations(db)]
+        return [NamedThing(o.slug, o.name) for o in views.organisations(db)]
 
     @get("/constituencies", sync_to_thread=True)
     def constituencies(self, db: Db) -> list[NamedThing]:
-        return [NamedThing(c.slug, c.name) for c in members.constituencies(db)]
+        return [NamedThing(c.slug, c.name) for c in views.constituencies(db)]
 
     @post("/session", status_code=HTTP_200_OK, sync_to_thread=True)
     def sign_in(
@@ -129,11 +127,13 @@ class PublicController(Controller):
             now=now,
             policy=signing.ThrottlePolicy.of(settings),
         )
-        if isinstance(outcome, signing.Refusal):
-            status = 429 if outcome is signing.Refusal.THROTTLED else 401
-            return Response({"status_code": status, "detail": outcome.value}, status_code=status)
+        if isinstance(outcome, signing.SignInRefused):
+            return Response(
+                {"status_code": outcome.status_code, "detail": outcome.detail},
+                status_code=outcome.status_code,
+            )
         return Response(
-            MemberOut.of(members.summary(db, outcome.member)),
+            MemberOut.of(views.summary(db, outcome.member)),
             cookies=[session_cookie(settings, outcome.token)],
         )
 
@@ -156,15 +156,15 @@ class MeController(Controller):
 
     @get("/", sync_to_thread=True)
     def me(self, db: Db, principal: CurrentPrincipal) -> MemberOut:
-        return MemberOut.of(members.summary(db, members.get_member(db, principal.public_id)))
+        return MemberOut.of(views.summary(db, views.get_member(db, principal.public_id)))
 
     @post("/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw(self, db: Db, principal: CurrentPrincipal, now: Now) -> MemberOut:
-        member = members.get_member(db, principal.public_id)
+        member = views.get_member(db, principal.public_id)
         members.change_status(
             db, member=member, transition=Transition.WITHDREW, actor_id=principal.member_id, now=now
         )
-        return MemberOut.of(members.summary(db, member))
+        return MemberOut.of(views.summary(db, member))
 
 
 class MembersController(Controller):
@@ -187,7 +187,7 @@ class MembersController(Controller):
         return MemberOut(
             id=public_id,
             name=data.name.strip(),
-            email=data.email.strip().lower(),
+            email=normalise_email(data.email),
             status=MemberStatus.PENDING.value,
             member_number=None,
             constituency=data.constituency,
@@ -214,16 +214,16 @@ class MembersController(Controller):
             page=page,
             per_page=per_page,
         )
-        return [MemberOut.of(m) for m in members.search_register(db, query).items]
+        return [MemberOut.of(m) for m in views.search_register(db, query).items]
 
     @get("/{member_id:str}", sync_to_thread=True)
     def member(self, db: Db, member_id: FromPath[str]) -> MemberDetailOut:
-        member = members.get_member(db, member_id)
+        member = views.get_member(db, member_id)
         return MemberDetailOut(
-            **vars(MemberOut.of(members.summary(db, member))),
+            **vars(MemberOut.of(views.summary(db, member))),
             history=[
                 HistoryOut(h.at, h.from_status, h.to_status, h.reason, h.actor_name)
-                for h in members.history(db, member)
+                for h in views.history(db, member)
             ],
         )
 
@@ -236,7 +236,7 @@ class MembersController(Controller):
         data: ReasonIn | None,
         now: Now,
     ) -> MemberOut:
-        member = members.get_member(db, member_id)
+        member = views.get_member(db, member_id)
         members.change_status(
             db,
             member=member,
@@ -245,7 +245,7 @@ class MembersController(Controller):
             now=now,
             reason=data.reason if data else "",
         )
-        return MemberOut.of(members.summary(db, member))
+        return MemberOut.of(views.summary(db, member))
 
     @post("/{member_id:str}/approve", status_code=HTTP_200_OK, sync_to_thread=True)
     def approve(

@@ -1,4 +1,7 @@
-"""``/api/v1/proposals``: the members' forum. Support is not a vote, and nothing here is one."""
+"""``/api/v1/proposals``: the members' forum. Support is not a vote, and nothing here is one.
+
+Each handler parses, calls one forum command or read model, and shapes the answer; what a
+caller may see (a hidden proposal, a hiding reason) is the forum's rules' decision."""
 
 from __future__ import annotations
 
@@ -7,20 +10,21 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots.models import Threshold
 from coopvote.errors import InvalidInput
 from coopvote.forum import service as forum
-from coopvote.forum.models import Proposal, ProposalStatus
-from coopvote.forum.service import CommentView, ProposalQuery, ProposalView, Viewer
+from coopvote.forum import views
+from coopvote.forum.models import Comment, Proposal, ProposalStatus
+from coopvote.forum.views import CommentView, ProposalQuery, ProposalView, Viewer
 from coopvote.members.models import Role
-from coopvote.security.sessions import Principal
 from coopvote.web.access import SIGNED_IN, requires
-from coopvote.web.api.ballots import BallotOut, ReasonIn, present
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.providers import PROPOSAL_DEPENDENCY, CurrentViewer
+from coopvote.web.shapes import BallotOut, ReasonIn, present_ballot
 
 
 @dataclass
@@ -46,9 +50,15 @@ class ScheduleIn:
     threshold: Threshold = Threshold.SIMPLE
 
     def schedule(self) -> forum.BallotSchedule:
-        for moment in (self.opens_at, self.closes_at):
-            if moment is not None and moment.tzinfo is None:
-                raise InvalidInput("Give times with an offset, e.g. 2026-12-01T09:00:00+00:00.")
+        naive = {
+            name: "Give the time with an offset, e.g. 2026-12-01T09:00:00+00:00."
+            for name, moment in (("opens_at", self.opens_at), ("closes_at", self.closes_at))
+            if moment is not None and moment.tzinfo is None
+        }
+        if naive:
+            raise InvalidInput(
+                "Give times with an offset, e.g. 2026-12-01T09:00:00+00:00.", field_errors=naive
+            )
         return forum.BallotSchedule(self.closes_at, self.opens_at, self.threshold)
 
 
@@ -91,22 +101,10 @@ class CommentOut:
     hidden_reason: str | None
 
 
-def viewer(principal: Principal) -> Viewer:
-    return Viewer(principal.member_id, principal.has(Role.GOVERNOR))
-
-
-def provide_proposal(db: Db, principal: CurrentPrincipal, proposal_id: FromPath[str]) -> Proposal:
-    """The proposal in the path, as this caller may see it (404 when hidden from them)."""
-    return forum.get_proposal(db, proposal_id, viewer(principal))
-
-
-#: Controllers whose routes take a proposal from the path declare this.
-PROPOSAL_DEPENDENCY = {"proposal": Provide(provide_proposal, sync_to_thread=True)}
-
-
-def proposal_out(db: Db, view: ProposalView, principal: Principal) -> ProposalOut:
+def proposal_out(view: ProposalView) -> ProposalOut:
+    """``view`` is described for the caller: it says whether they support the proposal and,
+    only to those the rules let know, why it was hidden."""
     p = view.proposal
-    may_see_reason = principal.has(Role.GOVERNOR) or p.author_id == principal.member_id
     return ProposalOut(
         id=p.public_id,
         title=p.title,
@@ -120,8 +118,8 @@ def proposal_out(db: Db, view: ProposalView, principal: Principal) -> ProposalOu
         edited_at=p.edited_at,
         ballot=view.ballot.public_id if view.ballot else None,
         outcome=view.outcome.value if view.outcome else None,
-        supported=forum.has_supported(db, p, principal.member_id),
-        hidden_reason=(p.hidden_reason or None) if may_see_reason else None,
+        supported=view.supported,
+        hidden_reason=view.hiding_reason,
     )
 
 
@@ -134,8 +132,16 @@ def comment_out(view: CommentView) -> CommentOut:
         created_at=c.created_at,
         edited_at=c.edited_at,
         hidden=c.hidden_at is not None,
-        hidden_reason=c.hidden_reason or None,
+        hidden_reason=view.hiding_reason,
     )
+
+
+def _answer(db: Db, proposal: Proposal, viewer: Viewer, now: datetime) -> ProposalOut:
+    return proposal_out(views.describe(db, proposal, now, viewer))
+
+
+def _comment(db: Db, comment: Comment, viewer: Viewer) -> CommentOut:
+    return comment_out(views.comment_view(db, comment, viewer))
 
 
 class ProposalsController(Controller):
@@ -144,16 +150,11 @@ class ProposalsController(Controller):
     tags = ["forum"]
     opt = requires(Role.MEMBER)
 
-    def _answer(
-        self, db: Db, proposal: Proposal, principal: Principal, now: datetime
-    ) -> ProposalOut:
-        return proposal_out(db, forum.describe(db, proposal, now), principal)
-
     @get("/", opt=SIGNED_IN, sync_to_thread=True)
     def list_proposals(
         self,
         db: Db,
-        principal: CurrentPrincipal,
+        viewer: CurrentViewer,
         now: Now,
         status: FromQuery[ProposalStatus | None] = None,
         scope_filter: Annotated[str, QueryParameter(name="scope")] = "",
@@ -162,86 +163,101 @@ class ProposalsController(Controller):
     ) -> list[ProposalOut]:
         """Newest first, 20 a page. ``scope`` is an organisation's slug or ``whole-trust``."""
         query = ProposalQuery(search=q, status=status, scope=scope_filter, page=page)
-        found = forum.browse(db, query, viewer(principal), now)
-        return [proposal_out(db, view, principal) for view in found.items]
+        return [proposal_out(view) for view in views.browse(db, query, viewer, now).items]
 
     @get("/{proposal_id:str}", opt=SIGNED_IN, sync_to_thread=True)
     def proposal(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
+        self, db: Db, viewer: CurrentViewer, now: Now, proposal: NamedDependency[Proposal]
     ) -> ProposalOut:
-        return self._answer(db, proposal, principal, now)
+        return _answer(db, proposal, viewer, now)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def create(
-        self, db: Db, principal: CurrentPrincipal, now: Now, data: JSONBody[ProposalIn]
+        self,
+        db: Db,
+        viewer: CurrentViewer,
+        now: Now,
+        data: JSONBody[ProposalIn],
     ) -> ProposalOut:
-        proposal = forum.create_proposal(db, data.text(), author_id=principal.member_id, now=now)
-        return proposal_out(db, forum.describe(db, proposal, now), principal)
+        proposal = forum.create_proposal(db, data.text(), author_id=viewer.member_id, now=now)
+        return _answer(db, proposal, viewer, now)
 
     @put("/{proposal_id:str}", sync_to_thread=True)
     def edit(
         self,
         db: Db,
-        principal: CurrentPrincipal,
+        viewer: CurrentViewer,
         now: Now,
         proposal: NamedDependency[Proposal],
         data: JSONBody[ProposalIn],
     ) -> ProposalOut:
-        forum.edit_proposal(db, proposal, data.text(), actor_id=principal.member_id, now=now)
-        return self._answer(db, proposal, principal, now)
+        forum.edit_proposal(db, proposal, data.text(), actor_id=viewer.member_id, now=now)
+        return _answer(db, proposal, viewer, now)
 
     @post("/{proposal_id:str}/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
+        self,
+        db: Db,
+        viewer: CurrentViewer,
+        now: Now,
+        proposal: NamedDependency[Proposal],
     ) -> ProposalOut:
-        forum.withdraw_proposal(db, proposal, actor_id=principal.member_id, now=now)
-        return self._answer(db, proposal, principal, now)
+        forum.withdraw_proposal(db, proposal, actor_id=viewer.member_id, now=now)
+        return _answer(db, proposal, viewer, now)
 
     @post("/{proposal_id:str}/support", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def support(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
+        self,
+        db: Db,
+        viewer: CurrentViewer,
+        now: Now,
+        proposal: NamedDependency[Proposal],
     ) -> ProposalOut:
-        forum.support(db, proposal, member_id=principal.member_id, now=now)
-        return self._answer(db, proposal, principal, now)
+        forum.support(db, proposal, member_id=viewer.member_id, now=now)
+        return _answer(db, proposal, viewer, now)
 
     @delete("/{proposal_id:str}/support", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw_support(
-        self, db: Db, principal: CurrentPrincipal, now: Now, proposal: NamedDependency[Proposal]
+        self,
+        db: Db,
+        viewer: CurrentViewer,
+        now: Now,
+        proposal: NamedDependency[Proposal],
     ) -> ProposalOut:
-        forum.withdraw_support(db, proposal, member_id=principal.member_id, now=now)
-        return self._answer(db, proposal, principal, now)
+        forum.withdraw_support(db, proposal, member_id=viewer.member_id, now=now)
+        return _answer(db, proposal, viewer, now)
 
     @get("/{proposal_id:str}/comments", opt=SIGNED_IN, sync_to_thread=True)
     def comments(
-        self, db: Db, principal: CurrentPrincipal, proposal: NamedDependency[Proposal]
+        self, db: Db, viewer: CurrentViewer, proposal: NamedDependency[Proposal]
     ) -> list[CommentOut]:
-        return [comment_out(c) for c in forum.comments(db, proposal, viewer(principal))]
+        return [comment_out(c) for c in views.comments(db, proposal, viewer)]
 
     @post("/{proposal_id:str}/comments", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def comment(
         self,
         db: Db,
-        principal: CurrentPrincipal,
+        viewer: CurrentViewer,
         now: Now,
         proposal: NamedDependency[Proposal],
         data: JSONBody[CommentIn],
     ) -> CommentOut:
-        added = forum.add_comment(db, proposal, data.body, author_id=principal.member_id, now=now)
-        return comment_out(CommentView(added, forum.author_of(db, added)))
+        added = forum.add_comment(db, proposal, data.body, author_id=viewer.member_id, now=now)
+        return _comment(db, added, viewer)
 
     @put("/{proposal_id:str}/comments/{comment_id:str}", sync_to_thread=True)
     def edit_comment(
         self,
         db: Db,
-        principal: CurrentPrincipal,
+        viewer: CurrentViewer,
         now: Now,
         proposal: NamedDependency[Proposal],
         comment_id: FromPath[str],
         data: JSONBody[CommentIn],
     ) -> CommentOut:
-        comment = forum.get_comment(db, proposal, comment_id)
-        forum.edit_comment(db, proposal, comment, data.body, actor_id=principal.member_id, now=now)
-        return comment_out(CommentView(comment, forum.author_of(db, comment)))
+        comment = views.get_comment(db, proposal, comment_id, viewer)
+        forum.edit_comment(db, proposal, comment, data.body, actor_id=viewer.member_id, now=now)
+        return _comment(db, comment, viewer)
 
     @post(
         "/{proposal_id:str}/ballot",
@@ -261,7 +277,7 @@ class ProposalsController(Controller):
         ballot = forum.promote_to_ballot(
             db, proposal, data.schedule(), actor_id=principal.member_id, now=now
         )
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post(
         "/{proposal_id:str}/hide",
@@ -272,13 +288,13 @@ class ProposalsController(Controller):
     def hide(
         self,
         db: Db,
-        principal: CurrentPrincipal,
+        viewer: CurrentViewer,
         now: Now,
         proposal: NamedDependency[Proposal],
         data: JSONBody[ReasonIn],
     ) -> ProposalOut:
-        forum.hide_proposal(db, proposal, reason=data.reason, actor_id=principal.member_id, now=now)
-        return self._answer(db, proposal, principal, now)
+        forum.hide_proposal(db, proposal, reason=data.reason, actor_id=viewer.member_id, now=now)
+        return _answer(db, proposal, viewer, now)
 
     @post(
         "/{proposal_id:str}/comments/{comment_id:str}/hide",
@@ -289,14 +305,14 @@ class ProposalsController(Controller):
     def hide_comment(
         self,
         db: Db,
-        principal: CurrentPrincipal,
+        viewer: CurrentViewer,
         now: Now,
         proposal: NamedDependency[Proposal],
         comment_id: FromPath[str],
         data: JSONBody[ReasonIn],
     ) -> CommentOut:
-        comment = forum.get_comment(db, proposal, comment_id)
+        comment = views.get_comment(db, proposal, comment_id, viewer)
         forum.hide_comment(
-            db, proposal, comment, reason=data.reason, actor_id=principal.member_id, now=now
+            db, proposal, comment, reason=data.reason, actor_id=viewer.member_id, now=now
         )
-        return comment_out(CommentView(comment, forum.author_of(db, comment)))
+        return _comment(db, comment, viewer)

@@ -14,12 +14,14 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
 from coopvote.members.models import Role
 from coopvote.results import service as results
+from coopvote.results import views
 from coopvote.results.summary import csv_text
 from coopvote.web.access import RESULTS_READERS, requires
-from coopvote.web.api.ballots import BallotOut, ReasonIn, present
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.shapes import BallotOut, ReasonIn, present_ballot
 
 
 @dataclass
@@ -50,33 +52,33 @@ class ResultsController(Controller):
     @get("/ballots/{ballot_id:str}/results", sync_to_thread=True)
     def result(self, db: Db, ballot_id: FromPath[str]) -> dict[str, Any]:
         """The declared result (its latest version) and the SHA-256 of its canonical JSON."""
-        return results.published_result(db, ballot_id).result
+        return views.published_result(db, ballot_id).result
 
     @get("/ballots/{ballot_id:str}/results.csv", sync_to_thread=True)
     def result_csv(self, db: Db, ballot_id: FromPath[str]) -> Response[str]:
-        published = results.published_result(db, ballot_id)
+        published = views.published_result(db, ballot_id)
         return download(csv_text(published.result), "text/csv", f"result-{ballot_id}.csv")
 
     @get("/ballots/{ballot_id:str}/cast-votes", sync_to_thread=True)
     def cast_votes(self, db: Db, ballot_id: FromPath[str]) -> list[CastVoteOut]:
-        ballot = results.published_result(db, ballot_id).ballot
-        return [CastVoteOut(**vote) for vote in results.cast_votes(db, ballot)]
+        ballot = views.published_result(db, ballot_id).ballot
+        return [CastVoteOut(**vote) for vote in views.cast_votes(db, ballot)]
 
     @get("/ballots/{ballot_id:str}/cast-votes.blt", sync_to_thread=True)
     def cast_votes_blt(self, db: Db, ballot_id: FromPath[str]) -> Response[str]:
-        ballot = results.published_result(db, ballot_id).ballot
-        return download(results.blt(db, ballot), "text/plain", f"papers-{ballot_id}.blt")
+        ballot = views.published_result(db, ballot_id).ballot
+        return download(views.blt(db, ballot), "text/plain", f"papers-{ballot_id}.blt")
 
     @get("/ballots/{ballot_id:str}/recount", sync_to_thread=True)
     def recount(self, db: Db, ballot_id: FromPath[str]) -> dict[str, Any]:
         """The papers with what ``coopvote tally`` needs to repeat the count exactly."""
-        ballot = results.published_result(db, ballot_id).ballot
-        return results.recount_file(db, ballot)
+        ballot = views.published_result(db, ballot_id).ballot
+        return views.recount_file(db, ballot)
 
     @get("/receipts/{receipt:str}", sync_to_thread=True)
     def receipt(self, db: Db, receipt: FromPath[str]) -> ReceiptCheckOut:
         """Whether a paper with this receipt is recorded, and in which ballot: nothing else."""
-        return ReceiptCheckOut(results.find_receipt(db, receipt).public_id, recorded=True)
+        return ReceiptCheckOut(views.find_receipt(db, receipt).public_id, recorded=True)
 
     @get(
         "/ballots/{ballot_id:str}/results/preview",
@@ -85,7 +87,7 @@ class ResultsController(Controller):
     )
     def preview(self, db: Db, now: Now, ballot_id: FromPath[str]) -> dict[str, Any]:
         """What publishing would declare; only while the ballot is closed and unpublished."""
-        return results.preview(db, ballots.get_ballot(db, ballot_id, now), now=now)
+        return views.preview(db, ballot_views.find_ballot(db, ballot_id), now=now)
 
     @post(
         "/ballots/{ballot_id:str}/publish",
@@ -98,7 +100,7 @@ class ResultsController(Controller):
     ) -> BallotOut:
         ballot = ballots.get_ballot(db, ballot_id, now)
         results.publish_result(db, ballot, actor_id=principal.member_id, now=now)
-        return present(db, ballot, principal, now)
+        return present_ballot(db, ballot, principal, now)
 
     @post(
         "/ballots/{ballot_id:str}/results/corrections",

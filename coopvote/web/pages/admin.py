@@ -1,7 +1,8 @@
-"""Admins' page: who holds which office."""
+"""Admins' pages: who holds which office, and the co-operative's settings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -9,16 +10,63 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from coopvote.cooperative import service as cooperative
+from coopvote.cooperative import views as cooperative_views
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.cooperative.service import SettingsChange
 from coopvote.errors import DomainError, InvalidInput
 from coopvote.members import service as members
+from coopvote.members import views
 from coopvote.members.models import OFFICES, Role
-from coopvote.security.service import find_by_email
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
-from coopvote.web.forms import FormData, checked, text
-from coopvote.web.templating import page, redirect
+from coopvote.web.forms import FormData, checked, text, whole_number
+from coopvote.web.templating import page, redirect, reshow
+
+
+@dataclass(frozen=True)
+class OfficeForm:
+    """Giving someone an office: the service marks an unknown email and a missing office."""
+
+    email: str
+    role: str
+
+    @classmethod
+    def parse(cls, form: dict[str, Any]) -> OfficeForm:
+        return cls(text(form, "email"), text(form, "role"))
+
+
+NUMBERS = ("support_threshold_count", "support_threshold_percent", "support_threshold_minimum")
+
+
+def settings_form(current: CooperativeSettings) -> dict[str, Any]:
+    """The settings in force, as the form shows them."""
+    return {
+        "results_public": "on" if current.results_public else "",
+        "support_threshold_count": str(current.support_threshold_count or ""),
+        "support_threshold_percent": str(current.support_threshold_percent),
+        "support_threshold_minimum": str(current.support_threshold_minimum),
+    }
+
+
+def settings_change(form: dict[str, Any]) -> SettingsChange:
+    """Every field of the settings form; raises ``InvalidInput`` marking each field that is not
+    a whole number, all at once (the service then marks those out of range)."""
+    numbers: dict[str, int | None] = {}
+    problems: dict[str, str] = {}
+    for name in NUMBERS:
+        try:
+            numbers[name] = whole_number(form, name, None)
+        except InvalidInput as problem:
+            problems.update(problem.field_errors)
+    if problems:
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    return SettingsChange(
+        results_public=checked(form, "results_public"),
+        support_threshold_count=numbers["support_threshold_count"],
+        # An empty percentage or minimum is out of range (0), as the service then says.
+        support_threshold_percent=numbers["support_threshold_percent"] or 0,
+        support_threshold_minimum=numbers["support_threshold_minimum"] or 0,
+    )
 
 
 class AdminPages(Controller):
@@ -26,18 +74,9 @@ class AdminPages(Controller):
     opt = requires(Role.ADMIN)
     include_in_schema = False
 
-    def _roles_page(self, request: Request[Any, Any, Any], db: Db, **context: Any) -> Template:
-        return page(
-            request,
-            "admin/roles.html",
-            holders=members.office_holders(db),
-            offices=OFFICES,
-            **context,
-        )
-
     @get("/roles", sync_to_thread=True)
     def roles(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        return self._roles_page(request, db)
+        return page(request, "admin/roles.html", holders=views.office_holders(db), offices=OFFICES)
 
     @post("/roles", sync_to_thread=True)
     def grant(
@@ -48,31 +87,21 @@ class AdminPages(Controller):
         data: FormData,
         now: Now,
     ) -> Template | Redirect:
-        member = find_by_email(db, text(data, "email"))
-        role = text(data, "role")
-        errors = {}
-        if member is None:
-            errors["email"] = "Nobody with that email address has an account."
-        if role not in {o.value for o in OFFICES}:
-            errors["role"] = "Choose an office."
-        if not errors:
-            assert member is not None
-            try:
-                members.grant_role(
-                    db, member=member, role=Role(role), actor_id=principal.member_id, now=now
-                )
-            except DomainError as problem:
-                errors["form"] = problem.detail
-        if errors:
-            return self._roles_page(
-                request,
-                db,
-                status_code=422,
-                errors=errors,
-                form={"email": text(data, "email"), "role": role},
+        form = OfficeForm.parse(data)
+        try:
+            member = members.grant_office(
+                db, email=form.email, office=form.role, actor_id=principal.member_id, now=now
             )
-        assert member is not None
-        return redirect(request, "/admin/roles", f"{member.name} is now {role}.")
+        except DomainError as problem:
+            return reshow(
+                request,
+                "admin/roles.html",
+                problem,
+                data,
+                holders=views.office_holders(db),
+                offices=OFFICES,
+            )
+        return redirect(request, "/admin/roles", f"{member.name} is now {form.role}.")
 
     @post("/roles/{member_id:str}/{role:str}/revoke", sync_to_thread=True)
     def revoke(
@@ -84,7 +113,7 @@ class AdminPages(Controller):
         role: FromPath[Role],
         now: Now,
     ) -> Redirect:
-        member = members.get_member(db, member_id)
+        member = views.get_member(db, member_id)
         if problem := attempt(
             db,
             lambda: members.revoke_role(
@@ -96,7 +125,7 @@ class AdminPages(Controller):
 
     @get("/settings", sync_to_thread=True)
     def settings(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        current = cooperative.current(db)
+        current = cooperative_views.current(db)
         return page(request, "admin/settings.html", form=settings_form(current))
 
     @post("/settings", sync_to_thread=True)
@@ -111,39 +140,5 @@ class AdminPages(Controller):
         try:
             cooperative.change(db, settings_change(data), actor_id=principal.member_id, now=now)
         except InvalidInput as problem:
-            return page(
-                request,
-                "admin/settings.html",
-                status_code=422,
-                errors=problem.field_errors or {"form": problem.detail},
-                form=data,
-            )
+            return reshow(request, "admin/settings.html", problem, data)
         return redirect(request, "/admin/settings", "Settings saved.")
-
-
-def settings_form(current: CooperativeSettings) -> dict[str, Any]:
-    return {
-        "results_public": "on" if current.results_public else "",
-        "support_threshold_count": str(current.support_threshold_count or ""),
-        "support_threshold_percent": str(current.support_threshold_percent),
-        "support_threshold_minimum": str(current.support_threshold_minimum),
-    }
-
-
-def settings_change(form: dict[str, Any]) -> SettingsChange:
-    def number(name: str) -> int | None:
-        raw = text(form, name).strip()
-        if not raw:
-            return None
-        if not raw.isdigit():
-            raise InvalidInput(
-                "Enter a whole number.", field_errors={name: "Enter a whole number."}
-            )
-        return int(raw)
-
-    return SettingsChange(
-        results_public=checked(form, "results_public"),
-        support_threshold_count=number("support_threshold_count"),
-        support_threshold_percent=number("support_threshold_percent") or 0,
-        support_threshold_minimum=number("support_threshold_minimum") or 0,
-    )

@@ -1,7 +1,8 @@
 """The auditor's workspace: the chain's status and head, the log browser and its exports.
 
 The dashboard (verification) is for auditors; the log and its exports, like the API, are for
-auditors and governors. Nothing here changes state except recording that an export was made.
+auditors and governors. Reading changes nothing; an export is recorded in the log, so it is a
+POST (a form button, CSRF-protected) that takes the log's filters from its query string.
 """
 
 from __future__ import annotations
@@ -12,19 +13,21 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Template
 
 from coopvote.audit import service as audit_log
+from coopvote.audit import views as audit_views
 from coopvote.audit.chain import Head, canonical_json, canonical_time
-from coopvote.audit.reconcile import reconcile_ballots
-from coopvote.audit.service import EventFilter, EventRow
+from coopvote.audit.views import EventFilter, EventRow
 from coopvote.members.models import Role
 from coopvote.members.transfer import write_csv
+from coopvote.results.reconcile import reconcile_ballots
 from coopvote.web.access import requires
-from coopvote.web.api.audit import FILTER_DEPENDENCIES, AuditEventOut, Filters
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.providers import FILTER_DEPENDENCIES, Filters
+from coopvote.web.shapes import AuditEventOut
 from coopvote.web.templating import page
 
 CSV_COLUMNS = [
@@ -107,19 +110,22 @@ class AuditPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db: Db,
+        principal: CurrentPrincipal,
         filters: Filters,
         page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
     ) -> Template:
         return page(
             request,
             "audit/log.html",
-            results=audit_log.browse_events(db, filters, page=page_number),
+            results=audit_views.browse_events(db, filters, page=page_number),
             filters=filters,
             query_string=urlencode(filters.as_data()),
-            actions=audit_log.actions(db),
+            actions=audit_views.actions(db),
+            # The dashboard's route is for auditors only (governors browse the log alone).
+            links_dashboard=principal.has(Role.AUDITOR),
         )
 
-    @get("/log.csv", sync_to_thread=True)
+    @post("/log.csv", status_code=200, sync_to_thread=True)
     def export_csv(
         self, db: Db, principal: CurrentPrincipal, now: Now, filters: Filters
     ) -> Response[str]:
@@ -128,7 +134,7 @@ class AuditPages(Controller):
         write_csv(csv_rows(rows), buffer)
         return download(buffer.getvalue(), "text/csv; charset=utf-8", "csv", now)
 
-    @get("/log.json", sync_to_thread=True)
+    @post("/log.json", status_code=200, sync_to_thread=True)
     def export_json(
         self, db: Db, principal: CurrentPrincipal, now: Now, filters: Filters
     ) -> Response[list[AuditEventOut]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -10,54 +11,62 @@ from litestar.response import Redirect, Template
 
 from coopvote.errors import InvalidInput
 from coopvote.members import service as members
+from coopvote.members import views
 from coopvote.members.service import Application
 from coopvote.security import service as signing
 from coopvote.web.access import PUBLIC
 from coopvote.web.deps import CurrentSettings, Db, Now, client_address
-from coopvote.web.forms import FormData, checked, text, without_secrets
+from coopvote.web.forms import FormData, checked, text
 from coopvote.web.middleware import clear_session_cookie, session_cookie
-from coopvote.web.templating import page, redirect, safe_next
+from coopvote.web.templating import page, redirect, reshow, safe_next
+
+
+def registration_form(form: dict[str, Any]) -> Application:
+    """Every field of the registration form; the service marks all their problems at once."""
+    return Application(
+        name=text(form, "name"),
+        email=text(form, "email"),
+        password=text(form, "password"),
+        constituency=text(form, "constituency"),
+        organisation=text(form, "organisation"),
+        agrees_to_rules=checked(form, "agrees_to_rules"),
+    )
+
+
+@dataclass(frozen=True)
+class SignInForm:
+    email: str
+    password: str
+    #: Where to go once signed in: a path on this site, or nowhere in particular ("").
+    next: str
+
+    @classmethod
+    def parse(cls, form: dict[str, Any]) -> SignInForm:
+        return cls(text(form, "email"), text(form, "password"), safe_next(text(form, "next"), ""))
 
 
 class AuthPages(Controller):
     opt = PUBLIC
     include_in_schema = False
 
-    def _register_page(self, request: Request[Any, Any, Any], db: Db, **context: Any) -> Template:
-        return page(
-            request,
-            "auth/register.html",
-            organisations=[(o.slug, o.name) for o in members.organisations(db)],
-            constituencies=[(c.slug, c.name) for c in members.constituencies(db)],
-            **context,
-        )
+    def _choices(self, db: Db) -> dict[str, Any]:
+        return {
+            "organisations": [(o.slug, o.name) for o in views.organisations(db)],
+            "constituencies": [(c.slug, c.name) for c in views.constituencies(db)],
+        }
 
     @get("/register", sync_to_thread=True)
     def register_form(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        return self._register_page(request, db)
+        return page(request, "auth/register.html", **self._choices(db))
 
     @post("/register", sync_to_thread=True)
     def register(
         self, request: Request[Any, Any, Any], db: Db, data: FormData, now: Now
     ) -> Template | Redirect:
-        application = Application(
-            name=text(data, "name"),
-            email=text(data, "email"),
-            password=text(data, "password"),
-            constituency=text(data, "constituency"),
-            organisation=text(data, "organisation"),
-            agrees_to_rules=checked(data, "agrees_to_rules"),
-        )
         try:
-            members.apply_for_membership(db, application, now)
+            members.apply_for_membership(db, registration_form(data), now)
         except InvalidInput as problem:
-            return self._register_page(
-                request,
-                db,
-                status_code=422,
-                errors=problem.field_errors,
-                form=without_secrets(data),
-            )
+            return reshow(request, "auth/register.html", problem, data, **self._choices(db))
         return redirect(request, "/registered")
 
     @get("/registered", sync_to_thread=False)
@@ -77,29 +86,18 @@ class AuthPages(Controller):
         now: Now,
         settings: CurrentSettings,
     ) -> Template | Redirect:
+        form = SignInForm.parse(data)
         outcome = signing.sign_in(
             db,
-            email=text(data, "email"),
-            password=text(data, "password"),
+            email=form.email,
+            password=form.password,
             address=client_address(request, settings),
             now=now,
             policy=signing.ThrottlePolicy.of(settings),
         )
-        if isinstance(outcome, signing.Refusal):
-            status = 429 if outcome is signing.Refusal.THROTTLED else 401
-            return page(
-                request,
-                "auth/sign_in.html",
-                status_code=status,
-                errors={"form": outcome.value},
-                form=without_secrets(data),
-                next=safe_next(text(data, "next"), ""),
-            )
-        response = redirect(
-            request,
-            safe_next(text(data, "next"), "/membership"),
-            f"Welcome, {outcome.member.name}.",
-        )
+        if isinstance(outcome, signing.SignInRefused):
+            return reshow(request, "auth/sign_in.html", outcome, data, next=form.next)
+        response = redirect(request, form.next or "/membership", f"Welcome, {outcome.member.name}.")
         response.set_cookie(session_cookie(settings, outcome.token))
         return response
 

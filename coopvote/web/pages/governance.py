@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,26 +12,17 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from coopvote import audit
 from coopvote.errors import DomainError
 from coopvote.members import service as members
+from coopvote.members import views
 from coopvote.members.models import MemberStatus, Role
-from coopvote.members.rules import TRANSITIONS, Transition, can_transition
-from coopvote.members.service import RegisterQuery
-from coopvote.members.transfer import export_rows, write_csv
+from coopvote.members.rules import GOVERNOR_ACTIONS, leads_to
+from coopvote.members.transfer import export_register
+from coopvote.members.views import REGISTER_STATUSES, RegisterQuery
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.forms import FormData, text
-from coopvote.web.templating import page, redirect
-
-#: The actions a governor takes from a member's record, by their name in the URL.
-ACTIONS = {
-    "approve": Transition.ADMITTED,
-    "reject": Transition.REJECTED,
-    "suspend": Transition.SUSPENDED,
-    "reinstate": Transition.REINSTATED,
-    "cease": Transition.CEASED,
-}
+from coopvote.web.templating import page, redirect, reshow
 
 
 def register_query(
@@ -50,6 +42,24 @@ def register_query(
     )
 
 
+@dataclass(frozen=True)
+class MemberActionForm:
+    """A governor's action on a member's record, from the record or from the queue."""
+
+    reason: str
+    #: Where the form was sent from: "applications" (the queue), or the member's record.
+    back: str
+
+    @classmethod
+    def parse(cls, form: dict[str, Any]) -> MemberActionForm:
+        return cls(text(form, "reason"), text(form, "back"))
+
+    def next_page(self, member_id: str) -> str:
+        if self.back == "applications":
+            return "/governance/applications"
+        return f"/governance/members/{member_id}"
+
+
 class GovernancePages(Controller):
     path = "/governance"
     opt = requires(Role.GOVERNOR)
@@ -63,7 +73,7 @@ class GovernancePages(Controller):
         db: Db,
         page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
     ) -> Template:
-        pending = members.search_register(
+        pending = views.search_register(
             db, RegisterQuery(status=MemberStatus.PENDING, page=page_number)
         )
         return page(request, "governance/applications.html", pending=pending)
@@ -75,17 +85,18 @@ class GovernancePages(Controller):
         db: Db,
         filters: NamedDependency[RegisterQuery],
     ) -> Template:
+        found = views.register(db, filters)
         return page(
             request,
             "governance/register.html",
-            results=members.search_register(db, filters),
+            results=found.results,
             query=filters,
-            statuses=[s for s in MemberStatus if s is not MemberStatus.NON_MEMBER],
-            organisations=members.organisations(db),
-            constituencies=members.constituencies(db),
+            statuses=REGISTER_STATUSES,
+            organisations=found.organisations,
+            constituencies=found.constituencies,
         )
 
-    @get("/members.csv", sync_to_thread=True)
+    @post("/members.csv", sync_to_thread=True)
     def export(
         self,
         db: Db,
@@ -93,16 +104,9 @@ class GovernancePages(Controller):
         now: Now,
         filters: NamedDependency[RegisterQuery],
     ) -> Response[str]:
+        """A POST, from a button on the register: each export is recorded in the audit log."""
         buffer = io.StringIO()
-        count = write_csv(export_rows(db, filters), buffer)
-        audit.record(
-            db,
-            actor=audit.member_actor(principal.member_id),
-            action="members.exported",
-            subject="register",
-            now=now,
-            data={"rows": count},
-        )
+        export_register(db, filters, buffer, actor_id=principal.member_id, now=now)
         return Response(
             buffer.getvalue(),
             media_type="text/csv; charset=utf-8",
@@ -111,21 +115,7 @@ class GovernancePages(Controller):
 
     @get("/members/{member_id:str}", sync_to_thread=True)
     def member(self, request: Request[Any, Any, Any], db: Db, member_id: FromPath[str]) -> Template:
-        return self._member_page(request, db, member_id)
-
-    def _member_page(
-        self, request: Request[Any, Any, Any], db: Db, member_id: FromPath[str], **context: Any
-    ) -> Template:
-        record = members.get_member(db, member_id)
-        actions = [(name, t) for name, t in ACTIONS.items() if can_transition(record.status, t)]
-        return page(
-            request,
-            "governance/member.html",
-            member=members.summary(db, record),
-            history=members.history(db, record),
-            actions=actions,
-            **context,
-        )
+        return page(request, "governance/member.html", record=views.member_record(db, member_id))
 
     @post("/members/{member_id:str}/{action:str}", sync_to_thread=True)
     def act(
@@ -138,10 +128,11 @@ class GovernancePages(Controller):
         data: FormData,
         now: Now,
     ) -> Template | Redirect:
-        transition = ACTIONS.get(action)
+        transition = GOVERNOR_ACTIONS.get(action)
         if transition is None:
             raise NotFoundException("No such action.")
-        record = members.get_member(db, member_id)
+        form = MemberActionForm.parse(data)
+        record = views.get_member(db, member_id)
         try:
             members.change_status(
                 db,
@@ -149,22 +140,19 @@ class GovernancePages(Controller):
                 transition=transition,
                 actor_id=principal.member_id,
                 now=now,
-                reason=text(data, "reason"),
+                reason=form.reason,
             )
         except DomainError as problem:
-            return self._member_page(
+            return reshow(
                 request,
-                db,
-                member_id,
-                status_code=problem.status_code,
-                errors={f"reason-{action}": problem.detail, "form": problem.detail},
-                form={f"reason-{action}": text(data, "reason")},
+                "governance/member.html",
+                problem,
+                data,
+                record=views.member_record(db, member_id),
+                acted=action,
             )
-        back = text(data, "back")
-        target = (
-            "/governance/applications"
-            if back == "applications"
-            else f"/governance/members/{member_id}"
+        return redirect(
+            request,
+            form.next_page(member_id),
+            f"{record.name} is now {leads_to(transition).value}.",
         )
-        status_word = TRANSITIONS[transition][1].value
-        return redirect(request, target, f"{record.name} is now {status_word}.")

@@ -8,7 +8,8 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from coopvote.members import service as members
-from coopvote.members.rules import Transition, can_transition
+from coopvote.members import views
+from coopvote.members.rules import Transition
 from coopvote.web.access import SIGNED_IN
 from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.forms import FormData, checked
@@ -24,13 +25,13 @@ class MembershipPages(Controller):
     def mine(
         self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal
     ) -> Template:
-        member = members.get_member(db, principal.public_id)
+        mine = views.my_membership(db, principal.public_id)
         return page(
             request,
             "members/me.html",
-            me=members.summary(db, member),
-            history=members.history(db, member),
-            can_withdraw=can_transition(member.status, Transition.WITHDREW),
+            me=mine.member,
+            history=mine.history,
+            can_withdraw=mine.can_withdraw,
         )
 
     @post("/withdraw", sync_to_thread=True)
@@ -51,7 +52,7 @@ class MembershipPages(Controller):
             )
         members.change_status(
             db,
-            member=members.get_member(db, principal.public_id),
+            member=views.get_member(db, principal.public_id),
             transition=Transition.WITHDREW,
             actor_id=principal.member_id,
             now=now,

@@ -9,13 +9,13 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from coopvote.errors import NotFound
-from coopvote.results import service as results
+from coopvote.results import views as results
 from coopvote.results.summary import outcome_sentence
 from coopvote.web.access import RESULTS_READERS
 from coopvote.web.deps import Db
 from coopvote.web.forms import FormData, text
-from coopvote.web.pages.result_view import result_view
-from coopvote.web.pages.running_ballots import METHOD_NAMES
+from coopvote.web.labels import METHOD_NAMES
+from coopvote.web.result_view import result_view
 from coopvote.web.templating import page
 
 

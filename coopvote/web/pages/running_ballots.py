@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,111 +12,35 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from coopvote.ballots import service as ballots
-from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
-from coopvote.ballots.rules import Definition
-from coopvote.cooperative import service as cooperative
+from coopvote.ballots import views
+from coopvote.ballots.models import Ballot
+from coopvote.ballots.rules import can_edit
+from coopvote.cooperative import views as cooperative
 from coopvote.errors import InvalidInput
-from coopvote.members import service as members
+from coopvote.members import views as members
 from coopvote.members.models import Role
 from coopvote.results import service as results
-from coopvote.settings import Settings
+from coopvote.results import views as result_views
 from coopvote.web.access import requires
+from coopvote.web.ballot_forms import BallotForm
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
 from coopvote.web.forms import FormData, text
-from coopvote.web.pages.result_view import result_view
-from coopvote.web.templating import page, redirect
+from coopvote.web.labels import METHOD_NAMES, THRESHOLD_NAMES
+from coopvote.web.result_view import result_view
+from coopvote.web.templating import page, redirect, reshow
 
-METHOD_NAMES = {
-    Method.RESOLUTION: "Resolution (for / against / abstain)",
-    Method.PLURALITY: "First past the post",
-    Method.APPROVAL: "Approval voting",
-    Method.IRV: "Instant-runoff (one seat, ranked)",
-    Method.STV: "Single transferable vote, Scottish rules (ranked)",
-    Method.MEEK: "Single transferable vote, Meek's method (ranked)",
-    Method.SCHULZE: "Schulze (ranked, Condorcet)",
-}
-THRESHOLD_NAMES = {
-    Threshold.SIMPLE: "Ordinary: more for than against",
-    Threshold.TWO_THIRDS: "Two-thirds of the votes cast",
-    Threshold.THREE_QUARTERS: "Special: three-quarters of the votes cast",
-}
+FORM = "running/form.html"
 
 
-def listed(form: dict[str, Any], name: str) -> list[str]:
-    value = form.get(name, [])
-    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
-
-
-def whole_number(form: dict[str, Any], name: str, default: int | None) -> int | None:
-    raw = text(form, name).strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise InvalidInput("Enter a whole number.", field_errors={name: "Enter a whole number."})
-    return int(raw)
-
-
-def local_time(form: dict[str, Any], name: str, zone: ZoneInfo) -> datetime | None:
-    raw = text(form, name).strip()
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=zone)
-    except ValueError:
-        raise InvalidInput(
-            "Enter a date and time.", field_errors={name: "Enter a date and time."}
-        ) from None
-
-
-def definition_from_form(form: dict[str, Any], settings: Settings) -> Definition:
-    zone = ZoneInfo(settings.timezone)
-    try:
-        method = Method(text(form, "method"))
-    except ValueError:
-        raise InvalidInput(
-            "Choose a method.", field_errors={"method": "Choose a method."}
-        ) from None
-    threshold = text(form, "threshold")
-    quorum = text(form, "quorum").strip() or "0"
-    try:
-        quorum_bp = round(float(quorum) * 100)
-    except ValueError:
-        raise InvalidInput(
-            "Enter a percentage.", field_errors={"quorum": "Enter a percentage."}
-        ) from None
-    return Definition(
-        title=text(form, "title"),
-        description=text(form, "description"),
-        method=method,
-        options=[line for line in text(form, "options").splitlines() if line.strip()],
-        seats=whole_number(form, "seats", 1) or 0,
-        max_choices=whole_number(form, "max_choices", None),
-        threshold=Threshold(threshold)
-        if method is Method.RESOLUTION and threshold in set(Threshold)
-        else (Threshold.SIMPLE if method is Method.RESOLUTION else None),
-        quorum_bp=quorum_bp,
-        opens_at=local_time(form, "opens_at", zone),
-        closes_at=local_time(form, "closes_at", zone),
-        eligible_constituencies=listed(form, "constituencies"),
-        eligible_organisations=listed(form, "organisations"),
-    )
-
-
-def form_of(ballot: Ballot, labels: list[str]) -> dict[str, Any]:
-    """A stored ballot as the values of its edit form."""
+def form_context(db: Db, action: str, ballot: Ballot | None = None) -> dict[str, Any]:
+    """What the definition form offers, besides what was typed."""
     return {
-        "title": ballot.title,
-        "description": ballot.description,
-        "method": ballot.method.value,
-        "options": "\n".join(labels),
-        "seats": str(ballot.seats),
-        "max_choices": str(ballot.max_choices or ""),
-        "threshold": ballot.threshold.value if ballot.threshold else "",
-        "quorum": f"{ballot.quorum_bp / 100:g}",
-        "opens_at": ballot.opens_at,
-        "closes_at": ballot.closes_at,
-        "constituencies": list(ballot.eligible_constituencies),
-        "organisations": list(ballot.eligible_organisations),
+        "action": action,
+        "ballot": ballot,
+        "methods": METHOD_NAMES,
+        "thresholds": THRESHOLD_NAMES,
+        "constituencies": members.constituencies(db),
+        "organisations": members.organisations(db),
     }
 
 
@@ -127,33 +50,23 @@ class RunningBallotPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any], db: Db, now: Now) -> Template:
-        found = ballots.list_ballots(db, now=now, include_drafts=True)
+    def index(
+        self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal, now: Now
+    ) -> Template:
         return page(
             request,
             "running/index.html",
-            rows=[(b, ballots.turnout(db, b)) for b in found],
+            rows=views.states(db, roles=principal.roles, now=now),
             methods=METHOD_NAMES,
-        )
-
-    def _form(self, request: Request[Any, Any, Any], db: Db, **context: Any) -> Template:
-        return page(
-            request,
-            "running/form.html",
-            methods=METHOD_NAMES,
-            thresholds=THRESHOLD_NAMES,
-            constituencies=members.constituencies(db),
-            organisations=members.organisations(db),
-            **context,
         )
 
     @get("/new", sync_to_thread=True)
     def new(self, request: Request[Any, Any, Any], db: Db) -> Template:
-        return self._form(
+        return page(
             request,
-            db,
-            action="/governance/ballots/new",
-            form={"method": "resolution", "seats": "1", "quorum": "0"},
+            FORM,
+            form=BallotForm.blank().values,
+            **form_context(db, "/governance/ballots/new"),
         )
 
     @post("/new", sync_to_thread=True)
@@ -167,54 +80,52 @@ class RunningBallotPages(Controller):
         data: FormData,
     ) -> Template | Redirect:
         try:
-            ballot = ballots.create_ballot(
-                db, definition_from_form(data, settings), actor_id=principal.member_id, now=now
-            )
+            definition = BallotForm(data).definition(ZoneInfo(settings.timezone))
+            ballot = ballots.create_ballot(db, definition, actor_id=principal.member_id, now=now)
         except InvalidInput as problem:
-            return self._form(
-                request,
-                db,
-                action="/governance/ballots/new",
-                status_code=422,
-                errors=problem.field_errors or {"form": problem.detail},
-                form=data,
-            )
+            return reshow(request, FORM, problem, data, **form_context(db, request.url.path))
         return redirect(request, f"/governance/ballots/{ballot.public_id}", "Draft ballot saved.")
 
     @get("/{ballot_id:str}", sync_to_thread=True)
     def show(
-        self, request: Request[Any, Any, Any], db: Db, now: Now, ballot_id: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
     ) -> Template:
-        ballot = ballots.get_ballot(db, ballot_id, now)
-        closed = ballot.status is BallotStatus.CLOSED
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        preview = result_views.preview_if_closed(db, ballot, now=now)
         return page(
             request,
             "running/show.html",
-            ballot=ballot,
-            preview=result_view(results.preview(db, ballot, now=now)) if closed else None,
+            **vars(views.state(db, ballot, principal.roles, now)),
+            preview=result_view(preview) if preview else None,
             results_public=cooperative.current(db).results_public,
-            options=ballots.options(db, ballot),
-            turnout=ballots.turnout(db, ballot),
             method_name=METHOD_NAMES[ballot.method],
             threshold_name=THRESHOLD_NAMES.get(ballot.threshold) if ballot.threshold else None,
         )
 
     @get("/{ballot_id:str}/edit", sync_to_thread=True)
     def edit(
-        self, request: Request[Any, Any, Any], db: Db, now: Now, ballot_id: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
     ) -> Template | Redirect:
-        ballot = ballots.get_ballot(db, ballot_id, now)
-        if ballot.status is not BallotStatus.DRAFT:
-            return redirect(
-                request, f"/governance/ballots/{ballot_id}", "Only a draft can be edited.", "error"
-            )
-        labels = [o.label for o in ballots.options(db, ballot)]
-        return self._form(
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        here = f"/governance/ballots/{ballot.public_id}"
+        if not can_edit(ballot, now):
+            return redirect(request, here, "Only a draft can be edited.", "error")
+        labels = [o.label for o in views.options(db, ballot)]
+        return page(
             request,
-            db,
-            action=f"/governance/ballots/{ballot_id}/edit",
-            form=form_of(ballot, labels),
-            ballot=ballot,
+            FORM,
+            form=BallotForm.of(ballot, labels).values,
+            **form_context(db, f"{here}/edit", ballot),
         )
 
     @post("/{ballot_id:str}/edit", sync_to_thread=True)
@@ -230,22 +141,11 @@ class RunningBallotPages(Controller):
     ) -> Template | Redirect:
         ballot = ballots.get_ballot(db, ballot_id, now)
         try:
-            ballots.update_ballot(
-                db,
-                ballot,
-                definition_from_form(data, settings),
-                actor_id=principal.member_id,
-                now=now,
-            )
+            definition = BallotForm(data).definition(ZoneInfo(settings.timezone))
+            ballots.update_ballot(db, ballot, definition, actor_id=principal.member_id, now=now)
         except InvalidInput as problem:
-            return self._form(
-                request,
-                db,
-                action=f"/governance/ballots/{ballot_id}/edit",
-                status_code=422,
-                ballot=ballot,
-                errors=problem.field_errors or {"form": problem.detail},
-                form=data,
+            return reshow(
+                request, FORM, problem, data, **form_context(db, request.url.path, ballot)
             )
         return redirect(request, f"/governance/ballots/{ballot_id}", "Changes saved.")
 

@@ -6,61 +6,33 @@ import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
 from coopvote.ballots import service as ballots
-from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method
-from coopvote.ballots.rules import RANKED, choices_allowed, parse_paper, ranking_from_positions
+from coopvote.ballots import views
+from coopvote.ballots.models import Ballot
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
-from coopvote.security.sessions import Principal
 from coopvote.web.access import requires
-from coopvote.web.api.ballots import visible_ballot
+from coopvote.web.ballot_forms import PaperForm, reviewed_paper
 from coopvote.web.deps import CurrentPrincipal, Db, Now
-from coopvote.web.forms import FormData, text
-from coopvote.web.templating import page
+from coopvote.web.forms import FormData
+from coopvote.web.templating import page, reshow
+
+PAPER = "ballots/paper.html"
 
 
-def paper_from_form(
-    ballot: Ballot, options: list[BallotOption], form: dict[str, Any]
-) -> dict[str, Any]:
-    """The paper a ballot form describes, in the API's shape (checked by ``parse_paper``)."""
-    if ballot.method is Method.RESOLUTION:
-        return {"choice": text(form, "choice")}
-    if ballot.method in RANKED:
-        positions = {o.id: text(form, f"rank-{o.id}") for o in options if o.id is not None}
-        return {"ranking": ranking_from_positions(positions)}
-    picked = form.get("choices", [])
-    picked = picked if isinstance(picked, list) else [picked]
-    try:
-        return {"choices": [int(p) for p in picked]}
-    except ValueError:
-        raise InvalidInput("The paper names an option that is not on this ballot.") from None
-
-
-def described(ballot: Ballot, options: list[BallotOption], paper: dict[str, Any]) -> list[str]:
-    """A paper in words, for the review step."""
-    labels = {o.id: o.label for o in options}
-    if ballot.method is Method.RESOLUTION:
-        return [{"for": "For", "against": "Against", "abstain": "Abstain"}[paper["choice"]]]
-    if ballot.method in RANKED:
-        return [f"{n}. {labels[i]}" for n, i in enumerate(paper["ranking"], start=1)]
-    return [labels[i] for i in paper["choices"]]
-
-
-def provide_ballot(
-    db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
-) -> Ballot:
-    return visible_ballot(db, ballot_id, principal, now)
+def paper_context(db: Db, principal: CurrentPrincipal, ballot: Ballot, now: Now) -> dict[str, Any]:
+    """What the paper page shows this member: the template only lays it out."""
+    view = views.paper(db, ballot, principal.member_id, now)
+    return {**vars(view), "ranks": range(1, len(view.options) + 1)}
 
 
 class VotingPages(Controller):
     path = "/ballots"
     opt = requires(Role.MEMBER)
     include_in_schema = False
-    dependencies = {"ballot": Provide(provide_ballot, sync_to_thread=True)}
 
     @get("/", sync_to_thread=True)
     def mine(
@@ -69,32 +41,7 @@ class VotingPages(Controller):
         return page(
             request,
             "ballots/mine.html",
-            ballots=ballots.my_open_ballots(db, member_id=principal.member_id, now=now),
-        )
-
-    def _paper_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        principal: Principal,
-        ballot: Ballot,
-        **context: Any,
-    ) -> Template:
-        entry = ballots.roll_entry(db, ballot, principal.member_id)
-        options = ballots.options(db, ballot)
-        return page(
-            request,
-            "ballots/paper.html",
-            ballot=ballot,
-            options=options,
-            on_roll=entry is not None,
-            has_voted=bool(entry and entry.has_voted),
-            can_vote=ballot.status is BallotStatus.OPEN
-            and entry is not None
-            and not entry.has_voted,
-            ranks=range(1, len(options) + 1),
-            allowed=choices_allowed(ballot, len(options)),
-            **context,
+            ballots=views.my_open_ballots(db, member_id=principal.member_id, now=now),
         )
 
     @get("/{ballot_id:str}", sync_to_thread=True)
@@ -103,9 +50,11 @@ class VotingPages(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         principal: CurrentPrincipal,
-        ballot: NamedDependency[Ballot],
+        now: Now,
+        ballot_id: FromPath[str],
     ) -> Template:
-        return self._paper_page(request, db, principal, ballot)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return page(request, PAPER, **paper_context(db, principal, ballot, now))
 
     @post("/{ballot_id:str}/review", sync_to_thread=True)
     def review(
@@ -113,31 +62,23 @@ class VotingPages(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         principal: CurrentPrincipal,
-        ballot: NamedDependency[Ballot],
+        now: Now,
+        ballot_id: FromPath[str],
         data: FormData,
     ) -> Template:
-        options = ballots.options(db, ballot)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        form = PaperForm(ballot, views.options(db, ballot))
         try:
-            paper = parse_paper(
-                ballot,
-                [o.id for o in options if o.id is not None],
-                paper_from_form(ballot, options, data),
-            )
+            paper = form.paper(data)
         except InvalidInput as problem:
-            return self._paper_page(
-                request,
-                db,
-                principal,
-                ballot,
-                status_code=422,
-                errors={"paper": problem.detail},
-                form=data,
+            return reshow(
+                request, PAPER, problem, data, **paper_context(db, principal, ballot, now)
             )
         return page(
             request,
             "ballots/review.html",
             ballot=ballot,
-            choices=described(ballot, options, paper),
+            choices=form.described(paper),
             paper=json.dumps(paper),
             form=data,
         )
@@ -148,12 +89,14 @@ class VotingPages(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         principal: CurrentPrincipal,
-        ballot: NamedDependency[Ballot],
+        now: Now,
+        ballot_id: FromPath[str],
         data: FormData,
     ) -> Template:
         """Back from the review step with the choices as they were (by POST, so that no
         choice ever appears in a URL or a server log)."""
-        return self._paper_page(request, db, principal, ballot, form=data)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return page(request, PAPER, form=data, **paper_context(db, principal, ballot, now))
 
     @post("/{ballot_id:str}/vote", sync_to_thread=True)
     def vote(
@@ -162,18 +105,13 @@ class VotingPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
-        ballot: NamedDependency[Ballot],
+        ballot_id: FromPath[str],
         data: FormData,
     ) -> Template:
-        try:
-            paper = json.loads(text(data, "paper"))
-        except ValueError:
-            raise InvalidInput(
-                "The paper could not be read; please fill in the ballot again."
-            ) from None
-        if not isinstance(paper, dict):
-            raise InvalidInput("The paper could not be read; please fill in the ballot again.")
-        receipt = ballots.cast_vote(db, ballot, member_id=principal.member_id, paper=paper, now=now)
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        receipt = ballots.cast_vote(
+            db, ballot, member_id=principal.member_id, paper=reviewed_paper(data), now=now
+        )
         return page(
             request, "ballots/receipt.html", ballot=ballot, receipt=receipt, status_code=201
         )

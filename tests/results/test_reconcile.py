@@ -3,12 +3,12 @@
 from sqlalchemy import text
 from sqlmodel import Session
 
-from coopvote.audit.reconcile import BallotReconciliation, reconcile_ballots
 from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.results import service as results
+from coopvote.results.reconcile import BallotReconciliation, reconcile_ballots
 from tests.factories import make_ballot, make_member
 
 

@@ -21,8 +21,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from coopvote.ballots.models import Ballot, BallotStatus, Paper, RollEntry
-from coopvote.ballots.service import measure_roll
-from coopvote.results import service as results
+from coopvote.ballots.roll import measure_roll
+from coopvote.results import views as results
 from coopvote.results.document import sha256_hex
 
 

@@ -1,0 +1,32 @@
+"""What the commands that use the database share: the settings, and one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlmodel import Session
+
+from coopvote.db import Database
+from coopvote.errors import DomainError
+from coopvote.schema.migrate import upgrade
+from coopvote.settings import Settings
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
+    database = Database.connect(settings().database_url)
+    try:
+        upgrade(database.engine)
+        with database.transaction() as session:
+            yield session
+    except DomainError as problem:
+        raise click.ClickException(problem.detail) from problem
+    finally:
+        database.dispose()

@@ -1,0 +1,208 @@
+"""Reading results: previews, published declarations, the papers as published, downloads
+and receipt checks. Nothing here writes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from coopvote.audit.service import current_head
+from coopvote.ballots import views as ballot_views
+from coopvote.ballots.models import Ballot, BallotStatus, Paper
+from coopvote.ballots.rules import RANKED
+from coopvote.errors import NotFound
+from coopvote.results import document
+from coopvote.results.document import BallotFacts, Correction
+from coopvote.results.models import ResultDeclaration
+from coopvote.results.rules import NO_RESULT, can_preview, can_see_result
+
+#: Fields of a declaration that are about the declaring, not the count: a correction must
+#: change something else.
+DECLARATION_FIELDS = frozenset(
+    {"version", "declared_at", "audit_head", "corrects", "correction_reason"}
+)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A ballot's result as declared (the latest version), ready to show."""
+
+    ballot: Ballot
+    declaration: ResultDeclaration
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The declared document, with its hash, as ``GET …/results`` serves it."""
+        data: dict[str, Any] = json.loads(self.declaration.document)
+        data["results_sha256"] = self.declaration.sha256
+        return data
+
+
+def facts(session: Session, ballot: Ballot) -> BallotFacts:
+    return BallotFacts(
+        public_id=ballot.public_id,
+        title=ballot.title,
+        method=ballot.method.value,
+        seats=ballot.seats,
+        threshold=ballot.threshold.value if ballot.threshold else None,
+        quorum_bp=ballot.quorum_bp,
+        electorate=ballot.roll_size or 0,
+        options=tuple(
+            (option.id, option.label)
+            for option in ballot_views.options(session, ballot)
+            if option.id is not None
+        ),
+    )
+
+
+def cast_votes(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
+    """Every stored paper with its receipt, in receipt order: receipts are random, so this
+    order tells nothing of the order of casting, and a voter can find their own."""
+    papers = session.exec(
+        select(Paper).where(Paper.ballot_id == ballot.id).order_by(col(Paper.receipt))
+    )
+    return [{"receipt": paper.receipt, "paper": paper.choice} for paper in papers]
+
+
+def declare(
+    session: Session,
+    ballot: Ballot,
+    *,
+    version: int,
+    now: datetime,
+    corrects: Correction | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Count the stored papers; the document and its tie-order seed."""
+    papers = cast_votes(session, ballot)
+    seed = document.seed_from_receipts(p["receipt"] for p in papers)
+    result = document.declare(
+        facts(session, ballot),
+        [p["paper"] for p in papers],
+        seed=seed,
+        version=version,
+        declared_at=now.isoformat(),
+        audit_head=str(current_head(session)),
+        corrects=corrects,
+    )
+    return result, seed
+
+
+def preview(session: Session, ballot: Ballot, *, now: datetime) -> dict[str, Any]:
+    """What publishing now would declare. Only a closed ballot has one: never while voting
+    goes on, and once published the result itself is there to read."""
+    can_preview(ballot, now).ensure()
+    result, _ = declare(session, ballot, version=1, now=now)
+    return result
+
+
+def recomputed_sha256(session: Session, ballot: Ballot) -> str | None:
+    """The SHA-256 the latest declaration would have if its count were made again now from
+    the stored papers (its declared fields — version, time, audit head — kept as declared).
+    It differs from the stored hash when the papers or the stored document were changed."""
+    if ballot.status is not BallotStatus.PUBLISHED:
+        return None
+    latest = published(session, ballot).declaration
+    declared = json.loads(latest.document)
+    recount, _ = declare(session, ballot, version=latest.version, now=latest.published_at)
+    again = {
+        **count_part(recount),
+        **{k: v for k, v in declared.items() if k in DECLARATION_FIELDS},
+    }
+    return document.sha256_hex(document.canonical_json(again))
+
+
+def count_part(result: dict[str, Any]) -> dict[str, Any]:
+    """A declared document without the fields about the declaring: what a recount must match."""
+    return {key: value for key, value in result.items() if key not in DECLARATION_FIELDS}
+
+
+def declarations(session: Session, ballot: Ballot) -> list[ResultDeclaration]:
+    """Every declaration of a ballot's result, first to latest."""
+    return list(
+        session.exec(
+            select(ResultDeclaration)
+            .where(ResultDeclaration.ballot_id == ballot.id)
+            .order_by(col(ResultDeclaration.version))
+        )
+    )
+
+
+def published(session: Session, ballot: Ballot) -> Published:
+    """The declared result of a ballot; 404 for every caller until it is published."""
+    can_see_result(ballot).ensure()
+    latest = session.exec(
+        select(ResultDeclaration)
+        .where(ResultDeclaration.ballot_id == ballot.id)
+        .order_by(col(ResultDeclaration.version).desc())
+    ).first()
+    if latest is None:
+        raise NotFound(NO_RESULT)
+    return Published(ballot, latest)
+
+
+def published_result(session: Session, public_id: str) -> Published:
+    """By the ballot's id. An unknown ballot and an unpublished one get the same answer, so
+    the public learns nothing of ballots that have no result yet."""
+    ballot = session.exec(
+        select(Ballot).where(Ballot.public_id == public_id, Ballot.status == BallotStatus.PUBLISHED)
+    ).first()
+    if ballot is None:
+        raise NotFound(NO_RESULT)
+    return published(session, ballot)
+
+
+def list_published(session: Session) -> list[Published]:
+    """Every published result, most recently declared first."""
+    rows = session.exec(
+        select(Ballot, ResultDeclaration)
+        .join(ResultDeclaration, col(ResultDeclaration.ballot_id) == Ballot.id)
+        .where(Ballot.status == BallotStatus.PUBLISHED)
+        .order_by(col(ResultDeclaration.published_at).desc(), col(ResultDeclaration.id).desc())
+    ).all()
+    latest: dict[int | None, Published] = {}
+    for ballot, declaration in rows:  # a ballot's first row is its latest declaration
+        latest.setdefault(ballot.id, Published(ballot, declaration))
+    return list(latest.values())
+
+
+def blt(session: Session, ballot: Ballot) -> str:
+    """The published papers of a ranked ballot as BLT, candidates in the tie order."""
+    if ballot.method not in RANKED:
+        raise NotFound("Only ranked ballots have a BLT file.")
+    declaration = published(session, ballot).declaration
+    return document.blt(
+        facts(session, ballot),
+        declaration.tie_order_seed,
+        [p["paper"] for p in cast_votes(session, ballot)],
+    )
+
+
+def recount_file(session: Session, ballot: Ballot) -> dict[str, Any]:
+    declaration = published(session, ballot).declaration
+    return document.recount_file(
+        facts(session, ballot), declaration.tie_order_seed, cast_votes(session, ballot)
+    )
+
+
+def normalise_receipt(text: str) -> str:
+    """As printed, "ABCD-EFGH-JKLM-NPQR", whatever spaces, dashes or case were typed."""
+    code = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def find_receipt(session: Session, receipt: str) -> Ballot:
+    """The ballot in which the paper with this receipt is recorded; nothing more."""
+    paper = session.get(Paper, normalise_receipt(receipt)[:32])
+    ballot = session.get(Ballot, paper.ballot_id) if paper else None
+    if ballot is None:
+        raise NotFound("No paper with that receipt is recorded.")
+    return ballot
+
+
+def preview_if_closed(session: Session, ballot: Ballot, *, now: datetime) -> dict[str, Any] | None:
+    """The preview for the governors' page of a ballot: only once voting has closed."""
+    return preview(session, ballot, now=now) if can_preview(ballot, now) else None
