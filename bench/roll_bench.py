@@ -22,10 +22,10 @@ from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.clock import utcnow
 from coopvote.db import Database
-from coopvote.db.migrate import upgrade
 from coopvote.members.models import Member, MemberStatus, StatusChange
 from coopvote.members.service import add_organisation
 from coopvote.members.views import constituency_by_slug
+from coopvote.schema.migrate import upgrade
 
 BATCH = 50_000
 

@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 
 from coopvote import scheduler
 from coopvote.db import Database
+from coopvote.security.passwords import use_argon2
 from coopvote.settings import Settings
 from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES, end_failed_unit_of_work
@@ -24,9 +25,18 @@ from coopvote.web.filters import install_filters
 from coopvote.web.middleware import STATIC_PATH, SessionAuthMiddleware, security_headers
 from coopvote.web.routes import ROUTE_HANDLERS
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "static"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    """``templates/`` or ``static/``: inside the package when installed from a wheel, which
+    ships them there; at the top of the repository when run from a checkout."""
+    installed = PACKAGE / name
+    return installed if installed.is_dir() else PACKAGE.parent / name
+
+
+TEMPLATES = _shipped("templates")
+STATIC = _shipped("static")
 
 
 def create_app(
@@ -34,6 +44,7 @@ def create_app(
 ) -> Litestar:
     """The app; with ``run_scheduler``, it opens and closes ballots on time by itself."""
     database = database or Database.connect(settings.database_url)
+    use_argon2(settings.argon2)
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
@@ -42,7 +53,7 @@ def create_app(
         dependencies=DEPENDENCIES,
         after_exception=[end_failed_unit_of_work],
         guards=[enforce_access],
-        middleware=[DefineMiddleware(SessionAuthMiddleware, database=database, settings=settings)],
+        middleware=[DefineMiddleware(SessionAuthMiddleware, settings=settings)],
         before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.https),
         template_config=TemplateConfig(

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import hypothesis
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -10,10 +13,41 @@ from sqlmodel import Session
 
 from coopvote.app import create_app
 from coopvote.db import Database
-from coopvote.settings import Environment, Settings
+from coopvote.security.passwords import use_argon2
+from coopvote.settings import ASVS_ARGON2, Environment, Settings
 from tests.databases import PostgresDatabases, SQLiteDatabases, test_databases
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
+
+# CI draws the same examples on every run, so that a red run is never a new random draw, and
+# waits out slow examples on a loaded machine; .ci/run chooses it.
+hypothesis.settings.register_profile(
+    "ci", derandomize=True, deadline=None, database=None, print_blob=True
+)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+#: The settings of each worker's app; a test's own differ only in naming its database.
+WORKER_SETTINGS = Settings(database_url="sqlite://", secret_key=TEST_SECRET, env=Environment.TEST)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> None:
+    """The test environment's argon2 for every test, with or without an app."""
+    use_argon2(WORKER_SETTINGS.argon2)
+
+
+@pytest.fixture
+def password_hashing() -> Iterator[None]:
+    """For a test that changes the process's argon2 parameters: the test ones come back after."""
+    yield
+    use_argon2(WORKER_SETTINGS.argon2)
+
+
+@pytest.fixture
+def asvs_password_hashing(password_hashing: None) -> None:
+    """Production's argon2, for a test about it."""
+    use_argon2(ASVS_ARGON2)
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +73,22 @@ def session(database: Database) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database: Database) -> Settings:
-    return Settings(
-        database_url=str(database.engine.url.render_as_string(hide_password=False)),
-        secret_key=TEST_SECRET,
-        env=Environment.TEST,
+    return replace(
+        WORKER_SETTINGS, database_url=database.engine.url.render_as_string(hide_password=False)
     )
 
 
+@pytest.fixture(scope="session")
+def worker_app() -> Litestar:
+    """One app per test worker: building it takes longer than most tests. Until a test swaps
+    its own database in, the app has an empty one in memory, so a test cannot reach another's."""
+    return create_app(WORKER_SETTINGS)
+
+
 @pytest.fixture
-def app(settings: Settings, database: Database) -> Litestar:
-    return create_app(settings, database)
+def app(worker_app: Litestar, database: Database) -> Litestar:
+    worker_app.state.database = database
+    return worker_app
 
 
 @pytest.fixture

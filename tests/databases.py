@@ -14,7 +14,7 @@ from sqlalchemy import MetaData, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 from coopvote.db import Database
-from coopvote.db.migrate import upgrade
+from coopvote.schema.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("COOPVOTE_TEST_DATABASE_URL", "")
 

@@ -1,4 +1,5 @@
-"""A real server in a subprocess: for tests that need truly parallel requests."""
+"""The one way tests start a real server: ``coopvote serve`` in a subprocess, for truly parallel
+requests, the browser suite and the installed wheel."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import IO
 
 import httpx
 
+from coopvote.settings import Settings
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -22,40 +25,42 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, secret_key: str, workers: int = 2) -> Iterator[str]:
-    """``coopvote serve`` with several worker processes against the test database."""
+def live_server(
+    settings: Settings, workers: int = 2, python: str = sys.executable
+) -> Iterator[str]:
+    """Serve ``settings`` with ``python -m coopvote serve`` and yield the server's URL.
+
+    It runs in an empty directory, so ``python`` imports the coopvote it has installed, never
+    one that happens to sit in the current directory.
+    """
     port = free_port()
     env = {
         **os.environ,
-        "COOPVOTE_DATABASE_URL": database_url,
-        "COOPVOTE_SECRET_KEY": secret_key,
-        "COOPVOTE_ENV": "test",
+        "COOPVOTE_DATABASE_URL": settings.database_url,
+        "COOPVOTE_SECRET_KEY": settings.secret_key,
+        "COOPVOTE_ENV": settings.env,
     }
-    with tempfile.TemporaryFile() as log:
-        yield from _serve(port, workers, env, log)
-
-
-def _serve(port: int, workers: int, env: dict[str, str], log: IO[bytes]) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coopvote", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    command = [python, "-m", "coopvote", "serve", "--port", str(port), "--workers", str(workers)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"the server did not start: {log.read().decode()[-2000:]}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with tempfile.TemporaryDirectory() as cwd, tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            _wait_until_healthy(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f"the server did not start: {log.read().decode()[-2000:]}")
+        time.sleep(0.1)

@@ -1,6 +1,10 @@
 import pytest
 
+from coopvote.app import create_app
+from coopvote.security.passwords import hash_password
 from coopvote.settings import DEVELOPMENT_SECRET, Environment, InsecureSettings, Settings
+
+SECRET = "x" * 16 + "y" * 16
 
 
 def test_production_refuses_the_default_secret() -> None:
@@ -36,3 +40,16 @@ def test_settings_are_read_from_coopvote_variables() -> None:
 def test_a_missing_secret_outside_development_stops_start_up() -> None:
     with pytest.raises(InsecureSettings):
         Settings.from_env({"COOPVOTE_ENV": "production"})
+
+
+@pytest.mark.parametrize("env", [Environment.DEVELOPMENT, Environment.PRODUCTION])
+def test_argon2_stays_at_the_asvs_level_outside_the_test_environment(env: Environment) -> None:
+    argon2 = Settings(env=env, secret_key=SECRET).argon2
+    assert (argon2.memory_kib, argon2.iterations, argon2.parallelism) == (19 * 1024, 2, 1)
+
+
+@pytest.mark.usefixtures("password_hashing")
+def test_an_app_for_production_hashes_passwords_at_the_asvs_level() -> None:
+    assert not hash_password("the test suite hashes cheaply").startswith("$argon2id$v=19$m=19456,")
+    create_app(Settings(database_url="sqlite://", env=Environment.PRODUCTION, secret_key=SECRET))
+    assert hash_password("production does not").startswith("$argon2id$v=19$m=19456,t=2,p=1$")

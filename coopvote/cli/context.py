@@ -9,8 +9,8 @@ import click
 from sqlmodel import Session
 
 from coopvote.db import Database
-from coopvote.db.migrate import upgrade
 from coopvote.errors import DomainError
+from coopvote.schema.migrate import upgrade
 from coopvote.settings import Settings
 
 

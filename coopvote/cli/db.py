@@ -6,7 +6,7 @@ import click
 
 from coopvote.cli.context import settings
 from coopvote.db import Database
-from coopvote.db.migrate import upgrade
+from coopvote.schema.migrate import upgrade
 
 
 @click.group()

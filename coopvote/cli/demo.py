@@ -8,7 +8,7 @@ from coopvote import demo as demo_data
 from coopvote.cli.context import settings
 from coopvote.clock import utcnow
 from coopvote.db import Database
-from coopvote.db.migrate import upgrade
+from coopvote.schema.migrate import upgrade
 
 
 @click.command()

@@ -78,7 +78,9 @@ def compact_after_commit(session: Session) -> None:
 
 
 def _compact(session: Session) -> None:
-    if not session.info.pop(COMPACT, False):
+    # Releasing a savepoint is a "commit" too, but the transaction still holds its lock and its
+    # traces: compacting then would wait out the busy timeout and clear nothing.
+    if session.in_nested_transaction() or not session.info.pop(COMPACT, False):
         return
     engine = session.get_bind()
     assert isinstance(engine, Engine)

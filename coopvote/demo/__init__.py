@@ -12,11 +12,11 @@ from alembic import command
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from coopvote.db.migrate import alembic_config
 from coopvote.demo import ballots, people, proposals, results
 from coopvote.demo.people import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for callers
 from coopvote.demo.people import DOMAIN as DOMAIN
 from coopvote.members.models import Organisation
+from coopvote.schema.migrate import alembic_config
 
 
 class AlreadyLoaded(Exception):

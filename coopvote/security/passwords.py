@@ -8,25 +8,49 @@ from importlib.resources import files
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from coopvote.settings import ASVS_ARGON2, Argon2Parameters
+
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 accepts more, but nobody types this much; it bounds the work
 
-#: OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 degree of parallelism.
-HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+def _hasher_for(parameters: Argon2Parameters) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=parameters.iterations,
+        memory_cost=parameters.memory_kib,
+        parallelism=parameters.parallelism,
+    )
+
+
+# One policy per process, set from its settings by ``create_app``: services hash without
+# being handed settings.
+_hasher = _hasher_for(ASVS_ARGON2)
+
+
+def use_argon2(parameters: Argon2Parameters) -> None:
+    """Hash with these parameters from now on, in this process."""
+    global _hasher
+    _hasher = _hasher_for(parameters)
+    dummy_hash.cache_clear()
+
+
+def hasher() -> PasswordHasher:
+    """The hasher in force."""
+    return _hasher
 
 
 def hash_password(password: str) -> str:
-    return HASHER.hash(password)
+    return _hasher.hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> tuple[bool, str | None]:
     """Check a password. The second value is a fresh hash when the stored one uses weaker
     parameters than ours, so the caller can upgrade it on successful sign-in."""
     try:
-        HASHER.verify(stored_hash, password)
+        _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False, None
-    return True, hash_password(password) if HASHER.check_needs_rehash(stored_hash) else None
+    return True, hash_password(password) if _hasher.check_needs_rehash(stored_hash) else None
 
 
 @cache

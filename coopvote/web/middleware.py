@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
 from anyio import to_thread
+from litestar import Litestar
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,30 +74,33 @@ class SessionAuthMiddleware:
     client can never choose its own session id: only sign-in mints one.
     """
 
-    def __init__(self, app: ASGIApp, database: Database, settings: Settings) -> None:
-        self.app, self.database, self.settings = app, database, settings
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         if scope["path"].startswith(f"{STATIC_PATH}/"):
-            # Files are public: no need to look the session up (a write on SQLite) for each.
+            # Files are public: no need to look the session up for each.
             scope["user"] = None
             await self.app(scope, receive, send)
             return
         token = session_token(scope, self.settings.session_cookie_name)
-        principal = await to_thread.run_sync(self._resolve, token) if token else None
+        # From the app's state, as the routes' unit of work reads it: one database for both.
+        database: Database = Litestar.from_scope(scope).state.database
+        principal = await to_thread.run_sync(self._resolve, database, token) if token else None
         scope["user"] = principal
         if token and principal is None:
             send = self._clearing_cookie(send)
         await self.app(scope, receive, send)
 
-    def _resolve(self, token: str) -> Principal | None:
+    def _resolve(self, database: Database, token: str) -> Principal | None:
         now = utcnow()
-        # Looking the session up writes nothing, so it commits nothing; the session table is
-        # written apart, and only when a session has ended or was refreshed over a minute ago.
-        with self.database.sessions() as session:
+        # Looking the session up writes nothing, so it runs in a read transaction (beside
+        # writers, on SQLite); the session table is written apart, and only when a session has
+        # ended or was refreshed over a minute ago.
+        with database.reading() as session:
             lookup = look_up(
                 session,
                 token,
@@ -105,7 +109,7 @@ class SessionAuthMiddleware:
                 absolute=self.settings.session_absolute_timeout,
             )
         if lookup.writes:
-            with self.database.transaction() as session:
+            with database.transaction() as session:
                 settle(session, lookup, now)
         return lookup.principal
 

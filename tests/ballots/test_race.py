@@ -38,7 +38,7 @@ def test_simultaneous_votes_by_one_member_store_exactly_one_paper(
         ballot = make_ballot(session)
         ballot_id = ballot.public_id
 
-    with live_server(settings.database_url, settings.secret_key) as url:
+    with live_server(settings) as url:
         first = signed_in(url, "racer@example.org")
         clients = [first] + [
             httpx.Client(base_url=url, timeout=60, cookies=first.cookies, headers=first.headers)

@@ -104,7 +104,7 @@ def test_a_ballot_opens_on_its_own_in_the_running_app(
     database: Database, settings: Settings
 ) -> None:
     public_id = scheduled_ballot(database, opens_in=timedelta(seconds=3))
-    with live_server(settings.database_url, settings.secret_key):  # two workers, two schedulers
+    with live_server(settings):  # two workers, two schedulers
         deadline = time.monotonic() + 30
         while stored(database, public_id).status is BallotStatus.DRAFT:
             assert time.monotonic() < deadline, "the ballot did not open on its own"

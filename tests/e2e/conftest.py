@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from coopvote.settings import Settings
+from tests.live import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,43 +34,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(skip)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("server")
-    env = {**os.environ, "COOPVOTE_DATABASE_URL": f"sqlite:///{workdir / 'coopvote.db'}"}
+    """The demo, loaded and served as ``python3 dev.py demo`` does, in development settings."""
+    database = tmp_path_factory.mktemp("server") / "coopvote.db"
+    settings = Settings(database_url=f"sqlite:///{database}")
     subprocess.run(
         [sys.executable, "-m", "coopvote", "demo", "--reset"],
-        env=env,
+        env={**os.environ, "COOPVOTE_DATABASE_URL": settings.database_url},
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coopvote", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/api/v1/health", timeout=1)  # noqa: S310 - localhost
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+    with live_server(settings, workers=1) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from coopvote.db import Database
 from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.security import service as signing
 from coopvote.security.models import WebSession
-from coopvote.security.passwords import HASHER, verify_password
+from coopvote.security.passwords import hasher, verify_password
 from coopvote.settings import Settings
 from tests.factories import PASSWORD, ensure_organisation, make_member
 from tests.web.helpers import sign_in
@@ -170,6 +170,7 @@ def test_successful_sign_ins_from_one_address_are_not_throttled(
         sign_in(client, f"office{i}@example.org")
 
 
+@pytest.mark.usefixtures("asvs_password_hashing")
 def test_passwords_are_stored_with_argon2id_at_owasp_strength(
     client: Client, database: Database
 ) -> None:
@@ -191,6 +192,7 @@ def test_passwords_are_stored_with_argon2id_at_owasp_strength(
     assert "a long new password" not in stored
 
 
+@pytest.mark.usefixtures("asvs_password_hashing")
 def test_a_weaker_hash_is_upgraded_at_sign_in(client: Client, database: Database) -> None:
     from argon2 import PasswordHasher
 
@@ -205,7 +207,7 @@ def test_a_weaker_hash_is_upgraded_at_sign_in(client: Client, database: Database
         upgraded = session.get(Member, member.id)
         assert upgraded is not None
     assert upgraded.password_hash != weak
-    assert not HASHER.check_needs_rehash(upgraded.password_hash)
+    assert not hasher().check_needs_rehash(upgraded.password_hash)
 
 
 @pytest.mark.parametrize("status", [MemberStatus.CEASED, MemberStatus.REJECTED])

@@ -8,10 +8,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+#: Alembic's script location: env.py and versions/ sit beside this module.
+MIGRATIONS = Path(__file__).parent
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config

@@ -1,4 +1,8 @@
-"""Every table, imported in one place so that Alembic and the drift check see the whole schema."""
+"""The whole schema: every area's tables in one registry, and the Alembic migrations that build
+them (``env.py``, ``versions/``, run by ``coopvote.schema.migrate``).
+
+It sits above the areas because it gathers them all; ``coopvote.db`` below them holds only the
+engine, the unit of work and the column types that the areas' models use."""
 
 from sqlmodel import SQLModel
 

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from coopvote.db.engine import make_engine
-from coopvote.db.models import metadata
+from coopvote.schema import metadata
 from coopvote.settings import Settings
 
 
