@@ -1,6 +1,5 @@
-"""The forum's place among the layers: it sits above ballots and results (a proposal becomes a
-ballot; its outcome is the ballot's published result) and nothing below imports it back; its
-read models read and never write."""
+"""The forum's read models read and never write; its rules are pure (its place among the layers
+is kept by tests/test_architecture.py)."""
 
 from __future__ import annotations
 
@@ -10,25 +9,14 @@ from pathlib import Path
 import pytest
 
 import coopvote
-from tests.web.test_layout import imported_modules as imports
+from tests.imports import imported_modules as imports
 
 ROOT = Path(coopvote.__file__).parent
 FORUM = ROOT / "forum"
-#: Areas the forum builds on: none of them may know of the forum.
-BELOW = ("ballots", "results", "members", "cooperative", "audit", "tally")
 #: The modules of read models: queries, and what each page shows and offers.
 READ_MODELS = ("views.py", "page_views.py")
 #: Session methods that change the database, and the row lock that prepares a change.
 WRITING_CALLS = {"add", "add_all", "delete", "flush", "commit", "merge", "begin_nested"}
-
-
-def test_nothing_the_forum_builds_on_imports_the_forum() -> None:
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imports(path) if "forum" in m)
-        for area in BELOW
-        for path in (ROOT / area).rglob("*.py")
-    }
-    assert {name: found for name, found in offenders.items() if found} == {}
 
 
 def test_rules_are_pure_and_views_never_reach_for_the_commands() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import coopvote.tally
+from tests.imports import imported_modules
 
 PACKAGE = Path(coopvote.tally.__file__).parent
 MODULES = sorted(PACKAGE.glob("*.py"))
@@ -39,23 +40,13 @@ FORBIDDEN = {
 }
 
 
-def _imported_modules(tree: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
 def test_the_package_has_modules_to_check() -> None:
     assert len(MODULES) >= 10
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
 def test_tally_imports_nothing_from_the_rest_of_coopvote_nor_web_or_db(module: Path) -> None:
-    imported = _imported_modules(ast.parse(module.read_text(encoding="utf-8")))
+    imported = imported_modules(module)
     outside = {
         name
         for name in imported
