@@ -51,8 +51,9 @@ def ballots_from_papers(papers: Iterable[object]) -> tuple[Ballot, ...]:
 class RankedProfile:
     """Checked ranked papers, with candidates as indices into `candidates`.
 
-    `ballots` pairs each distinct ranking (withdrawn candidates removed) with its number of
-    papers. A withdrawn candidate is treated as never having stood, as Droop and OpenSTV
+    `ballots` pairs each ranking (withdrawn candidates removed) with its number of papers;
+    identical papers are grouped, and a ranking that came twice from `NumberedBallots` counts
+    twice. A withdrawn candidate is treated as never having stood, as Droop and OpenSTV
     treat them: a paper that marks nobody else is a blank paper. Blank papers (no mark for a
     candidate standing) are not valid papers and are only counted in `blank_papers`.
     """
@@ -109,13 +110,16 @@ def prepare_ranked(
     if unknown_withdrawn:
         raise ValueError(f"withdrawn candidates not standing: {sorted(unknown_withdrawn)}")
     is_withdrawn = [name in withdrawn for name in names]
-    if isinstance(ballots, NumberedBallots) and ballots.candidates == names and not withdrawn:
-        # Checked and grouped already: only the blank papers (an empty ranking) are set aside.
+    if not (isinstance(ballots, NumberedBallots) and ballots.candidates == names):
+        grouped, valid_papers, blank = _grouped(_numbered(index, ballots), is_withdrawn)
+    elif withdrawn:
+        grouped, valid_papers, blank = _grouped(ballots.groups, is_withdrawn)
+    else:
+        # Checked and grouped when they were made: only blank papers (an empty ranking) are
+        # set aside.
         grouped = tuple(group for group in ballots.groups if group[0])
         valid_papers = sum(map(operator.itemgetter(1), grouped))
         blank = sum(map(operator.itemgetter(1), ballots.groups)) - valid_papers
-    else:
-        grouped, valid_papers, blank = _grouped(index, ballots, is_withdrawn)
     return RankedProfile(
         candidates=names,
         standing=tuple(c for c in range(len(names)) if not is_withdrawn[c]),
@@ -127,15 +131,10 @@ def prepare_ranked(
 
 
 def _grouped(
-    index: Mapping[str, int], ballots: Iterable[Ballot], is_withdrawn: Sequence[bool]
+    numbered: Iterable[tuple[tuple[int, ...], int]], is_withdrawn: Sequence[bool]
 ) -> tuple[tuple[tuple[tuple[int, ...], int], ...], int, int]:
-    """The ballots checked and grouped by ranking (candidates by index, withdrawn ones struck
-    out), the number of valid papers and the number of blank ones."""
-    numbered = (
-        ballots.groups
-        if isinstance(ballots, NumberedBallots) and ballots.candidates == tuple(index)
-        else _numbered(index, ballots)
-    )
+    """Papers grouped by ranking, withdrawn candidates struck out; with the number of valid
+    papers and the number of blank ones."""
     rankings: list[tuple[int, ...]] = []
     numbers: list[int] = []
     blank = 0

@@ -37,15 +37,15 @@ class Ballot:
 class NumberedBallots(Sequence[Ballot]):
     """Grouped ranked papers that give candidates by number, as a BLT file does.
 
-    `groups` pairs each distinct ranking with its number of papers; a ranking lists
-    candidates by their position in `candidates` (0 for the first: a BLT file's number
-    less one). Read as a sequence, these are the same papers as `Ballot`s, with names; a
-    count of ballots given in this form need not turn names back into numbers.
+    `groups` pairs rankings with their numbers of papers (`read_blt` gives each distinct
+    ranking once; a ranking given twice simply counts twice). A ranking lists candidates by
+    their position in `candidates` (0 for the first: a BLT file's number less one). Read as
+    a sequence, these are the same papers as `Ballot`s, with names; a count of ballots given
+    in this form need not turn names back into numbers.
 
-    Checked when made: every number stands for a candidate, no ranking gives one twice or
-    comes twice, and every group has at least one paper. A ranking may be empty (blank
-    papers). (The checks run over all the groups at once: a million papers are checked in a
-    fraction of a second.)
+    Checked when made: every number stands for a candidate, no ranking gives one twice, and
+    every group has at least one paper. A ranking may be empty (blank papers). (Each check
+    runs over all the groups at once, so a million papers are checked in a moment.)
     """
 
     candidates: tuple[str, ...]
@@ -58,8 +58,6 @@ class NumberedBallots(Sequence[Ballot]):
             raise InvalidPaper(f"candidates are numbered from 0 to {len(self.candidates) - 1}")
         if list(map(len, map(set, rankings))) != list(map(len, rankings)):
             raise InvalidPaper("a paper ranks a candidate twice")
-        if len(set(rankings)) != len(rankings):
-            raise InvalidPaper("a ranking is given twice: add up its papers")
         if set(map(type, numbers)) - {int} or min(numbers, default=1) < 1:
             raise InvalidPaper("the number of papers must be a whole number, at least one")
 
