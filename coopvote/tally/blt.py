@@ -202,8 +202,9 @@ def _plain_papers(
     """Plain paper lines, `weight number… 0` and nothing else, read all at once; raises
     `_NotPlain` if some line is not.
 
-    `copies` gives how many times each distinct line appears. (Each check runs over all the
-    lines at once; a paper that ranks a candidate twice is found by `NumberedBallots`.)
+    `copies` gives how many times each distinct line appears. (Each check is one pass over
+    all the distinct lines; a paper that ranks a candidate twice is found by
+    `NumberedBallots`, which checks that for every ranking.)
     """
     lines = list(copies)
     joined = b"".join(lines)

@@ -136,7 +136,7 @@ def test_plain_lines_read_all_at_once_give_the_papers_read_line_by_line(
     ]
     lines += data.draw(st.lists(st.sampled_from(lines), max_size=6)) if lines else []
     names = "".join(f'"{name}"\n' for name in election.candidates)
-    plain = f"{len(election.candidates)} 1\n" + "\n".join([*lines, "0"]) + f"\n{names}\"T\"\n"
+    plain = f"{len(election.candidates)} 1\n" + "\n".join([*lines, "0"]) + f'\n{names}"T"\n'
     commented = plain.replace("\n0\n", "\n# the end of the papers\n0\n", 1)
     assert read_blt(plain) == read_blt(commented)
     assert tuple(read_blt(plain).ballots) == tuple(read_blt(commented).ballots)
