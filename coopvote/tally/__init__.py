@@ -21,7 +21,10 @@ Interfaces other parts of coopvote rely on (keep them stable):
         publishes the seed, and lists candidates in this order in its BLT export.
 
     read_blt(text) -> BltElection;  write_blt(election) -> str
-        The BLT format of OpenSTV, OpaVote and Droop.
+        The BLT format of OpenSTV, OpaVote and Droop. read_blt gives the papers as
+        `NumberedBallots` (candidates by number, as the file gives them; read as a sequence,
+        the same papers as `Ballot`s), which count_ranked takes without turning names back
+        into numbers.
 
     Method modules, for direct use: count_resolution, count_plurality, count_approval,
     count_irv, count_scottish_stv, count_meek, count_schulze.
@@ -42,6 +45,7 @@ from coopvote.tally.types import (
     ActionKind,
     Ballot,
     InvalidPaper,
+    NumberedBallots,
     Outcome,
     Result,
     Round,
@@ -57,6 +61,7 @@ __all__ = [
     "BltElection",
     "BltError",
     "InvalidPaper",
+    "NumberedBallots",
     "Outcome",
     "Result",
     "Round",

@@ -22,29 +22,32 @@ the place of the weight (`(b7) 1 4 0` is one paper ranking 1 then 4); OpenSTV wr
 after it (`(b7) 1 4 0` is one paper ranking 4). A file with ids is read only when told which
 convention it follows (`ballot_ids="droop"` or `"openstv"`), never by guessing.
 
-Reading is quick on large files: identical paper lines are grouped first, and each distinct
-line is read once.
+Reading is quick on large files: the text is read as UTF-8 bytes (quicker to split, compare
+and look up than text), identical paper lines are grouped first, each distinct line is read
+once, and the papers keep the file's candidate numbers (`NumberedBallots`), so that a count
+need not turn names back into numbers.
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from coopvote.tally.cyclegc import cycle_collector_paused
-from coopvote.tally.types import Ballot
+from coopvote.tally.types import Ballot, InvalidPaper, NumberedBallots
 
 BallotIds = Literal["droop", "openstv"]
 BALLOT_IDS: tuple[BallotIds, ...] = ("droop", "openstv")
 
 _NAME = re.compile(r'"([^"]*)"')
 _NAMES_LINE = re.compile(r'((?:\s*"[^"]*")*)\s*(?:#.*)?')  # names, then perhaps a comment
-_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
-_END_OF_PAPERS = re.compile(r"\s*0\s*(?:#.*)?")
+_WHOLE_NUMBER = re.compile(rb"-?[0-9]+")
+_END_OF_PAPERS = re.compile(rb"\s*0\s*(?:#.*)?")
 
 
 class BltError(ValueError):
@@ -54,11 +57,12 @@ class BltError(ValueError):
 @dataclass(frozen=True, slots=True)
 class BltElection:
     """A BLT file's content. `ballots` has one entry per distinct ranking (its papers added
-    up), in order of first appearance; withdrawn candidates are still on them."""
+    up), in order of first appearance; withdrawn candidates are still on them. `read_blt`
+    gives them as `NumberedBallots`, as the file numbers candidates."""
 
     candidates: tuple[str, ...]
     seats: int
-    ballots: tuple[Ballot, ...]
+    ballots: Sequence[Ballot]
     withdrawn: tuple[str, ...] = ()
     title: str = ""
 
@@ -70,7 +74,8 @@ def read_blt(text: str, *, ballot_ids: BallotIds | None = None) -> BltElection:
     `ballot_ids` says how to read ballot ids ("droop" or "openstv"); without it, a file that
     gives them is refused.
     """
-    lines = text.splitlines()
+    # surrogatepass: any str goes to bytes and back unchanged.
+    lines = text.encode("utf-8", "surrogatepass").splitlines()
     index, fields = _next_fields(lines, 0, "the header (candidates and seats)")
     header = _whole_numbers(index, fields)
     if len(header) != 2 or header[0] < 1 or header[1] < 1:
@@ -85,7 +90,7 @@ def read_blt(text: str, *, ballot_ids: BallotIds | None = None) -> BltElection:
     start = index + 1
     while True:
         index, fields = _next_fields(lines, start, "the papers, ended by a line holding 0")
-        if not fields[0].startswith("-"):
+        if not fields[0].startswith(b"-"):
             break
         numbers = _whole_numbers(index, fields)
         if any(not -candidates <= number < 0 for number in numbers):
@@ -97,21 +102,11 @@ def read_blt(text: str, *, ballot_ids: BallotIds | None = None) -> BltElection:
     end = _end_of_papers(lines, start)
     names, title = _names_and_title(lines, end + 1, candidates)
 
-    by_number = {str(number): name for number, name in enumerate(names, start=1)}
-    rankings: dict[tuple[str, ...], int] = {}
-    # A large count repeats the same lines many times: each distinct line is read once.
-    for line, copies in Counter(lines[start:end]).items():
-        try:
-            paper = _paper(line, by_number, ballot_ids)
-        except BltError as error:
-            raise BltError(f"line {lines.index(line, start) + 1}: {error}") from None
-        if paper is not None:
-            ranking, weight = paper
-            rankings[ranking] = rankings.get(ranking, 0) + weight * copies
+    ballots = _papers(lines[start:end], start, names, ballot_ids)
     return BltElection(
         candidates=names,
         seats=seats,
-        ballots=tuple(itertools.starmap(Ballot, rankings.items())),
+        ballots=ballots,
         withdrawn=tuple(names[c - 1] for c in withdrawn),
         title=title,
     )
@@ -135,23 +130,28 @@ def write_blt(election: BltElection) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _next_fields(lines: list[str], start: int, expecting: str) -> tuple[int, list[str]]:
+def _next_fields(lines: list[bytes], start: int, expecting: str) -> tuple[int, list[bytes]]:
     """The index and fields of the first line from index `start` that is not blank."""
     for index in range(start, len(lines)):
-        fields = lines[index].partition("#")[0].split()
+        fields = lines[index].partition(b"#")[0].split()
         if fields:
             return index, fields
     raise BltError(f"the file ends before {expecting}")
 
 
-def _whole_numbers(index: int, fields: list[str]) -> list[int]:
+def _whole_numbers(index: int, fields: list[bytes]) -> list[int]:
     for field in fields:
         if not _WHOLE_NUMBER.fullmatch(field):
-            raise BltError(f"line {index + 1}: expected whole numbers, found {field!r}")
+            raise BltError(f"line {index + 1}: expected whole numbers, found {_text(field)!r}")
     return [int(field) for field in fields]
 
 
-def _end_of_papers(lines: list[str], start: int) -> int:
+def _text(line: bytes) -> str:
+    """A line, or a field of one, as text again (for a name or a message)."""
+    return line.decode("utf-8", "surrogatepass")
+
+
+def _end_of_papers(lines: list[bytes], start: int) -> int:
     """The index of the line holding 0 alone, which ends the papers."""
     # compress/map run at C speed: a million papers' lines are not looped over in Python.
     ends = itertools.compress(
@@ -163,61 +163,134 @@ def _end_of_papers(lines: list[str], start: int) -> int:
     return end
 
 
+def _papers(
+    lines: list[bytes], first: int, names: tuple[str, ...], ballot_ids: BallotIds | None
+) -> NumberedBallots:
+    """The paper lines (`first` is the index of the first one in the file), grouped by
+    ranking in order of first appearance.
+
+    A large count repeats the same lines many times: identical lines are counted first, and
+    each distinct line is read once. When every line is plain, `_plain_papers` reads them all
+    at once; otherwise (a comment, a ballot id, a blank line, a fault) `_paper` reads them one
+    by one, and names the line at fault. Both give the same papers.
+    """
+    copies = Counter(lines)
+    position = {str(number).encode(): number - 1 for number in range(1, len(names) + 1)}
+    try:
+        return NumberedBallots(names, _plain_papers(copies, position))
+    except (_NotPlain, InvalidPaper):
+        pass
+    groups: dict[tuple[int, ...], int] = {}
+    for line, number in copies.items():
+        try:
+            paper = _paper(line, position, ballot_ids)
+        except BltError as error:
+            raise BltError(f"line {first + lines.index(line) + 1}: {error}") from None
+        if paper is not None:
+            ranking, weight = paper
+            groups[ranking] = groups.get(ranking, 0) + weight * number
+    return NumberedBallots(names, tuple(groups.items()))
+
+
+class _NotPlain(Exception):
+    """Some paper line is not plain: `_paper` must read the lines one by one."""
+
+
+def _plain_papers(
+    copies: Mapping[bytes, int], position: Mapping[bytes, int]
+) -> tuple[tuple[tuple[int, ...], int], ...]:
+    """Plain paper lines, `weight number… 0` and nothing else, read all at once; raises
+    `_NotPlain` if some line is not.
+
+    `copies` gives how many times each distinct line appears. (Each check is one pass over
+    all the distinct lines; a paper that ranks a candidate twice is found by
+    `NumberedBallots`, which checks that for every ranking.)
+    """
+    lines = list(copies)
+    joined = b"".join(lines)
+    if b"#" in joined or b"(" in joined:  # a comment or a ballot id
+        raise _NotPlain
+    fields = [line.split() for line in lines]
+    if not all(fields) or {paper[-1] for paper in fields} != {b"0"}:  # blank, or no 0 at the end
+        raise _NotPlain
+    weights = {paper[0] for paper in fields}
+    if not all(weight.isdigit() and int(weight) >= 1 for weight in weights):
+        raise _NotPlain
+    try:
+        rankings = [tuple(map(position.__getitem__, paper[1:-1])) for paper in fields]
+    except KeyError:  # not a candidate's number
+        raise _NotPlain from None
+    if weights == {b"1"}:  # one paper a line, as in a large count
+        numbers: Iterable[int] = copies.values()
+    else:
+        numbers = map(operator.mul, (int(paper[0]) for paper in fields), copies.values())
+    groups = dict(zip(rankings, numbers, strict=True))
+    if len(groups) < len(rankings):  # lines that differ only in weight or spacing
+        groups = dict.fromkeys(rankings, 0)
+        for ranking, paper, number in zip(rankings, fields, copies.values(), strict=True):
+            groups[ranking] += int(paper[0]) * number
+    return tuple(groups.items())
+
+
 def _paper(
-    line: str, by_number: Mapping[str, str], ballot_ids: BallotIds | None
-) -> tuple[tuple[str, ...], int] | None:
+    line: bytes, position: Mapping[bytes, int], ballot_ids: BallotIds | None
+) -> tuple[tuple[int, ...], int] | None:
     """One paper line as (ranking, weight), or None if it is blank or only a comment.
 
-    `by_number` names each candidate by their number as written ("1", "2", …).
+    The ranking gives candidates by position (0 for the first); `position` maps each
+    candidate's number as written (b"1", b"2", …) to it.
     """
-    fields = line.partition("#")[0].split()
+    fields = line.partition(b"#")[0].split()
     if not fields:
         return None
-    if fields[0][0] == "(" and fields[0][-1] == ")":
+    if fields[0].startswith(b"(") and fields[0].endswith(b")"):
         if ballot_ids is None:
             raise BltError(
-                f"a ballot id {fields[0]} is read differently by Droop (in place of the "
+                f"a ballot id {_text(fields[0])} is read differently by Droop (in place of the "
                 "weight: one paper) and by OpenSTV (a weight follows it); say which "
                 "convention the file follows (ballot ids: droop or openstv)"
             )
         if len(fields) == 1:
             raise BltError("a ballot id must be followed by a paper")
-        fields = ["1", *fields[1:]] if ballot_ids == "droop" else fields[1:]
+        fields = [b"1", *fields[1:]] if ballot_ids == "droop" else fields[1:]
     weight = fields[0]
     try:
-        ranking = tuple(map(by_number.__getitem__, fields[1:-1]))
+        ranking = tuple(map(position.__getitem__, fields[1:-1]))
     except KeyError:
-        raise BltError(_fault(fields, len(by_number))) from None
-    if fields[-1] != "0" or not (weight.isdigit() and weight.isascii()) or int(weight) < 1:
-        raise BltError(_fault(fields, len(by_number)))
+        raise BltError(_fault(fields, len(position))) from None
+    if fields[-1] != b"0" or not weight.isdigit() or int(weight) < 1:
+        raise BltError(_fault(fields, len(position)))
     if len(set(ranking)) != len(ranking):
         raise BltError("a paper ranks a candidate twice")
     return ranking, int(weight)
 
 
-def _fault(fields: list[str], candidates: int) -> str:
+def _fault(fields: list[bytes], candidates: int) -> str:
     """What is wrong with a paper line that `_paper` could not read, the first fault found.
 
     (Kept apart so that reading a correct line, a million times over, checks no more than
     it must.)
     """
     for field in fields:
-        if not (field.isdigit() and field.isascii()):
-            return f"expected whole numbers, found {field!r}"
+        if not field.isdigit():  # (bytes.isdigit: the ASCII digits only)
+            return f"expected whole numbers, found {_text(field)!r}"
     if int(fields[0]) < 1:
         return "a paper's weight must be a positive whole number"
-    if len(fields) < 2 or fields[-1] != "0":
+    if len(fields) < 2 or fields[-1] != b"0":
         return "a paper must end with 0"
     return f"candidates are numbered from 1 to {candidates}"
 
 
-def _names_and_title(lines: list[str], start: int, candidates: int) -> tuple[tuple[str, ...], str]:
+def _names_and_title(
+    lines: list[bytes], start: int, candidates: int
+) -> tuple[tuple[str, ...], str]:
     """The candidates' names and the title, quoted, from index `start` on."""
     found: list[tuple[int, str]] = []
     for index in range(start, len(lines)):
-        match = _NAMES_LINE.fullmatch(lines[index])
+        line = _text(lines[index])
+        match = _NAMES_LINE.fullmatch(line)
         if match is None:
-            leftover = _NAME.sub(" ", lines[index]).split()[0]
+            leftover = _NAME.sub(" ", line).split()[0]
             raise BltError(f"line {index + 1}: expected a quoted name, found {leftover!r}")
         found.extend((index + 1, name) for name in _NAME.findall(match.group(1)))
     if len(found) != candidates + 1:

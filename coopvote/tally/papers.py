@@ -8,14 +8,15 @@ of identical ranked papers) and into the index-based form the counting modules w
 from __future__ import annotations
 
 import itertools
+import operator
 import reprlib
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from coopvote.tally.cyclegc import cycle_collector_paused
 from coopvote.tally.ties import TieResolver
-from coopvote.tally.types import Ballot, InvalidPaper, Result, nothing_to_count
+from coopvote.tally.types import Ballot, InvalidPaper, NumberedBallots, Result, nothing_to_count
 
 
 @cycle_collector_paused
@@ -50,8 +51,9 @@ def ballots_from_papers(papers: Iterable[object]) -> tuple[Ballot, ...]:
 class RankedProfile:
     """Checked ranked papers, with candidates as indices into `candidates`.
 
-    `ballots` pairs each distinct ranking (withdrawn candidates removed) with its number of
-    papers. A withdrawn candidate is treated as never having stood, as Droop and OpenSTV
+    `ballots` pairs each ranking (withdrawn candidates removed) with its number of papers;
+    identical papers are grouped, and a ranking that came twice from `NumberedBallots` counts
+    twice. A withdrawn candidate is treated as never having stood, as Droop and OpenSTV
     treat them: a paper that marks nobody else is a blank paper. Blank papers (no mark for a
     candidate standing) are not valid papers and are only counted in `blank_papers`.
     """
@@ -96,16 +98,67 @@ def prepare_ranked(
     tie_order: Sequence[str],
     withdrawn: Collection[str] = (),
 ) -> RankedProfile:
-    """Check ranked ballots against the candidates and group them by index."""
+    """Check ranked ballots against the candidates and group them by index.
+
+    Ballots that already give candidates by number (`NumberedBallots`, as read from a BLT
+    file) for these very candidates were checked when they were made, and are taken as
+    they are.
+    """
     names = check_candidates(candidates, seats)
     index = {name: position for position, name in enumerate(names)}
     unknown_withdrawn = set(withdrawn) - index.keys()
     if unknown_withdrawn:
         raise ValueError(f"withdrawn candidates not standing: {sorted(unknown_withdrawn)}")
     is_withdrawn = [name in withdrawn for name in names]
+    if not (isinstance(ballots, NumberedBallots) and ballots.candidates == names):
+        grouped, valid_papers, blank = _grouped(_numbered(index, ballots), is_withdrawn)
+    elif withdrawn:
+        grouped, valid_papers, blank = _grouped(ballots.groups, is_withdrawn)
+    else:
+        # Checked and grouped when they were made: only blank papers (an empty ranking) are
+        # set aside.
+        grouped = tuple(group for group in ballots.groups if group[0])
+        valid_papers = sum(map(operator.itemgetter(1), grouped))
+        blank = sum(map(operator.itemgetter(1), ballots.groups)) - valid_papers
+    return RankedProfile(
+        candidates=names,
+        standing=tuple(c for c in range(len(names)) if not is_withdrawn[c]),
+        ballots=grouped,
+        valid_papers=valid_papers,
+        blank_papers=blank,
+        ties=TieResolver.for_order(names, tie_order),
+    )
+
+
+def _grouped(
+    numbered: Iterable[tuple[tuple[int, ...], int]], is_withdrawn: Sequence[bool]
+) -> tuple[tuple[tuple[tuple[int, ...], int], ...], int, int]:
+    """Papers grouped by ranking, withdrawn candidates struck out; with the number of valid
+    papers and the number of blank ones."""
     rankings: list[tuple[int, ...]] = []
     numbers: list[int] = []
     blank = 0
+    strike_out = any(is_withdrawn)
+    for ranking, number in numbered:
+        if strike_out:
+            ranking = tuple(c for c in ranking if not is_withdrawn[c])
+        if not ranking:
+            blank += number
+            continue
+        rankings.append(ranking)
+        numbers.append(number)
+    grouped = dict(zip(rankings, numbers, strict=True))
+    if len(grouped) < len(rankings):  # the same ranking came in more than one ballot
+        grouped = dict.fromkeys(rankings, 0)
+        for ranking, number in zip(rankings, numbers, strict=True):
+            grouped[ranking] += number
+    return tuple(grouped.items()), sum(numbers), blank
+
+
+def _numbered(
+    index: Mapping[str, int], ballots: Iterable[Ballot]
+) -> Iterator[tuple[tuple[int, ...], int]]:
+    """Each ballot checked, as (its ranking by candidate index, its number of papers)."""
     to_index = index.__getitem__
     for ballot in ballots:
         number = ballot.count
@@ -119,23 +172,4 @@ def prepare_ranked(
             raise InvalidPaper(f"a paper ranks an unknown candidate {error}") from None
         if len(set(ranking)) != len(ranking):
             raise InvalidPaper(f"a paper ranks a candidate twice: {list(ballot.ranking)}")
-        if withdrawn:
-            ranking = tuple(c for c in ranking if not is_withdrawn[c])
-        if not ranking:
-            blank += number
-            continue
-        rankings.append(ranking)
-        numbers.append(number)
-    grouped = dict(zip(rankings, numbers, strict=True))
-    if len(grouped) < len(rankings):  # the same ranking came in more than one ballot
-        grouped = dict.fromkeys(rankings, 0)
-        for ranking, number in zip(rankings, numbers, strict=True):
-            grouped[ranking] += number
-    return RankedProfile(
-        candidates=names,
-        standing=tuple(c for c in range(len(names)) if not is_withdrawn[c]),
-        ballots=tuple(grouped.items()),
-        valid_papers=sum(numbers),
-        blank_papers=blank,
-        ties=TieResolver.for_order(names, tie_order),
-    )
+        yield ranking, number

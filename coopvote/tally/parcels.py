@@ -7,7 +7,8 @@ continuing candidate, or becomes exhausted (non-transferable) if there is none.
 
 A *parcel* is what a candidate received in one go (at the start of the count, or in one
 transfer): papers that all have the same value. Identical papers travel together, so a
-parcel lists groups of papers as (the preferences after its holder, the number of papers).
+parcel lists groups of papers as (their order of preference, the position in it just after
+their holder, the number of papers): moving a group on reads on from that position.
 Values are integers in the count's smallest unit (a whole vote for IRV, 0.00001 of a vote
 for Scottish STV), so the arithmetic is exact. A transfer touches only the papers of the
 candidate whose papers move.
@@ -18,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-Group = tuple[tuple[int, ...], int]  # (the preferences after the holder, number of papers)
+# (the order of preference, the position just after the holder, the number of papers)
+Group = tuple[tuple[int, ...], int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ class Parcels:
         self.held: list[list[Parcel]] = [[] for _ in continuing]
         self.votes = [0] * len(continuing)
         self.exhausted = 0
-        self._place(unit, ballots)
+        self._place(unit, ((preferences, 0, number) for preferences, number in ballots))
 
     def _place(self, value: int, groups: Iterable[Group]) -> int:
         """Give each group of papers, all worth `value`, to its first continuing candidate.
@@ -59,10 +61,11 @@ class Parcels:
         received: list[list[Group]] = [[] for _ in continuing]
         papers_received = [0] * len(continuing)
         papers_exhausted = 0
-        for preferences, number in groups:
-            for position, candidate in enumerate(preferences):
+        for preferences, start, number in groups:
+            for position in range(start, len(preferences)):
+                candidate = preferences[position]
                 if continuing[candidate]:
-                    received[candidate].append((preferences[position + 1 :], number))
+                    received[candidate].append((preferences, position + 1, number))
                     papers_received[candidate] += number
                     break
             else:

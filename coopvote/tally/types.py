@@ -8,11 +8,12 @@ decimal strings in JSON, never floats.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 
 def decimal_string(value: Decimal) -> str:
@@ -30,6 +31,62 @@ class Ballot:
 
     ranking: tuple[str, ...]
     count: int = 1
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NumberedBallots(Sequence[Ballot]):
+    """Grouped ranked papers that give candidates by number, as a BLT file does.
+
+    `groups` pairs rankings with their numbers of papers (`read_blt` gives each distinct
+    ranking once; a ranking given twice simply counts twice). A ranking lists candidates by
+    their position in `candidates` (0 for the first: a BLT file's number less one). Read as
+    a sequence, these are the same papers as `Ballot`s, with names; a count of ballots given
+    in this form need not turn names back into numbers.
+
+    Checked when made: every number stands for a candidate, no ranking gives one twice, and
+    every group has at least one paper. A ranking may be empty (blank papers). (Each check
+    runs over all the groups at once, so a million papers are checked in a moment.)
+    """
+
+    candidates: tuple[str, ...]
+    groups: tuple[tuple[tuple[int, ...], int], ...]
+
+    def __post_init__(self) -> None:
+        rankings = list(map(operator.itemgetter(0), self.groups))
+        numbers = list(map(operator.itemgetter(1), self.groups))
+        if not set().union(*rankings) <= set(range(len(self.candidates))):
+            raise InvalidPaper(f"candidates are numbered from 0 to {len(self.candidates) - 1}")
+        if list(map(len, map(set, rankings))) != list(map(len, rankings)):
+            raise InvalidPaper("a paper ranks a candidate twice")
+        if set(map(type, numbers)) - {int} or min(numbers, default=1) < 1:
+            raise InvalidPaper("the number of papers must be a whole number, at least one")
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    @overload
+    def __getitem__(self, index: int) -> Ballot: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Ballot]: ...
+    def __getitem__(self, index: int | slice) -> Ballot | Sequence[Ballot]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        ranking, number = self.groups[index]
+        return Ballot(tuple(self.candidates[c] for c in ranking), number)
+
+    def __iter__(self) -> Iterator[Ballot]:
+        names = self.candidates
+        for ranking, number in self.groups:
+            yield Ballot(tuple(names[c] for c in ranking), number)
+
+    def __eq__(self, other: object) -> bool:
+        """The same papers, numbered or named (a tuple of `Ballot`s), in the same order."""
+        if isinstance(other, NumberedBallots | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
 
 
 class ActionKind(StrEnum):

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
-from coopvote.tally import Ballot, BltElection, BltError, group_rankings, read_blt, write_blt
+from coopvote.tally import (
+    Ballot,
+    BltElection,
+    BltError,
+    InvalidPaper,
+    NumberedBallots,
+    count_ranked,
+    group_rankings,
+    read_blt,
+    write_blt,
+)
 
 from .strategies import Election, elections
 
@@ -109,6 +120,77 @@ def test_write_then_read_gives_the_same_election(election: Election) -> None:
     assert read_blt(write_blt(original)) == BltElection(
         original.candidates, original.seats, grouped, original.withdrawn, original.title
     )
+
+
+@given(elections(), st.lists(st.integers(1, 3), max_size=12), st.data())
+def test_plain_lines_read_all_at_once_give_the_papers_read_line_by_line(
+    election: Election, weights: list[int], data: st.DataObject
+) -> None:
+    """A plain file is read all at once; a comment sends it to the line-by-line reader."""
+    number = {name: position for position, name in enumerate(election.candidates, start=1)}
+    lines = [
+        f"{weights[i % len(weights)] if weights else 1} "
+        + "".join(f"{number[name]} " for name in ballot.ranking)
+        + "0"
+        for i, ballot in enumerate(election.ballots)
+    ]
+    lines += data.draw(st.lists(st.sampled_from(lines), max_size=6)) if lines else []
+    names = "".join(f'"{name}"\n' for name in election.candidates)
+    plain = f"{len(election.candidates)} 1\n" + "\n".join([*lines, "0"]) + f'\n{names}"T"\n'
+    commented = plain.replace("\n0\n", "\n# the end of the papers\n0\n", 1)
+    assert read_blt(plain) == read_blt(commented)
+    assert tuple(read_blt(plain).ballots) == tuple(read_blt(commented).ballots)
+
+
+def test_read_blt_gives_the_papers_by_candidate_number_and_by_name() -> None:
+    ballots = read_blt('3 1\n2 3 1 0\n1 0\n0\n"A"\n"B"\n"C"\n"T"\n').ballots
+    assert isinstance(ballots, NumberedBallots)
+    assert ballots.groups == (((2, 0), 2), ((), 1))
+    assert ballots == (Ballot(("C", "A"), 2), Ballot((), 1))
+    assert ballots[0] == Ballot(("C", "A"), 2)
+    assert len(ballots) == 2
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        ((((0, 3), 1),), "numbered from 0 to 2"),
+        ((((-1,), 1),), "numbered from 0 to 2"),
+        ((((0, 1, 0), 1),), "ranks a candidate twice"),
+        ((((0,), 0),), "at least one"),
+        ((((0,), True),), "whole number"),
+    ],
+)
+def test_numbered_ballots_are_checked_when_made(
+    groups: tuple[tuple[tuple[int, ...], int], ...], message: str
+) -> None:
+    with pytest.raises(InvalidPaper, match=message):
+        NumberedBallots(("A", "B", "C"), groups)
+
+
+@given(elections(), st.sampled_from(("irv", "stv", "meek", "schulze")))
+def test_numbered_ballots_count_as_the_same_ballots_by_name(
+    election: Election, method: str
+) -> None:
+    position = {name: index for index, name in enumerate(election.candidates)}
+    grouped = group_rankings(election.papers)
+    numbered = NumberedBallots(
+        election.candidates,
+        tuple((tuple(position[name] for name in b.ranking), b.count) for b in grouped),
+    )
+    seats = 1 if method == "irv" else election.seats
+    by_name, by_number = (
+        count_ranked(
+            method,
+            election.candidates,
+            ballots,
+            seats=seats,
+            tie_order=election.tie_order,
+            withdrawn=election.withdrawn,
+        )
+        for ballots in (grouped, numbered)
+    )
+    assert by_number == by_name
 
 
 NAMES = '"A"\n"B"\n"Title"\n'
