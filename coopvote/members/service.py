@@ -19,6 +19,7 @@ from coopvote import audit
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput
 from coopvote.members.models import (
+    IN_OFFICE,
     OFFICES,
     Constituency,
     Counter,
@@ -32,6 +33,8 @@ from coopvote.members.models import (
 )
 from coopvote.members.rules import (
     Transition,
+    can_act_on,
+    can_end_standing,
     can_grant_office,
     can_revoke_office,
     email_problem,
@@ -209,21 +212,33 @@ def change_status(
     now: datetime,
     reason: str = "",
 ) -> Member:
-    """Move a member along the lifecycle, with their history and an audit event; a member
-    whose membership ends is signed out everywhere. Raises ``InvalidInput`` for a missing or
-    overlong reason, ``Conflict`` when the transition does not fit the member's status."""
+    """Move a member along the lifecycle, with their history and an audit event. Every change
+    of standing changes what the member may do, so it signs them out everywhere: their next
+    session gets a new id (ASVS 5.0 7.2.4). ``actor_id`` ``None`` is the command line.
+
+    Raises ``InvalidInput`` for a missing or overlong reason; ``NotAllowed`` when the actor
+    governs their own record, or is no admin and suspends or ceases an office holder;
+    ``Conflict`` when the transition does not fit the member's status or would leave the
+    co-operative without an admin."""
     reason = ensure_reason(transition, reason)
+    if transition is not Transition.WITHDREW:
+        can_act_on(actor_id, member.id).ensure()
     # Lock the row so that two governors acting at once cannot both move the same member.
     session.refresh(member, with_for_update=True)
+    can_end_standing(
+        transition,
+        held_roles(session, member) if member.status in IN_OFFICE else frozenset(),
+        by_admin=_is_admin(session, actor_id),
+        admins=count_holders(session, Role.ADMIN),
+    ).ensure()
     before = member.status
     member.status = ensure_transition(before, transition)
     data: dict[str, object] = {"from": before.value, "to": member.status.value}
     if transition is Transition.ADMITTED:
         member.member_number = _next_value(session, MEMBER_NUMBER)
         data["member_number"] = member.member_number
-    if member.status is MemberStatus.CEASED:
-        assert member.id is not None
-        sessions.end_all_sessions(session, member.id)
+    assert member.id is not None
+    sessions.end_all_sessions(session, member.id)
     if reason:
         data["reason"] = reason
     session.add(member)
@@ -239,6 +254,14 @@ def change_status(
         data=data,
     )
     return member
+
+
+def _is_admin(session: Session, actor_id: int | None) -> bool:
+    """Whether the actor has an admin's powers now; the command line (``None``) has them."""
+    if actor_id is None:
+        return True
+    actor = session.get(Member, actor_id)
+    return actor is not None and Role.ADMIN in sessions.roles_of(session, actor)
 
 
 def _record_status(
@@ -279,11 +302,15 @@ def _next_value(session: Session, counter: str) -> int:
 def grant_role(
     session: Session, *, member: Member, role: Role, actor_id: int | None, now: datetime
 ) -> None:
-    """Give a member an office. Raises ``InvalidInput`` for membership itself, ``Conflict``
-    when they hold the office already."""
-    can_grant_office(member.name, role, held_roles(session, member)).ensure()
+    """Give a member an office; their sessions end, so that the new powers come with a new
+    session id (ASVS 5.0 7.2.4). Raises ``NotAllowed`` for one's own record, ``InvalidInput``
+    for membership itself, ``Conflict`` for an account not in office's standing or one that
+    holds the office already."""
+    can_act_on(actor_id, member.id).ensure()
+    can_grant_office(member.name, role, held_roles(session, member), member.status).ensure()
     assert member.id is not None
     session.add(MemberRole(member_id=member.id, role=role))
+    sessions.end_all_sessions(session, member.id)
     session.flush()
     audit.record(
         session,
@@ -317,12 +344,16 @@ def grant_office(
 def revoke_role(
     session: Session, *, member: Member, role: Role, actor_id: int | None, now: datetime
 ) -> None:
-    """Take an office from a member. Raises ``Conflict`` when they do not hold it, or when it
+    """Take an office from a member; their sessions end, as when one is granted. Raises
+    ``NotAllowed`` for one's own record, ``Conflict`` when they do not hold it, or when it
     would leave the co-operative without an admin."""
+    can_act_on(actor_id, member.id).ensure()
     admins = count_holders(session, Role.ADMIN)
     can_revoke_office(member.name, role, held_roles(session, member), admins=admins).ensure()
     held = session.get(MemberRole, (member.id, role))
     session.delete(held)
+    assert member.id is not None
+    sessions.end_all_sessions(session, member.id)
     session.flush()
     audit.record(
         session,

@@ -39,10 +39,13 @@ def test_only_members_themselves_withdraw_and_that_is_all_they_do() -> None:
     assert isinstance(ceased.refusal, Conflict)
 
 
+ACTIVE = MemberStatus.ACTIVE
+
+
 def test_offices_are_granted_once_and_membership_never() -> None:
-    assert can_grant_office("Pat", Role.AUDITOR, frozenset())
-    assert isinstance(can_grant_office("Pat", Role.MEMBER, frozenset()).refusal, InvalidInput)
-    twice = can_grant_office("Pat", Role.AUDITOR, frozenset({Role.AUDITOR}))
+    assert can_grant_office("Pat", Role.AUDITOR, frozenset(), ACTIVE)
+    assert isinstance(can_grant_office("Pat", Role.MEMBER, frozenset(), ACTIVE).refusal, InvalidInput)
+    twice = can_grant_office("Pat", Role.AUDITOR, frozenset({Role.AUDITOR}), ACTIVE)
     with pytest.raises(Conflict, match="Pat is already auditor"):
         twice.ensure()
 
