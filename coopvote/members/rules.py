@@ -126,9 +126,7 @@ def ensure_reason(transition: Transition, reason: str) -> str:
     return reason
 
 
-def can_grant_office(
-    name: str, role: Role, held: frozenset[Role], status: MemberStatus
-) -> Verdict:
+def can_grant_office(name: str, role: Role, held: frozenset[Role], status: MemberStatus) -> Verdict:
     """Whether a person (``name``, in ``status``, holding ``held``) may be given ``role``: only
     offices are granted, membership comes by admission (``InvalidInput``); only to an account
     in office's standing (``IN_OFFICE``: an admitted member, or an office holder's account),
