@@ -181,7 +181,8 @@ def test_an_admin_cannot_cease_the_last_admin_nor_anyone_their_own_record(
     me = client.get("/api/v1/me").json()["id"]
     for action in ("suspend", "cease"):
         own = client.post(f"/api/v1/members/{me}/{action}", json={"reason": "r"})
-        assert own.status_code == 403 and "own record" in own.json()["detail"]
+        assert own.status_code == 403
+        assert "own record" in own.json()["detail"]
     own_office = client.post(
         "/admin/roles", data=form(client, email="admin@example.org", role="auditor")
     )
