@@ -18,7 +18,7 @@ from coopvote.members.rules import Transition
 from coopvote.members.service import Application
 from coopvote.members.views import MemberSummary, RegisterQuery
 from coopvote.security import service as signing
-from coopvote.web.access import PUBLIC, SIGNED_IN, requires
+from coopvote.web.access import OWN_ACCOUNT, PUBLIC, requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, client_address
 from coopvote.web.middleware import clear_session_cookie, session_cookie
 from coopvote.web.shapes import ReasonIn
@@ -152,7 +152,7 @@ class PublicController(Controller):
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ["members"]
-    opt = SIGNED_IN
+    opt = OWN_ACCOUNT
 
     @get("/", sync_to_thread=True)
     def me(self, db: Db, principal: CurrentPrincipal) -> MemberOut:
