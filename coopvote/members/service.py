@@ -131,20 +131,45 @@ def marked(fields: dict[str, str | None]) -> dict[str, str]:
     return {field: problem for field, problem in fields.items() if problem}
 
 
-def apply_for_membership(session: Session, application: Application, now: datetime) -> str:
-    """Record an application; returns the new member's public id. Raises ``InvalidInput``
-    marking every field's problem.
+def hash_application(application: Application) -> str | None:
+    """The application's password hashed, when the policy accepts it (``None`` otherwise).
+    Pure, and slow on purpose: the web layer runs it outside any transaction."""
+    problem = password_problem(application.password, email=application.email, name=application.name)
+    return None if problem else hash_password(application.password)
 
-    When the email is already registered nothing is stored, but the answer looks the same (an
-    unused random id, after the same password hashing), so nobody can find out who is a member.
-    """
+
+def apply_for_membership(
+    session: Session,
+    application: Application,
+    now: datetime,
+    *,
+    password_hash: str | None = None,
+) -> str:
+    """Record an application; returns the new member's public id. ``password_hash`` is
+    ``hash_application``'s, hashed here when not given. Raises ``InvalidInput`` marking every
+    field's problem.
+
+    When the email is already registered nothing is stored, but the answer looks the same and
+    takes as long: an unused random id, after the same hashing, and an audit event written
+    (``member.applied_again``, on the existing member's record) so that both paths write and
+    commit alike. An applicant cannot sign in until admitted (``security.service.BARRED``), so
+    signing in with the password just given fails alike too: nobody can find out who is a
+    member by registering their address."""
     problems = application_problems(session, application)
     if problems:
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
     email = normalise_email(application.email)
-    password_hash = hash_password(application.password)
+    password_hash = password_hash or hash_password(application.password)
     public_id = new_public_id()
-    if session.exec(select(Member.id).where(Member.email == email)).first() is not None:
+    existing = find_by_email(session, email)
+    if existing is not None:
+        audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action="member.applied_again",
+            subject=audit.member_subject(existing),
+            now=now,
+        )
         return public_id
     constituency = constituency_by_slug(session, application.constituency)
     organisation = organisation_by_slug(session, application.organisation)

@@ -114,15 +114,21 @@ def test_a_correction_that_changes_nothing_is_refused_from_the_page(
         assert len(result_views.declarations(session, ballot)) == 1
 
 
-def signed_in(client: TestClient[Any], email: str) -> str:
-    """Sign in and return the session's cookie, to come back to this session later."""
+Browser = dict[str, str]
+
+
+def signed_in(client: TestClient[Any], email: str) -> Browser:
+    """Sign in from a fresh browser and return its cookies, to come back to it later."""
+    client.cookies.delete("coopvote_session")  # signing in again would end that session
     sign_in(client, email)
-    return str(client.cookies["coopvote_session"])
+    return {name: str(client.cookies[name]) for name in ("coopvote_session", "csrftoken")}
 
 
-def use(client: TestClient[Any], session_cookie: str) -> TestClient[Any]:
-    """Act in the browser whose session cookie this is."""
-    client.cookies.set("coopvote_session", session_cookie, domain="testserver.local")
+def use(client: TestClient[Any], browser: Browser) -> TestClient[Any]:
+    """Act in this browser."""
+    for name, value in browser.items():
+        client.cookies.set(name, value, domain="testserver.local")
+    client.headers["x-csrftoken"] = browser["csrftoken"]
     return client
 
 

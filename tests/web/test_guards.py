@@ -14,6 +14,7 @@ from coopvote.members.models import MemberStatus, Role
 from coopvote.members.rules import Transition
 from coopvote.security.sessions import start_session
 from coopvote.web.access import ACCESS, ACCOUNT_RULE, PUBLIC_RULE, RESULTS_RULE, SIGNED_IN_RULE
+from coopvote.web.middleware import bound_csrf_token
 from tests.factories import make_member
 
 #: Each persona's standing and offices granted, and the roles whose powers they hold.
@@ -93,6 +94,9 @@ def test_the_role_route_matrix(
             # A session as sign-in would start it (applicants may not sign in: issue 11).
             token = start_session(session, persona_member.id, utcnow())
         client.cookies.set("coopvote_session", token, domain="testserver.local")
+        csrf = bound_csrf_token(app.state.settings, token)
+        client.cookies.set("csrftoken", csrf, domain="testserver.local")
+        client.headers["x-csrftoken"] = csrf
     checked = 0
     for method, path, handler in routes(app):
         # Files; sign-in answers 401 to bad credentials by design; sign-out ends the test.
