@@ -22,7 +22,12 @@ from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES, end_failed_unit_of_work
 from coopvote.web.errors import EXCEPTION_HANDLERS
 from coopvote.web.filters import install_filters
-from coopvote.web.middleware import STATIC_PATH, SessionAuthMiddleware, security_headers
+from coopvote.web.middleware import (
+    STATIC_PATH,
+    CrossSiteRefusal,
+    SessionAuthMiddleware,
+    security_headers,
+)
 from coopvote.web.routes import ROUTE_HANDLERS
 
 PACKAGE = Path(__file__).resolve().parent
@@ -53,9 +58,13 @@ def create_app(
         dependencies=DEPENDENCIES,
         after_exception=[end_failed_unit_of_work],
         guards=[enforce_access],
-        middleware=[DefineMiddleware(SessionAuthMiddleware, settings=settings)],
+        middleware=[CrossSiteRefusal, DefineMiddleware(SessionAuthMiddleware, settings=settings)],
         before_send=[security_headers(settings)],
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.https),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=settings.csrf_cookie_name,
+            cookie_secure=settings.https,
+        ),
         template_config=TemplateConfig(
             directory=TEMPLATES,
             engine=JinjaTemplateEngine,

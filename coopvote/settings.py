@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -47,12 +47,24 @@ class Settings:
     https: bool = False
     session_idle_timeout: timedelta = timedelta(minutes=30)
     session_absolute_timeout: timedelta = timedelta(hours=12)
-    #: Failed sign-ins allowed per account, and per client address, within ``throttle_window``.
-    throttle_account_failures: int = 5
+    #: Failed sign-ins free of delay: for one account from one client address; for one account
+    #: from addresses it has never signed in from; for one client address; for everyone. After
+    #: that each attempt waits a delay that doubles from ``throttle_first_delay`` up to
+    #: ``throttle_max_delay``; counts lapse after ``throttle_forget_after`` without a failure.
+    throttle_client_failures: int = 5
+    throttle_account_failures: int = 10
     throttle_address_failures: int = 30
-    throttle_window: timedelta = timedelta(minutes=15)
-    #: Behind a reverse proxy that sets ``X-Forwarded-For``: trust it for the client address.
-    trust_forwarded_for: bool = False
+    throttle_global_failures: int = 1000
+    throttle_first_delay: timedelta = timedelta(seconds=1)
+    throttle_max_delay: timedelta = timedelta(minutes=15)
+    throttle_forget_after: timedelta = timedelta(hours=1)
+    #: Registrations allowed a minute from one client address (the API contract promises 60),
+    #: and from everyone.
+    registrations_per_address: int = 60
+    registrations_overall: int = 600
+    #: Reverse proxies in front of the app, each appending to ``X-Forwarded-For``: the client
+    #: address is the entry this many from the right (0: the connection's own address).
+    trusted_proxies: int = 0
     cooperative_name: str = "Aylesbury Learning Partnership"
     #: Where the co-operative is: forms take, and pages show, times in this zone.
     timezone: str = "Europe/London"
@@ -80,6 +92,12 @@ class Settings:
     def session_cookie_name(self) -> str:
         return "__Host-coopvote_session" if self.https else "coopvote_session"
 
+    @property
+    def csrf_cookie_name(self) -> str:
+        """``__Host-`` over HTTPS: only this host, over HTTPS, may set it (no subdomain can
+        plant one)."""
+        return "__Host-csrftoken" if self.https else "csrftoken"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -99,7 +117,16 @@ class Settings:
             session_absolute_timeout=minutes(
                 "SESSION_ABSOLUTE_MINUTES", cls.session_absolute_timeout
             ),
-            trust_forwarded_for=read("TRUST_FORWARDED_FOR", "false").lower() in {"1", "true"},
+            trusted_proxies=_trusted_proxies(read),
             cooperative_name=read("COOPERATIVE_NAME", cls.cooperative_name),
             timezone=read("TIMEZONE", cls.timezone),
         )
+
+
+def _trusted_proxies(read: Callable[[str, str], str]) -> int:
+    """``COOPVOTE_TRUSTED_PROXIES``; the older ``COOPVOTE_TRUST_FORWARDED_FOR=true`` means one."""
+    legacy = read("TRUST_FORWARDED_FOR", "false").lower() in {"1", "true", "yes"}
+    value = read("TRUSTED_PROXIES", "1" if legacy else "0")
+    if not value.isdigit():
+        raise ValueError(f"COOPVOTE_TRUSTED_PROXIES: a number of proxies, not {value!r}")
+    return int(value)

@@ -34,6 +34,8 @@ def serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=current.trust_forwarded_for,
+        # The app reads X-Forwarded-For itself, trusting only COOPVOTE_TRUSTED_PROXIES hops
+        # (web.deps.client_address): uvicorn must leave the connection's address alone.
+        proxy_headers=False,
         log_level="info",
     )

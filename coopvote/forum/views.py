@@ -23,7 +23,14 @@ from coopvote.errors import NotFound
 from coopvote.forum import rules
 from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.forum.rules import Viewer as Viewer  # who is looking, re-exported for callers
-from coopvote.members.models import Member, MemberRole, MemberStatus, Organisation, Role
+from coopvote.members.models import (
+    IN_OFFICE,
+    Member,
+    MemberRole,
+    MemberStatus,
+    Organisation,
+    Role,
+)
 from coopvote.members.views import organisations
 from coopvote.paging import Page
 from coopvote.results import views as results
@@ -76,11 +83,15 @@ class ProposalQuery:
 
 
 def viewer_of(session: Session, member_id: int) -> Viewer:
-    """The viewer a member is, from the offices they hold (the web layer builds the same from
-    the signed-in principal)."""
+    """The viewer a member is, from the offices they hold while in office (the web layer
+    builds the same from the signed-in principal)."""
     governs = session.exec(
-        select(MemberRole.member_id).where(
-            MemberRole.member_id == member_id, MemberRole.role == Role.GOVERNOR
+        select(MemberRole.member_id)
+        .join(Member, col(Member.id) == MemberRole.member_id)
+        .where(
+            MemberRole.member_id == member_id,
+            MemberRole.role == Role.GOVERNOR,
+            col(Member.status).in_(IN_OFFICE),
         )
     ).first()
     return Viewer(member_id, is_governor=governs is not None)

@@ -31,6 +31,13 @@ class Role(StrEnum):
 #: Roles that are granted and revoked; ``member`` follows from holding a membership.
 OFFICES = (Role.GOVERNOR, Role.AUDITOR, Role.ADMIN)
 
+#: Accounts whose offices carry their powers: admitted members, and office holders who are no
+#: members (an external auditor). A pending, suspended, ceased or rejected account holds none.
+IN_OFFICE = frozenset({MemberStatus.ACTIVE, MemberStatus.NON_MEMBER})
+#: Accounts that hold a membership, and so read what members read (suspension bars acting,
+#: not reading: the rules of each area refuse a suspended member's vote or proposal).
+IN_MEMBERSHIP = frozenset({MemberStatus.ACTIVE, MemberStatus.SUSPENDED})
+
 
 def normalise_email(email: str) -> str:
     """The form in which ``Member.email`` is stored and looked up (lower-cased, trimmed).

@@ -9,7 +9,7 @@ import re
 from enum import StrEnum
 
 from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, Verdict
-from coopvote.members.models import OFFICES, MemberStatus, Role
+from coopvote.members.models import IN_OFFICE, OFFICES, MemberStatus, Role
 
 S = MemberStatus
 
@@ -80,6 +80,37 @@ def can_change_status(
     return can_transition(status, transition)
 
 
+#: Transitions that take an office holder's powers away.
+ENDS_STANDING = frozenset({Transition.SUSPENDED, Transition.CEASED, Transition.WITHDREW})
+
+
+def can_act_on(actor_id: int | None, member_id: int | None) -> Verdict:
+    """Nobody governs their own record (admits, suspends, rejects, ceases themselves, or gives
+    or takes their own offices): ``NotAllowed``. ``actor_id`` ``None`` is the command line,
+    run by whoever runs the server. Separation of duties: ASVS 5.0 V2.3 (business logic)."""
+    if actor_id is not None and actor_id == member_id:
+        return Verdict(NotAllowed("Nobody may act on their own record: ask another officer."))
+    return YES
+
+
+def can_end_standing(
+    transition: Transition, offices: frozenset[Role], *, by_admin: bool, admins: int
+) -> Verdict:
+    """Whether ``transition`` may be made on a member holding ``offices``, by an admin or
+    not, while ``admins`` accounts are admins in office. Suspending or ending the membership
+    of an office holder takes their powers, so it needs an admin (``NotAllowed``: a governor
+    cannot remove the people who oversee governors), and never takes the last admin's
+    (``Conflict``: someone must be able to manage offices) — not even by withdrawing, which
+    the member does for themselves."""
+    if transition not in ENDS_STANDING or not offices:
+        return YES
+    if transition is not Transition.WITHDREW and not by_admin:
+        return Verdict(NotAllowed("Only an admin may suspend or cease an office holder."))
+    if Role.ADMIN in offices and admins <= 1:
+        return Verdict(Conflict("The co-operative must keep at least one admin."))
+    return YES
+
+
 def ensure_reason(transition: Transition, reason: str) -> str:
     """The reason as recorded (trimmed). Raises ``InvalidInput`` when a transition that needs
     one has none, or when it is longer than ``MAX_REASON`` characters."""
@@ -95,12 +126,16 @@ def ensure_reason(transition: Transition, reason: str) -> str:
     return reason
 
 
-def can_grant_office(name: str, role: Role, held: frozenset[Role]) -> Verdict:
-    """Whether a person (``name``, holding ``held``) may be given ``role``: only offices are
-    granted, membership comes by admission (``InvalidInput``); nobody holds one twice
+def can_grant_office(name: str, role: Role, held: frozenset[Role], status: MemberStatus) -> Verdict:
+    """Whether a person (``name``, in ``status``, holding ``held``) may be given ``role``: only
+    offices are granted, membership comes by admission (``InvalidInput``); only to an account
+    in office's standing (``IN_OFFICE``: an admitted member, or an office holder's account),
+    never to an applicant or a suspended member (``Conflict``); nobody holds one twice
     (``Conflict``)."""
     if role not in OFFICES:
         return Verdict(InvalidInput("Membership is granted by admission, not as a role."))
+    if status not in IN_OFFICE:
+        return Verdict(Conflict(f"{name} is {status.value}: only an admitted member holds office."))
     if role in held:
         return Verdict(Conflict(f"{name} is already {role.value}."))
     return YES

@@ -19,6 +19,7 @@ from coopvote import audit
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput
 from coopvote.members.models import (
+    IN_OFFICE,
     OFFICES,
     Constituency,
     Counter,
@@ -32,6 +33,8 @@ from coopvote.members.models import (
 )
 from coopvote.members.rules import (
     Transition,
+    can_act_on,
+    can_end_standing,
     can_grant_office,
     can_revoke_office,
     email_problem,
@@ -128,20 +131,45 @@ def marked(fields: dict[str, str | None]) -> dict[str, str]:
     return {field: problem for field, problem in fields.items() if problem}
 
 
-def apply_for_membership(session: Session, application: Application, now: datetime) -> str:
-    """Record an application; returns the new member's public id. Raises ``InvalidInput``
-    marking every field's problem.
+def hash_application(application: Application) -> str | None:
+    """The application's password hashed, when the policy accepts it (``None`` otherwise).
+    Pure, and slow on purpose: the web layer runs it outside any transaction."""
+    problem = password_problem(application.password, email=application.email, name=application.name)
+    return None if problem else hash_password(application.password)
 
-    When the email is already registered nothing is stored, but the answer looks the same (an
-    unused random id, after the same password hashing), so nobody can find out who is a member.
-    """
+
+def apply_for_membership(
+    session: Session,
+    application: Application,
+    now: datetime,
+    *,
+    password_hash: str | None = None,
+) -> str:
+    """Record an application; returns the new member's public id. ``password_hash`` is
+    ``hash_application``'s, hashed here when not given. Raises ``InvalidInput`` marking every
+    field's problem.
+
+    When the email is already registered nothing is stored, but the answer looks the same and
+    takes as long: an unused random id, after the same hashing, and an audit event written
+    (``member.applied_again``, on the existing member's record) so that both paths write and
+    commit alike. An applicant cannot sign in until admitted (``security.service.BARRED``), so
+    signing in with the password just given fails alike too: nobody can find out who is a
+    member by registering their address."""
     problems = application_problems(session, application)
     if problems:
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
     email = normalise_email(application.email)
-    password_hash = hash_password(application.password)
+    password_hash = password_hash or hash_password(application.password)
     public_id = new_public_id()
-    if session.exec(select(Member.id).where(Member.email == email)).first() is not None:
+    existing = find_by_email(session, email)
+    if existing is not None:
+        audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action="member.applied_again",
+            subject=audit.member_subject(existing),
+            now=now,
+        )
         return public_id
     constituency = constituency_by_slug(session, application.constituency)
     organisation = organisation_by_slug(session, application.organisation)
@@ -209,21 +237,33 @@ def change_status(
     now: datetime,
     reason: str = "",
 ) -> Member:
-    """Move a member along the lifecycle, with their history and an audit event; a member
-    whose membership ends is signed out everywhere. Raises ``InvalidInput`` for a missing or
-    overlong reason, ``Conflict`` when the transition does not fit the member's status."""
+    """Move a member along the lifecycle, with their history and an audit event. Every change
+    of standing changes what the member may do, so it signs them out everywhere: their next
+    session gets a new id (ASVS 5.0 7.2.4). ``actor_id`` ``None`` is the command line.
+
+    Raises ``InvalidInput`` for a missing or overlong reason; ``NotAllowed`` when the actor
+    governs their own record, or is no admin and suspends or ceases an office holder;
+    ``Conflict`` when the transition does not fit the member's status or would leave the
+    co-operative without an admin."""
     reason = ensure_reason(transition, reason)
+    if transition is not Transition.WITHDREW:
+        can_act_on(actor_id, member.id).ensure()
     # Lock the row so that two governors acting at once cannot both move the same member.
     session.refresh(member, with_for_update=True)
+    can_end_standing(
+        transition,
+        held_roles(session, member) if member.status in IN_OFFICE else frozenset(),
+        by_admin=_is_admin(session, actor_id),
+        admins=count_holders(session, Role.ADMIN),
+    ).ensure()
     before = member.status
     member.status = ensure_transition(before, transition)
     data: dict[str, object] = {"from": before.value, "to": member.status.value}
     if transition is Transition.ADMITTED:
         member.member_number = _next_value(session, MEMBER_NUMBER)
         data["member_number"] = member.member_number
-    if member.status is MemberStatus.CEASED:
-        assert member.id is not None
-        sessions.end_all_sessions(session, member.id)
+    assert member.id is not None
+    sessions.end_all_sessions(session, member.id)
     if reason:
         data["reason"] = reason
     session.add(member)
@@ -239,6 +279,14 @@ def change_status(
         data=data,
     )
     return member
+
+
+def _is_admin(session: Session, actor_id: int | None) -> bool:
+    """Whether the actor has an admin's powers now; the command line (``None``) has them."""
+    if actor_id is None:
+        return True
+    actor = session.get(Member, actor_id)
+    return actor is not None and Role.ADMIN in sessions.roles_of(session, actor)
 
 
 def _record_status(
@@ -279,11 +327,15 @@ def _next_value(session: Session, counter: str) -> int:
 def grant_role(
     session: Session, *, member: Member, role: Role, actor_id: int | None, now: datetime
 ) -> None:
-    """Give a member an office. Raises ``InvalidInput`` for membership itself, ``Conflict``
-    when they hold the office already."""
-    can_grant_office(member.name, role, held_roles(session, member)).ensure()
+    """Give a member an office; their sessions end, so that the new powers come with a new
+    session id (ASVS 5.0 7.2.4). Raises ``NotAllowed`` for one's own record, ``InvalidInput``
+    for membership itself, ``Conflict`` for an account not in office's standing or one that
+    holds the office already."""
+    can_act_on(actor_id, member.id).ensure()
+    can_grant_office(member.name, role, held_roles(session, member), member.status).ensure()
     assert member.id is not None
     session.add(MemberRole(member_id=member.id, role=role))
+    sessions.end_all_sessions(session, member.id)
     session.flush()
     audit.record(
         session,
@@ -317,12 +369,16 @@ def grant_office(
 def revoke_role(
     session: Session, *, member: Member, role: Role, actor_id: int | None, now: datetime
 ) -> None:
-    """Take an office from a member. Raises ``Conflict`` when they do not hold it, or when it
+    """Take an office from a member; their sessions end, as when one is granted. Raises
+    ``NotAllowed`` for one's own record, ``Conflict`` when they do not hold it, or when it
     would leave the co-operative without an admin."""
+    can_act_on(actor_id, member.id).ensure()
     admins = count_holders(session, Role.ADMIN)
     can_revoke_office(member.name, role, held_roles(session, member), admins=admins).ensure()
     held = session.get(MemberRole, (member.id, role))
     session.delete(held)
+    assert member.id is not None
+    sessions.end_all_sessions(session, member.id)
     session.flush()
     audit.record(
         session,

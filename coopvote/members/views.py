@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from coopvote.errors import NotFound
 from coopvote.members.models import (
+    IN_OFFICE,
     Constituency,
     Member,
     MemberRole,
@@ -275,4 +276,11 @@ def held_roles(session: Session, member: Member) -> frozenset[Role]:
 
 
 def count_holders(session: Session, role: Role) -> int:
-    return session.exec(select(func.count()).where(MemberRole.role == role)).one()
+    """How many accounts hold ``role`` with its powers (in office: ``IN_OFFICE``)."""
+    query = (
+        select(func.count())
+        .select_from(MemberRole)
+        .join(Member, col(Member.id) == MemberRole.member_id)
+        .where(MemberRole.role == role, col(Member.status).in_(IN_OFFICE))
+    )
+    return session.exec(query).one()

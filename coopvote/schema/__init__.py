@@ -19,7 +19,7 @@ from coopvote.members.models import (
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
-from coopvote.security.models import SignInFailure, WebSession
+from coopvote.security.models import KnownClient, ThrottleCounter, WebSession
 
 metadata = SQLModel.metadata
 
@@ -32,6 +32,7 @@ __all__ = [
     "Constituency",
     "CooperativeSettings",
     "Counter",
+    "KnownClient",
     "Member",
     "MemberRole",
     "Organisation",
@@ -39,9 +40,9 @@ __all__ = [
     "Proposal",
     "ResultDeclaration",
     "RollEntry",
-    "SignInFailure",
     "StatusChange",
     "Support",
+    "ThrottleCounter",
     "WebSession",
     "metadata",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from coopvote.db.types import UTCDateTime
@@ -22,13 +21,28 @@ class WebSession(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class SignInFailure(SQLModel, table=True):
-    """A failed sign-in, counted per account and per client address to throttle guessing.
-    ``key`` is a SHA-256 of ``email:…`` or ``address:…``, not the email itself."""
+class ThrottleCounter(SQLModel, table=True):
+    """Attempts counted against one key (an account, a client address, an account from one
+    address, everyone), so that every worker sees the same counts. ``key`` is a SHA-256 of
+    the key's text, never an email address itself. A counter is read and changed under a row
+    lock (``SELECT … FOR UPDATE``; on SQLite the write lock taken at ``BEGIN``), so parallel
+    attempts are counted one after the other."""
 
-    __tablename__ = "sign_in_failure"
-    __table_args__ = (Index("ix_sign_in_failure_key_at", "key", "at"),)
+    __tablename__ = "throttle_counter"
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=64)
-    at: datetime = Field(sa_type=UTCDateTime)
+    key: str = Field(primary_key=True, max_length=64)
+    count: int = 0
+    #: When the count began (rate limits count within a period from here).
+    first_at: datetime = Field(sa_type=UTCDateTime)
+    #: When it last grew (back-off delays run from here).
+    last_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class KnownClient(SQLModel, table=True):
+    """An account signed in successfully from a client address: the owner's usual address,
+    which attackers guessing elsewhere cannot slow down. ``key`` is a SHA-256 of both."""
+
+    __tablename__ = "known_client"
+
+    key: str = Field(primary_key=True, max_length=64)
+    last_at: datetime = Field(sa_type=UTCDateTime)

@@ -18,7 +18,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from coopvote.members.models import Member, MemberRole, MemberStatus, Role
+from coopvote.members.models import (
+    IN_MEMBERSHIP,
+    IN_OFFICE,
+    Member,
+    MemberRole,
+    MemberStatus,
+    Role,
+)
 from coopvote.security.models import WebSession
 
 #: Refresh ``last_seen_at`` at most this often.
@@ -45,9 +52,14 @@ def hash_token(token: str) -> str:
 
 
 def roles_of(session: Session, member: Member) -> frozenset[Role]:
-    offices = session.exec(select(MemberRole.role).where(MemberRole.member_id == member.id)).all()
-    holds_membership = member.status is not MemberStatus.NON_MEMBER
-    return frozenset(Role(r) for r in offices) | ({Role.MEMBER} if holds_membership else set())
+    """The roles whose powers ``member`` has now: ``member`` while they hold a membership
+    (active or suspended), and their offices only while in office (``IN_OFFICE``), so that a
+    suspended governor or a pending applicant who was granted an office wields none of it."""
+    roles = {Role.MEMBER} if member.status in IN_MEMBERSHIP else set()
+    if member.status in IN_OFFICE:
+        query = select(MemberRole.role).where(MemberRole.member_id == member.id)
+        roles |= {Role(r) for r in session.exec(query)}
+    return frozenset(roles)
 
 
 def start_session(session: Session, member_id: int, now: datetime) -> str:

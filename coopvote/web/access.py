@@ -17,15 +17,21 @@ from coopvote.security.sessions import Principal
 
 ACCESS = "access"
 PUBLIC_RULE = "public"
+ACCOUNT_RULE = "account"
 SIGNED_IN_RULE = "signed_in"
 RESULTS_RULE = "results"
 
 #: Anyone, signed in or not.
 PUBLIC: dict[str, Any] = {ACCESS: PUBLIC_RULE}
-#: Anyone signed in, whatever their roles.
+#: Anyone signed in, whatever their standing: one's own account and application (a pending
+#: applicant's, or a suspended member's, too).
+OWN_ACCOUNT: dict[str, Any] = {ACCESS: ACCOUNT_RULE}
+#: Anyone signed in who holds a role: members (active or suspended) and office holders in
+#: office. A pending applicant, or an account whose offices are suspended, holds none, and
+#: sees no more than the public does (issue 11).
 SIGNED_IN: dict[str, Any] = {ACCESS: SIGNED_IN_RULE}
-#: Published results: anyone signed in, and anyone at all where the co-operative has chosen
-#: to make results public (an admin setting, so it is read for each such request).
+#: Published results: anyone who holds a role, and anyone at all where the co-operative has
+#: chosen to make results public (an admin setting, so it is read for each such request).
 RESULTS_READERS: dict[str, Any] = {ACCESS: RESULTS_RULE}
 
 
@@ -53,12 +59,18 @@ async def enforce_access(
     if rule == PUBLIC_RULE:
         return
     principal = principal_of(connection)
-    if principal is None:
-        if rule == RESULTS_RULE and await to_thread.run_sync(
-            _results_are_public, connection.app.state.database
-        ):
-            return
-        raise NotAuthorizedException("Sign in to continue.")
-    if rule in {SIGNED_IN_RULE, RESULTS_RULE} or principal.roles & rule:
+    if principal is not None and (rule == ACCOUNT_RULE or principal.roles & _roles_for(rule)):
         return
+    if rule == RESULTS_RULE and await to_thread.run_sync(
+        _results_are_public, connection.app.state.database
+    ):
+        return
+    if principal is None:
+        raise NotAuthorizedException("Sign in to continue.")
     raise PermissionDeniedException("You do not have permission to do that.")
+
+
+def _roles_for(rule: Any) -> frozenset[Role]:
+    """The roles that satisfy a rule other than ``PUBLIC`` and ``OWN_ACCOUNT``: any role at
+    all for ``SIGNED_IN`` and ``RESULTS_READERS``, else those that ``requires`` named."""
+    return frozenset(Role) if rule in {SIGNED_IN_RULE, RESULTS_RULE} else frozenset(rule)

@@ -86,11 +86,24 @@ def provide_principal(request: Request[Any, Any, Any]) -> Principal:
 
 
 def client_address(request: Request[Any, Any, Any], settings: Settings) -> str:
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The address throttling counts a request against. Behind ``settings.trusted_proxies``
+    proxies, each appending the address it was reached from to ``X-Forwarded-For``, it is the
+    entry that the outermost trusted proxy appended: that many from the right. Entries left of
+    it are whatever the client chose to send, so they are never read (an attacker would
+    rotate them freely). A header with too few entries means a request that bypassed a proxy:
+    the leftmost entry is then the nearest one any trusted proxy vouches for."""
+    connection = request.client.host if request.client else "unknown"
+    if settings.trusted_proxies == 0:
+        return connection
+    hops = [
+        hop.strip()
+        for header in request.headers.getall("x-forwarded-for", [])
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    if not hops:
+        return connection
+    return hops[-min(settings.trusted_proxies, len(hops))]
 
 
 #: How handlers ask for the dependencies below, by name.

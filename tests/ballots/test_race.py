@@ -25,6 +25,7 @@ def signed_in(url: str, email: str) -> httpx.Client:
         client.post("/api/v1/session", json={"email": email, "password": PASSWORD}).status_code
         == 200
     )
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]  # bound to the new session
     return client
 
 

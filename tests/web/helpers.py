@@ -12,6 +12,8 @@ from tests.factories import PASSWORD
 def sign_in(client: TestClient[Any], email: str, password: str = PASSWORD) -> None:
     response = client.post("/api/v1/session", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
+    # Signing in binds a new CSRF token to the session (issue 11): send it from now on.
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
 
 
 def form(client: TestClient[Any], **fields: str) -> dict[str, str]:

@@ -69,3 +69,74 @@ def test_every_response_carries_the_security_headers(client: TestClient[Any], pa
     assert "frame-ancestors 'none'" in policy
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"]
+
+
+def test_a_csrf_token_from_another_visit_does_not_work_in_a_signed_in_session(
+    app: Litestar, client: TestClient[Any], database: Database
+) -> None:
+    """Issue 11: a token from the attacker's own visit, planted in the victim's browser."""
+    with database.transaction() as session:
+        make_member(session, email="pat@example.org")
+    from litestar.middleware.csrf import generate_csrf_token
+
+    # What any visit of the attacker's own is given: a token the app signed.
+    planted = generate_csrf_token(app.state.settings.secret_key)
+    sign_in(client, "pat@example.org")
+    client.cookies.set("csrftoken", planted, domain="testserver.local")
+    client.headers["x-csrftoken"] = planted
+    refused = client.post("/api/v1/me/withdraw")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    assert client.get("/api/v1/me").json()["status"] == "active"
+
+
+def test_signing_in_again_ends_the_old_session(
+    client: TestClient[Any], database: Database, settings: Any
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="pat@example.org")
+    sign_in(client, "pat@example.org")
+    old = client.cookies["coopvote_session"]
+    sign_in(client, "pat@example.org")
+    client.cookies.set("coopvote_session", old, domain="testserver.local")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+    ],
+)
+def test_unsafe_requests_from_other_sites_are_refused(
+    client: TestClient[Any], headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/api/v1/session", json={"email": "a@b.org", "password": "x" * 12}, headers=headers
+    )
+    assert response.status_code == 403
+    assert "other sites" in response.json()["detail"]
+
+
+def test_unsafe_requests_from_this_site_pass_the_origin_check(client: TestClient[Any]) -> None:
+    response = client.post(
+        "/api/v1/session",
+        json={"email": "a@b.org", "password": "x" * 12},
+        headers={"origin": "http://testserver.local", "sec-fetch-site": "same-origin"},
+    )
+    assert response.status_code == 401  # past the check; the credentials are wrong
+
+
+def test_the_csrf_cookie_takes_the_host_prefix_over_https(settings: Any) -> None:
+    from dataclasses import replace
+
+    from coopvote.app import create_app
+
+    app = create_app(replace(settings, https=True))
+    with TestClient(app, base_url="https://testserver.local") as secure:
+        cookie = secure.get("/api/v1/health").headers["set-cookie"]
+    assert cookie.startswith("__Host-csrftoken=")
+    assert "Secure" in cookie
+    assert "Path=/" in cookie

@@ -84,8 +84,10 @@ def test_admins_grant_and_revoke_offices_but_keep_one_admin(
     assert "governor" in client.get("/api/v1/me").json()["roles"]
     sign_in(client, "admin@example.org")
     client.post(f"/admin/roles/{other.public_id}/governor/revoke", data=form(client))
+    # Issue 11: nobody acts on their own record, so the last admin's own revocation is refused
+    # on that ground first (the last-admin rule is checked in tests/members).
     last = client.post(f"/admin/roles/{admin.public_id}/admin/revoke", data=form(client))
-    assert "at least one admin" in last.text
+    assert "own record" in last.text
     assert "admin" in client.get("/api/v1/me").json()["roles"]
     unknown = client.post(
         "/admin/roles", data=form(client, email="nobody@example.org", role="auditor")
@@ -110,3 +112,127 @@ def test_a_correction_that_changes_nothing_is_refused_from_the_page(
     assert "nothing to correct" in refused.text
     with database.transaction() as session:
         assert len(result_views.declarations(session, ballot)) == 1
+
+
+Browser = dict[str, str]
+
+
+def signed_in(client: TestClient[Any], email: str) -> Browser:
+    """Sign in from a fresh browser and return its cookies, to come back to it later."""
+    client.cookies.delete("coopvote_session")  # signing in again would end that session
+    sign_in(client, email)
+    return {name: str(client.cookies[name]) for name in ("coopvote_session", "csrftoken")}
+
+
+def use(client: TestClient[Any], browser: Browser) -> TestClient[Any]:
+    """Act in this browser."""
+    for name, value in browser.items():
+        client.cookies.set(name, value, domain="testserver.local")
+    client.headers["x-csrftoken"] = browser["csrftoken"]
+    return client
+
+
+def test_a_suspended_governor_loses_their_session_and_their_powers(
+    client: TestClient[Any], database: Database
+) -> None:
+    """Issue 11: a suspended governor kept approving members, live and after signing in."""
+    with database.transaction() as session:
+        make_member(session, email="admin@example.org", roles=(Role.ADMIN, Role.GOVERNOR))
+        make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+        applicant = make_member(session, email="new@example.org", status=MemberStatus.PENDING)
+    admin = signed_in(client, "admin@example.org")
+    governor = signed_in(client, "gov@example.org")
+    gov_id = client.get("/api/v1/me").json()["id"]
+    suspended = use(client, admin).post(
+        f"/api/v1/members/{gov_id}/suspend", json={"reason": "inquiry"}
+    )
+    assert suspended.status_code == 200, suspended.text
+    approve = f"/api/v1/members/{applicant.public_id}/approve"
+    assert use(client, governor).post(approve).status_code == 401, "the live session has ended"
+    sign_in(client, "gov@example.org")
+    assert client.post(approve).status_code == 403, "a suspended governor holds no powers"
+    assert client.get("/governance/applications", follow_redirects=False).status_code == 403
+
+
+def test_a_governor_cannot_suspend_or_cease_an_office_holder(
+    client: TestClient[Any], database: Database
+) -> None:
+    """Issue 11: a governor ceased the only admin, locking the co-operative out for good."""
+    with database.transaction() as session:
+        admin = make_member(session, email="admin@example.org", roles=(Role.ADMIN,))
+        auditor = make_member(session, email="aud@example.org", roles=(Role.AUDITOR,))
+        make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+    sign_in(client, "gov@example.org")
+    for target in (admin, auditor):
+        for action in ("cease", "suspend"):
+            response = client.post(
+                f"/api/v1/members/{target.public_id}/{action}", json={"reason": "coup"}
+            )
+            assert response.status_code == 403, (action, response.text)
+    page = client.post(
+        f"/governance/members/{admin.public_id}/cease", data=form(client, reason="coup")
+    )
+    assert "Only an admin" in page.text
+    with database.transaction() as session:
+        assert session.get(Member, admin.id).status is MemberStatus.ACTIVE  # type: ignore[union-attr]
+
+
+def test_an_admin_cannot_cease_the_last_admin_nor_anyone_their_own_record(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="admin@example.org", roles=(Role.ADMIN, Role.GOVERNOR))
+        other = make_member(session, email="other@example.org")
+    sign_in(client, "admin@example.org")
+    me = client.get("/api/v1/me").json()["id"]
+    for action in ("suspend", "cease"):
+        own = client.post(f"/api/v1/members/{me}/{action}", json={"reason": "r"})
+        assert own.status_code == 403
+        assert "own record" in own.json()["detail"]
+    own_office = client.post(
+        "/admin/roles", data=form(client, email="admin@example.org", role="auditor")
+    )
+    assert "own record" in own_office.text
+    assert (
+        client.post(f"/api/v1/members/{other.public_id}/suspend", json={"reason": "r"}).status_code
+        == 200
+    )
+
+
+def test_an_office_is_granted_only_to_an_admitted_member(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="admin@example.org", roles=(Role.ADMIN,))
+        make_member(session, email="new@example.org", status=MemberStatus.PENDING)
+        make_member(session, email="out@example.org", status=MemberStatus.SUSPENDED)
+    sign_in(client, "admin@example.org")
+    for email in ("new@example.org", "out@example.org"):
+        response = client.post("/admin/roles", data=form(client, email=email, role="governor"))
+        assert "only an admitted member holds office" in response.text, email
+    with database.transaction() as session:
+        assert session.exec(select(Member)).all()
+    roles = client.get("/admin/roles").text
+    assert "new@example.org" not in roles
+
+
+def test_a_change_of_office_or_standing_ends_the_members_sessions(
+    client: TestClient[Any], database: Database
+) -> None:
+    """ASVS 7.2.4: a privilege change gets a new session id; here the old sessions end."""
+    with database.transaction() as session:
+        make_member(session, email="admin@example.org", roles=(Role.ADMIN, Role.GOVERNOR))
+        other = make_member(session, email="other@example.org")
+    admin = signed_in(client, "admin@example.org")
+    steps = [
+        ("/admin/roles", {"email": "other@example.org", "role": "auditor"}),
+        (f"/admin/roles/{other.public_id}/auditor/revoke", {}),
+        (f"/governance/members/{other.public_id}/suspend", {"reason": "inquiry"}),
+        (f"/governance/members/{other.public_id}/reinstate", {}),
+    ]
+    for path, fields in steps:
+        member = signed_in(client, "other@example.org")
+        assert client.get("/api/v1/me").status_code == 200
+        done = use(client, admin).post(path, data=form(client, **fields), follow_redirects=False)
+        assert done.status_code == 303, path
+        assert use(client, member).get("/api/v1/me").status_code == 401, path

@@ -18,9 +18,10 @@ from coopvote.members.rules import Transition
 from coopvote.members.service import Application
 from coopvote.members.views import MemberSummary, RegisterQuery
 from coopvote.security import service as signing
-from coopvote.web.access import PUBLIC, SIGNED_IN, requires
-from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, client_address
-from coopvote.web.middleware import clear_session_cookie, session_cookie
+from coopvote.web import signing as web_signing
+from coopvote.web.access import OWN_ACCOUNT, PUBLIC, requires
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
+from coopvote.web.middleware import bound_csrf_cookie, clear_session_cookie, session_cookie
 from coopvote.web.shapes import ReasonIn
 
 
@@ -119,14 +120,11 @@ class PublicController(Controller):
         now: Now,
         settings: CurrentSettings,
     ) -> Response[Any]:
-        outcome = signing.sign_in(
-            db,
-            email=data.email,
-            password=data.password,
-            address=client_address(request, settings),
-            now=now,
-            policy=signing.ThrottlePolicy.of(settings),
+        outcome = web_signing.sign_in(
+            request, settings, email=data.email, password=data.password, now=now
         )
+        if isinstance(outcome, signing.Throttled):
+            return web_signing.throttled(outcome)
         if isinstance(outcome, signing.SignInRefused):
             return Response(
                 {"status_code": outcome.status_code, "detail": outcome.detail},
@@ -134,7 +132,10 @@ class PublicController(Controller):
             )
         return Response(
             MemberOut.of(views.summary(db, outcome.member)),
-            cookies=[session_cookie(settings, outcome.token)],
+            cookies=[
+                session_cookie(settings, outcome.token),
+                bound_csrf_cookie(settings, outcome.token),
+            ],
         )
 
     @delete("/session", status_code=HTTP_204_NO_CONTENT, sync_to_thread=True)
@@ -152,7 +153,7 @@ class PublicController(Controller):
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ["members"]
-    opt = SIGNED_IN
+    opt = OWN_ACCOUNT
 
     @get("/", sync_to_thread=True)
     def me(self, db: Db, principal: CurrentPrincipal) -> MemberOut:
@@ -173,8 +174,16 @@ class MembersController(Controller):
     opt = requires(Role.GOVERNOR)
 
     @post("/", opt=PUBLIC, sync_to_thread=True)
-    def apply(self, db: Db, data: JSONBody[MemberIn], now: Now) -> MemberOut:
-        """Apply for membership. The answer is the same whether or not the email is taken."""
+    def apply(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[MemberIn],
+        now: Now,
+        settings: CurrentSettings,
+    ) -> MemberOut | Response[Any]:
+        """Apply for membership. The answer is the same whether or not the email is taken;
+        too many applications lately, from the client's address or from everyone, get 429
+        with ``Retry-After``."""
         application = Application(
             data.name,
             data.email,
@@ -183,7 +192,10 @@ class MembersController(Controller):
             data.organisation,
             data.agrees_to_rules,
         )
-        public_id = members.apply_for_membership(db, application, now)
+        try:
+            public_id = web_signing.register(request, settings, application, now)
+        except signing.Throttled as problem:
+            return web_signing.throttled(problem)
         return MemberOut(
             id=public_id,
             name=data.name.strip(),

@@ -10,14 +10,14 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from coopvote.errors import InvalidInput
-from coopvote.members import service as members
 from coopvote.members import views
 from coopvote.members.service import Application
 from coopvote.security import service as signing
+from coopvote.web import signing as web_signing
 from coopvote.web.access import PUBLIC
-from coopvote.web.deps import CurrentSettings, Db, Now, client_address
+from coopvote.web.deps import CurrentSettings, Db, Now
 from coopvote.web.forms import FormData, checked, text
-from coopvote.web.middleware import clear_session_cookie, session_cookie
+from coopvote.web.middleware import bound_csrf_cookie, clear_session_cookie, session_cookie
 from coopvote.web.templating import page, redirect, reshow, safe_next
 
 
@@ -61,10 +61,19 @@ class AuthPages(Controller):
 
     @post("/register", sync_to_thread=True)
     def register(
-        self, request: Request[Any, Any, Any], db: Db, data: FormData, now: Now
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        data: FormData,
+        now: Now,
+        settings: CurrentSettings,
     ) -> Template | Redirect:
         try:
-            members.apply_for_membership(db, registration_form(data), now)
+            web_signing.register(request, settings, registration_form(data), now)
+        except signing.Throttled as problem:
+            shown = reshow(request, "auth/register.html", problem, data, **self._choices(db))
+            shown.headers.update(web_signing.retry_after(problem))
+            return shown
         except InvalidInput as problem:
             return reshow(request, "auth/register.html", problem, data, **self._choices(db))
         return redirect(request, "/registered")
@@ -81,24 +90,22 @@ class AuthPages(Controller):
     def sign_in(
         self,
         request: Request[Any, Any, Any],
-        db: Db,
         data: FormData,
         now: Now,
         settings: CurrentSettings,
     ) -> Template | Redirect:
         form = SignInForm.parse(data)
-        outcome = signing.sign_in(
-            db,
-            email=form.email,
-            password=form.password,
-            address=client_address(request, settings),
-            now=now,
-            policy=signing.ThrottlePolicy.of(settings),
+        outcome = web_signing.sign_in(
+            request, settings, email=form.email, password=form.password, now=now
         )
         if isinstance(outcome, signing.SignInRefused):
-            return reshow(request, "auth/sign_in.html", outcome, data, next=form.next)
+            shown = reshow(request, "auth/sign_in.html", outcome, data, next=form.next)
+            if isinstance(outcome, signing.Throttled):
+                shown.headers.update(web_signing.retry_after(outcome))
+            return shown
         response = redirect(request, form.next or "/membership", f"Welcome, {outcome.member.name}.")
         response.set_cookie(session_cookie(settings, outcome.token))
+        response.set_cookie(bound_csrf_cookie(settings, outcome.token))
         return response
 
     @post("/sign-out", sync_to_thread=True)

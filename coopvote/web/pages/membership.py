@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from coopvote.members import service as members
 from coopvote.members import views
 from coopvote.members.rules import Transition
-from coopvote.web.access import SIGNED_IN
+from coopvote.web.access import OWN_ACCOUNT
 from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.forms import FormData, checked
 from coopvote.web.templating import page, redirect
@@ -18,7 +18,7 @@ from coopvote.web.templating import page, redirect
 
 class MembershipPages(Controller):
     path = "/membership"
-    opt = SIGNED_IN
+    opt = OWN_ACCOUNT
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
