@@ -28,8 +28,9 @@ def ensure_environment(extras: str) -> None:
     if not (BIN / "python").exists():
         print("Creating .venv …", flush=True)
         venv.create(VENV, with_pip=True)
-    stamp = VENV / ".coopvote-installed"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    # One stamp per set of extras, so that switching between `demo` and `test` installs nothing.
+    stamp = VENV / f".coopvote-installed-{extras.replace(',', '-')}"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != wanted:
         print(f"Installing coopvote[{extras}] into .venv …", flush=True)
         subprocess.run(

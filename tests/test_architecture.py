@@ -49,17 +49,23 @@ def module_of(path: Path) -> str:
     return ".".join(parts)
 
 
+def is_module(name: str) -> bool:
+    path = PACKAGE.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
 def upward_imports() -> list[tuple[str, str, str]]:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if "versions" in path.parts or path == PACKAGE / "__init__.py":
             continue
         source = module_of(path)
-        for target, text in import_lines(path):
-            if not target.startswith("coopvote."):
-                continue
+        imported = [(t, text) for t, text in import_lines(path) if t.startswith("coopvote.")]
+        for target, text in imported:
+            # ``from coopvote.ballots import rules`` imports the module coopvote.ballots.rules.
+            deeper = any(t.startswith(f"{target}.") and is_module(t) for t, _ in imported)
             same_area = target.split(".")[:2] == source.split(".")[:2]
-            if not same_area and rank(target) > rank(source):
+            if not deeper and not same_area and is_module(target) and rank(target) > rank(source):
                 found.append((source, target, text))
     return found
 

@@ -139,8 +139,7 @@ def permissions(
         hide=bool(rules.can_hide(proposal, viewer)),
         promote=bool(rules.can_promote(view.status, viewer)),
         manage_ballot=view.ballot is not None and bool(rules.can_call_ballots(viewer)),
-        see_ballot=view.ballot_status is not None
-        and bool(rules.can_see_ballot(view.ballot_status, viewer)),
+        see_ballot=view.ballot is not None and bool(rules.can_see_ballot(view.ballot, viewer, now)),
         editable_comments=frozenset(
             c.comment.id
             for c in shown

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from coopvote.ballots.models import BallotStatus
+from coopvote.ballots import rules as ballot_rules
+from coopvote.ballots.models import Ballot
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, NotFound, Verdict
 from coopvote.forum.models import Comment, Proposal, ProposalStatus
-from coopvote.members.models import Member, MemberStatus
+from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.tally.types import Outcome
 
 P = ProposalStatus
@@ -35,6 +36,8 @@ class Viewer:
 
     member_id: int
     is_governor: bool
+    #: Holds a membership (office holders who are not members have no ballot papers).
+    is_member: bool = True
 
 
 def support_needed(settings: CooperativeSettings, active_in_scope: int) -> int:
@@ -134,12 +137,12 @@ def can_call_ballots(viewer: Viewer) -> Verdict:
     return _governor(viewer, "put proposals to a ballot")
 
 
-def can_see_ballot(ballot_status: BallotStatus, viewer: Viewer) -> Verdict:
-    """A proposal's ballot is shown to members once it is more than a draft; a draft exists
-    for the governors only, as everywhere else."""
-    if ballot_status is BallotStatus.DRAFT and not viewer.is_governor:
-        return Verdict(NotFound("No such ballot."))
-    return YES
+def can_see_ballot(ballot: Ballot, viewer: Viewer, now: datetime) -> Verdict:
+    """A proposal's ballot is linked for those who may open its page: members (the page is
+    a member's paper), subject to the ballots' own rule on drafts."""
+    if not viewer.is_member:
+        return Verdict(NotAllowed("A ballot's page is for members."))
+    return ballot_rules.can_see(ballot, {Role.GOVERNOR} if viewer.is_governor else set(), now)
 
 
 def can_propose(member: Member, organisation_id: int | None) -> Verdict:

@@ -46,7 +46,7 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
 
 
 def _results_are_public(database: Database) -> bool:
-    with database.sessions() as session:
+    with database.reading() as session:
         return cooperative.current(session).results_public
 
 

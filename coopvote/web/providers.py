@@ -25,7 +25,11 @@ from coopvote.web.deps import CurrentPrincipal, Db
 
 def viewer(principal: Principal) -> Viewer:
     """Who is asking, as the forum's rules and read models need to know them."""
-    return Viewer(principal.member_id, is_governor=principal.has(Role.GOVERNOR))
+    return Viewer(
+        principal.member_id,
+        is_governor=principal.has(Role.GOVERNOR),
+        is_member=principal.has(Role.MEMBER),
+    )
 
 
 def provide_viewer(principal: CurrentPrincipal) -> Viewer:

@@ -1,8 +1,8 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coopvote.ballots.models import BallotStatus
+from coopvote.ballots.models import Ballot, BallotStatus, Method
 from coopvote.clock import utcnow
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.errors import Conflict, NotAllowed, NotFound
@@ -159,10 +159,30 @@ def test_only_governors_put_a_proposal_with_enough_support_to_a_ballot() -> None
     assert not rules.can_call_ballots(OTHER)
 
 
+def ballot(status: BallotStatus, now: datetime) -> Ballot:
+    return Ballot(
+        public_id="b",
+        title="A resolution",
+        method=Method.RESOLUTION,
+        status=status,
+        created_at=now,
+        closes_at=now + timedelta(days=7),
+    )
+
+
 def test_a_draft_ballot_is_shown_to_governors_only() -> None:
-    assert rules.can_see_ballot(BallotStatus.DRAFT, GOVERNOR)
-    assert not rules.can_see_ballot(BallotStatus.DRAFT, OTHER)
-    assert rules.can_see_ballot(BallotStatus.OPEN, OTHER)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    draft, opened = ballot(BallotStatus.DRAFT, now), ballot(BallotStatus.OPEN, now)
+    assert rules.can_see_ballot(draft, GOVERNOR, now)
+    assert not rules.can_see_ballot(draft, OTHER, now)
+    assert rules.can_see_ballot(opened, OTHER, now)
+
+
+def test_a_ballot_is_linked_only_for_members_whose_page_it_is() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    opened = ballot(BallotStatus.OPEN, now)
+    auditor = rules.Viewer(4, is_governor=False, is_member=False)
+    assert isinstance(rules.can_see_ballot(opened, auditor, now).refusal, NotAllowed)
 
 
 def test_support_is_once_per_member() -> None:

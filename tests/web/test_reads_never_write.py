@@ -20,7 +20,8 @@ from coopvote.db import Database
 from coopvote.forum.models import Proposal
 from coopvote.members.models import Member
 
-PEOPLE = ["governor", "auditor", "admin", "member", "applicant"]
+#: The demo's people who can sign in (its pending applicant cannot until admitted).
+PEOPLE = ["governor", "auditor", "admin", "member"]
 #: Paths that are not the app's pages: files and the generated schema's renderers.
 SKIPPED = re.compile(r"^/(static|schema)/")
 
