@@ -45,7 +45,8 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return user if isinstance(user, Principal) else None
 
 
-def _results_are_public(database: Database) -> bool:
+def results_are_public(database: Database) -> bool:
+    """The admin's setting that opens published results to everyone (read, never written)."""
     with database.reading() as session:
         return cooperative.current(session).results_public
 
@@ -59,15 +60,25 @@ async def enforce_access(
     if rule == PUBLIC_RULE:
         return
     principal = principal_of(connection)
-    if principal is not None and (rule == ACCOUNT_RULE or principal.roles & _roles_for(rule)):
+    if permits(rule, principal):
         return
     if rule == RESULTS_RULE and await to_thread.run_sync(
-        _results_are_public, connection.app.state.database
+        results_are_public, connection.app.state.database
     ):
         return
     if principal is None:
         raise NotAuthorizedException("Sign in to continue.")
     raise PermissionDeniedException("You do not have permission to do that.")
+
+
+def permits(rule: Any, principal: Principal | None) -> bool:
+    """Whether a route's access rule lets ``principal`` (``None``: nobody signed in) in, the
+    co-operative's choice to publish results to everyone aside."""
+    if rule == PUBLIC_RULE:
+        return True
+    if principal is None:
+        return False
+    return rule == ACCOUNT_RULE or bool(principal.roles & _roles_for(rule))
 
 
 def _roles_for(rule: Any) -> frozenset[Role]:

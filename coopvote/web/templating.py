@@ -15,6 +15,7 @@ from coopvote.web.access import principal_of
 from coopvote.web.deps import CurrentSettings
 from coopvote.web.flash import clear_flash_cookie, flash_cookie, read_flashes
 from coopvote.web.forms import without_secrets
+from coopvote.web.navigation import main_navigation
 
 
 def page(
@@ -29,10 +30,12 @@ def page(
     """Render a page. ``errors`` marks form fields by name; ``form`` re-fills what was typed."""
     settings: CurrentSettings = request.app.state.settings
     flashes = read_flashes(request, settings.secret_key)
+    principal = principal_of(request)
     return Template(
         template_name,
         context={
-            "principal": principal_of(request),
+            "principal": principal,
+            "navigation": main_navigation(request, principal),
             "flashes": flashes,
             "cooperative_name": settings.cooperative_name,
             "timezone": settings.timezone,

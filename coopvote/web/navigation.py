@@ -1,0 +1,56 @@
+"""The main navigation: each link is offered to those whom the access rule of the page it
+leads to lets in, so the menu and the guard cannot disagree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Request
+
+from coopvote.security.sessions import Principal
+from coopvote.web.access import ACCESS, RESULTS_RULE, permits
+
+#: (label, path) in the order shown.
+MAIN = [
+    ("My ballots", "/ballots"),
+    ("My membership", "/membership"),
+    ("Forum", "/forum"),
+    ("Results", "/results"),
+    ("Applications", "/governance/applications"),
+    ("Register", "/governance/members"),
+    ("Ballots", "/governance/ballots"),
+    ("Audit", "/audit"),
+    ("Audit log", "/audit/log"),
+    ("Roles", "/admin/roles"),
+    ("Settings", "/admin/settings"),
+]
+RULES_KEY = "navigation_rules"
+
+
+def _rules(app: Litestar) -> dict[str, Any]:
+    """The access rule of each page in ``MAIN``, read once from the app's own routes."""
+    if RULES_KEY not in app.state:
+        paths = {path for _label, path in MAIN}
+        app.state[RULES_KEY] = {
+            route.path: handler.opt.get(ACCESS)
+            for route in app.routes
+            if route.path in paths
+            for handler in getattr(route, "route_handlers", [])
+            if "GET" in handler.http_methods
+        }
+    rules: dict[str, Any] = app.state[RULES_KEY]
+    return rules
+
+
+def main_navigation(
+    request: Request[Any, Any, Any], principal: Principal | None
+) -> list[tuple[str, str]]:
+    """The links of the main navigation that ``principal`` may follow."""
+    rules = _rules(request.app)
+    return [
+        (label, path)
+        for label, path in MAIN
+        # Results are offered to visitors too: where the co-operative keeps them for members,
+        # the link asks the visitor to sign in (rendering a page reads no database).
+        if permits(rules[path], principal) or (principal is None and rules[path] == RESULTS_RULE)
+    ]
