@@ -7,7 +7,14 @@ engine, the unit of work and the column types that the areas' models use."""
 from sqlmodel import SQLModel
 
 from coopvote.audit.models import AuditEvent, AuditHead
-from coopvote.ballots.models import Ballot, BallotOption, Paper, RollEntry
+from coopvote.ballots.models import (
+    Ballot,
+    BallotOption,
+    BoardEntry,
+    Paper,
+    RollEntry,
+    SealedPaper,
+)
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.forum.models import Comment, Proposal, Support
 from coopvote.members.models import (
@@ -28,6 +35,7 @@ __all__ = [
     "AuditHead",
     "Ballot",
     "BallotOption",
+    "BoardEntry",
     "Comment",
     "Constituency",
     "CooperativeSettings",
@@ -39,6 +47,7 @@ __all__ = [
     "Proposal",
     "ResultDeclaration",
     "RollEntry",
+    "SealedPaper",
     "SignInFailure",
     "StatusChange",
     "Support",

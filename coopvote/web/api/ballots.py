@@ -63,7 +63,15 @@ class BallotIn:
 
 @dataclass
 class ReceiptOut:
+    #: The tracker: SHA-256 of the sealed paper, as it appears on the ballot's board.
     receipt: str
+
+
+@dataclass
+class BoardOut:
+    trackers: list[str]
+    count: int
+    head: str
 
 
 class BallotsController(Controller):
@@ -82,6 +90,14 @@ class BallotsController(Controller):
     ) -> BallotOut:
         ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
         return present_ballot(db, ballot, principal, now)
+
+    @get("/{ballot_id:str}/board", opt=SIGNED_IN, sync_to_thread=True)
+    def board(
+        self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+    ) -> BoardOut:
+        """The bulletin board: one tracker per sealed paper, sorted, and the chain's head."""
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return BoardOut(**vars(views.board(db, ballot)))
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def create(

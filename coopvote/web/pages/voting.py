@@ -12,11 +12,12 @@ from litestar.response import Template
 from coopvote.ballots import service as ballots
 from coopvote.ballots import views
 from coopvote.ballots.models import Ballot
-from coopvote.errors import InvalidInput
+from coopvote.errors import InvalidInput, NotFound
 from coopvote.members.models import Role
-from coopvote.web.access import requires
+from coopvote.web import receipt_cookie
+from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.ballot_forms import PaperForm, reviewed_paper
-from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
 from coopvote.web.forms import FormData
 from coopvote.web.templating import page, reshow
 
@@ -55,6 +56,19 @@ class VotingPages(Controller):
     ) -> Template:
         ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
         return page(request, PAPER, **paper_context(db, principal, ballot, now))
+
+    @get("/{ballot_id:str}/board", opt=SIGNED_IN, sync_to_thread=True)
+    def board(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+    ) -> Template:
+        """The ballot's bulletin board, to whoever may see the ballot."""
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return page(request, "ballots/board.html", ballot=ballot, board=views.board(db, ballot))
 
     @post("/{ballot_id:str}/review", sync_to_thread=True)
     def review(
@@ -105,6 +119,7 @@ class VotingPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        settings: CurrentSettings,
         ballot_id: FromPath[str],
         data: FormData,
     ) -> Template:
@@ -112,6 +127,25 @@ class VotingPages(Controller):
         receipt = ballots.cast_vote(
             db, ballot, member_id=principal.member_id, paper=reviewed_paper(data), now=now
         )
-        return page(
+        shown = page(
             request, "ballots/receipt.html", ballot=ballot, receipt=receipt, status_code=201
         )
+        shown.cookies.append(receipt_cookie.keeping(request, settings, ballot.public_id, receipt))
+        return shown
+
+    @get("/{ballot_id:str}/receipt", sync_to_thread=True)
+    def receipt(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        settings: CurrentSettings,
+        now: Now,
+        ballot_id: FromPath[str],
+    ) -> Template:
+        """The receipt again, from this browser's session cookie (404 when it has none)."""
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        receipt = receipt_cookie.read(request, settings).get(ballot.public_id)
+        if receipt is None:
+            raise NotFound("This browser keeps no receipt for this ballot.")
+        return page(request, "ballots/receipt.html", ballot=ballot, receipt=receipt, again=True)
