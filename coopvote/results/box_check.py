@@ -62,18 +62,21 @@ def box_problems(session: Session, ballot: Ballot, *, opened: int) -> list[str]:
     on_board = {entry.tracker for entry in entries}
     if ballot.status is BallotStatus.CANCELLED:
         if sealed:
-            problems.append(f"The cancelled ballot still holds {len(sealed)} sealed papers.")
+            problems.append(f"Sealed papers left in the cancelled ballot's box: {len(sealed)}.")
         return problems
-    changed = [t for t, paper in sealed.items() if box.tracker(paper) != t]
+    changed = sum(box.tracker(paper) != tracker for tracker, paper in sealed.items())
     if changed:
-        problems.append(f"{len(changed)} sealed papers were changed after they were cast.")
+        problems.append(
+            f"Sealed papers changed since they were cast (they no longer match their "
+            f"trackers): {changed}."
+        )
     if sealed.keys() - on_board:
         problems.append(
-            f"{len(sealed.keys() - on_board)} sealed papers are in the box but not on the board."
+            f"Sealed papers in the box but not on the board: {len(sealed.keys() - on_board)}."
         )
     if on_board - sealed.keys():
         problems.append(
-            f"{len(on_board - sealed.keys())} trackers on the board have no sealed paper."
+            f"Trackers on the board without a sealed paper: {len(on_board - sealed.keys())}."
         )
     closed = _recorded(session, ballot, "ballot.closed")
     if closed is not None:
@@ -82,8 +85,8 @@ def box_problems(session: Session, ballot: Ballot, *, opened: int) -> list[str]:
         voted = _voted_events(session, ballot)
         if voted != len(entries):
             problems.append(
-                f"{voted} member.voted events name the ballot, "
-                f"but {len(entries)} trackers are on the board."
+                f"member.voted events for the ballot: {voted}; trackers on the board: "
+                f"{len(entries)}."
             )
     if ballot.box_opened_at is not None:
         problems += _opened_problems(session, ballot, head, sealed.values(), opened, len(entries))
@@ -103,7 +106,7 @@ def _opened_problems(
     if recorded is None or recorded.get("board_head") != head:
         problems.append("The board's head is not the one recorded when the box was opened.")
     if opened != on_board:
-        problems.append(f"{opened} opened papers, but {on_board} trackers on the board.")
+        problems.append(f"Opened papers: {opened}; trackers on the board: {on_board}.")
     try:
         private_key = keys.private_key(ballot.public_id)
         expected = Counter(_canonical(p) for p in box.open_papers(private_key, sealed))
