@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlmodel import func, select
 
-from coopvote.ballots.models import SealedPaper, RollEntry
+from coopvote.ballots.models import RollEntry, SealedPaper
 from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.settings import Settings

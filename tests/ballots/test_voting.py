@@ -2,9 +2,9 @@ import pytest
 from sqlmodel import Session, func, select
 
 from coopvote.audit.models import AuditEvent
+from coopvote.ballots import box, keys
 from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
-from coopvote.ballots import box, keys
 from coopvote.ballots.models import Ballot, BoardEntry, Method, RollEntry, SealedPaper
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, InvalidInput, NotAllowed

@@ -182,17 +182,21 @@ def test_the_board_and_box_refuse_changes_in_the_database(database: Database) ->
         "UPDATE sealed_paper SET tracker = 'x'",
         "DELETE FROM sealed_paper",
     ):
-        with pytest.raises(DBAPIError, match="append-only|cannot be changed"):
-            with database.engine.begin() as connection:
-                connection.execute(text(statement))
+        with (
+            pytest.raises(DBAPIError, match=r"append-only|cannot be changed"),
+            database.engine.begin() as connection,
+        ):
+            connection.execute(text(statement))
 
 
 def test_opened_papers_refuse_changes_in_the_database(database: Database) -> None:
     published_ballot(database)
     for statement in ("UPDATE paper SET choice = '{}'", "DELETE FROM paper"):
-        with pytest.raises(DBAPIError, match="cannot be changed"):
-            with database.engine.begin() as connection:
-                connection.execute(text(statement))
+        with (
+            pytest.raises(DBAPIError, match="cannot be changed"),
+            database.engine.begin() as connection,
+        ):
+            connection.execute(text(statement))
 
 
 def test_a_member_slipped_onto_the_roll_is_flagged(database: Database) -> None:

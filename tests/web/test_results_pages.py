@@ -59,13 +59,13 @@ def test_the_index_lists_published_results_newest_first(reader: Client, database
 
 def test_the_receipt_checker_confirms_a_recorded_paper(reader: Client, database: Database) -> None:
     ballot_id = published_ballot(database, Method.RESOLUTION, [{"choice": "against"}])
-    receipt = reader.get(f"/api/v1/ballots/{ballot_id}/cast-votes").json()[0]["receipt"]
+    receipt = reader.get(f"/api/v1/ballots/{ballot_id}/board").json()["trackers"][0]
     assert reader.get("/receipts").status_code == 200
     found = reader.post("/receipts", data=form(reader, receipt=receipt.lower()))
     assert found.status_code == 200
     assert "Recorded" in found.text
     assert f"/results/{ballot_id}" in found.text
-    missing = reader.post("/receipts", data=form(reader, receipt="AAAA-BBBB-CCCC-DDDD"))
+    missing = reader.post("/receipts", data=form(reader, receipt="ab" * 32))
     assert missing.status_code == 404
     assert "Not found" in missing.text
 
