@@ -52,7 +52,7 @@ def test_every_paper_of_a_ballot_is_sealed_to_one_length(session: Session) -> No
     voters = [make_member(session), make_member(session)]
     ballot = make_ballot(session, method=Method.STV, seats=2)
     first, second, *rest = option_ids(session, ballot)
-    papers = [{"ranking": [first]}, {"ranking": [second, first, *rest]}]
+    papers: list[dict[str, object]] = [{"ranking": [first]}, {"ranking": [second, first, *rest]}]
     trackers = [vote(session, ballot, v, p) for v, p in zip(voters, papers, strict=True)]
     lengths = {len(session.get(SealedPaper, t).sealed) for t in trackers}  # type: ignore[union-attr]
     assert len(lengths) == 1
