@@ -194,8 +194,8 @@ def test_with_a_reader_open_at_close_postgresql_links_no_paper_to_a_voter(
                     connection.execute(
                         text(
                             "SELECT t_xmin::text FROM generate_series(0, "
-                            "pg_relation_size(CAST(:t AS text)) / current_setting('block_size')::int - 1) "
-                            "AS n, "
+                            "pg_relation_size(CAST(:t AS text)) "
+                            "/ current_setting('block_size')::int - 1) AS n, "
                             "heap_page_items(get_raw_page(CAST(:t AS text), n::int)) "
                             "WHERE t_xmin IS NOT NULL"
                         ),

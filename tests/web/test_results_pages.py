@@ -3,6 +3,7 @@ receipt checker, and the governors' preview and publish button."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
@@ -14,7 +15,7 @@ from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.results import views as result_views
 from coopvote.results.summary import outcome_sentence
-from tests.factories import make_member
+from tests.factories import make_ballot, make_member
 from tests.results.helpers import closed_ballot, published_ballot, random_papers
 from tests.web.helpers import form, sign_in
 
@@ -89,3 +90,30 @@ def test_governors_preview_a_closed_ballot_and_publish_it(
     assert "Result (preview)" not in page.text
     assert f"/results/{ballot.public_id}" in page.text
     assert escape(expected) in client.get(f"/results/{ballot.public_id}").text
+
+
+def test_a_receipt_is_shown_again_only_to_the_browser_session_that_voted(
+    client: Client, database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="voter@example.org")
+        ballot_id = make_ballot(session).public_id
+    sign_in(client, "voter@example.org")
+    cast = client.post(
+        f"/ballots/{ballot_id}/vote", data=form(client, paper=json.dumps({"choice": "for"}))
+    )
+    assert cast.status_code == 201
+    kept = next(h for h in cast.headers.get_list("set-cookie") if "coopvote_receipts=" in h)
+    assert "HttpOnly" in kept
+    assert "expires" not in kept.lower()  # and "max-age" neither: it ends with the session
+    assert "max-age" not in kept.lower()
+    (tracker,) = client.get(f"/api/v1/ballots/{ballot_id}/board").json()["trackers"]
+    assert tracker in cast.text
+    again = client.get(f"/ballots/{ballot_id}/receipt")
+    assert again.status_code == 200
+    assert tracker in again.text
+    # Forged, or in another browser: nothing.
+    client.cookies["coopvote_receipts"] = client.cookies["coopvote_receipts"][:-2] + "00"
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
+    del client.cookies["coopvote_receipts"]
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
