@@ -73,6 +73,11 @@ class Ballot(SQLModel, table=True):
     roll_hash: str | None = Field(default=None, max_length=64)
     #: When the sealed papers were decrypted into ``Paper`` rows (``None`` until then).
     box_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Trustee mode: the ballot's own public key (hex), whose private key was split among the
+    #: trustees when it opened, and how many of them must come together to open the box.
+    #: ``None`` in server-key mode (``ballots.keys``).
+    box_public_key: str | None = Field(default=None, max_length=64)
+    trustees_needed: int | None = None
 
 
 class BallotOption(SQLModel, table=True):
@@ -133,3 +138,28 @@ class Paper(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     ballot_id: int = Field(foreign_key="ballot.id")
     choice: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class BallotTrustee(SQLModel, table=True):
+    """A member named by an admin to hold a share of each new ballot's key. Only their public
+    key is stored; they keep the private key (shown to them once)."""
+
+    __tablename__ = "ballot_trustee"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", unique=True)
+    #: X25519 public key in hex; ``None`` until the trustee has generated their key.
+    public_key: str | None = Field(default=None, max_length=64)
+    named_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class KeyShare(SQLModel, table=True):
+    """One trustee's share of a ballot's private key, sealed to that trustee's public key."""
+
+    __tablename__ = "key_share"
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True)
+    trustee_id: int = Field(foreign_key="ballot_trustee.id", primary_key=True)
+    #: The share's x-coordinate (Shamir), 1 … n.
+    share_index: int
+    sealed_share: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -1,7 +1,8 @@
 """Commands on the sealed box: seal a paper onto the board, open the box, destroy it.
 
-Server-key mode: each ballot's keys derive from the server-held secret (``ballots.keys``), so
-the box opens itself when the ballot closes. See docs/secrecy.md for who can learn what.
+In server-key mode each ballot's keys derive from the server-held secret (``ballots.keys``) and
+the box opens itself when the ballot closes; in trustee mode (``ballots.trustees``) the ballot
+has a key of its own, split among trustees who open the box together. See docs/secrecy.md.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from nacl.public import PrivateKey, PublicKey
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
@@ -28,7 +30,7 @@ def append(
 
     The caller holds the ballot's row lock, so appends to one board never race."""
     assert ballot.id is not None
-    sealed = box.seal(keys.public_key(ballot.public_id), choice, box.paper_size(option_ids))
+    sealed = box.seal(public_key(ballot), choice, box.paper_size(option_ids))
     tracker = box.tracker(sealed)
     last = views.board_tip(session, ballot)
     session.add(SealedPaper(tracker=tracker, ballot_id=ballot.id, sealed=sealed))
@@ -44,14 +46,29 @@ def append(
     return tracker
 
 
-def open_box(session: Session, ballot: Ballot, *, actor_id: int | None, now: datetime) -> int:
-    """Decrypt the ballot's sealed papers into opened papers, in a fresh random order and under
-    random keys, so that nothing pairs an opened paper with its sealed form; record the board's
-    head and the count in the audit log. Returns the number of papers."""
+def public_key(ballot: Ballot) -> PublicKey:
+    """The key papers are sealed to: the ballot's own (trustee mode) or the server-derived one."""
+    if ballot.box_public_key is not None:
+        return PublicKey(bytes.fromhex(ballot.box_public_key))
+    return keys.public_key(ballot.public_id)
+
+
+def open_box(
+    session: Session,
+    ballot: Ballot,
+    private_key: PrivateKey,
+    *,
+    actor_id: int | None,
+    now: datetime,
+) -> int:
+    """Decrypt the ballot's sealed papers with its ``private_key`` into opened papers, in a
+    fresh random order and under random keys, so that nothing pairs an opened paper with its
+    sealed form; record the board's head and the count in the audit log. Returns the number of
+    papers. Raises ``nacl.exceptions.CryptoError`` when the key is not the ballot's."""
     sealed = session.exec(
         select(SealedPaper.sealed).where(col(SealedPaper.ballot_id) == ballot.id)
     ).all()
-    papers = box.open_papers(keys.private_key(ballot.public_id), sealed)
+    papers = box.open_papers(private_key, sealed)
     if papers:
         session.execute(
             insert(Paper),

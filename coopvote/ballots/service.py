@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, false, or_, true, update
 from sqlmodel import Session, col, select
 
 from coopvote import audit
-from coopvote.ballots import sealing, views
+from coopvote.ballots import keys, sealing, trustees, views
 from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, RollEntry
 from coopvote.ballots.roll import freeze_roll
 from coopvote.ballots.rules import (
@@ -251,6 +251,7 @@ def _open(
         return
     ballot.opened_at = record_date
     ballot.roll_size, ballot.roll_hash = freeze_roll(session, ballot, record_date)
+    trustees.split_among_trustees(session, ballot)
     session.add(ballot)
     session.flush()
     _audit(
@@ -264,6 +265,8 @@ def _open(
             "roll_size": ballot.roll_size,
             "roll_hash": ballot.roll_hash,
             "by_schedule": actor_id is None,
+            "box_public_key": ballot.box_public_key,
+            "trustees_needed": ballot.trustees_needed,
         },
     )
 
@@ -291,7 +294,10 @@ def _close(
             "board_head": tip.head,
         },
     )
-    sealing.open_box(session, ballot, actor_id=actor_id, now=now)
+    if ballot.box_public_key is None:  # server-key mode: the box opens itself
+        sealing.open_box(
+            session, ballot, keys.private_key(ballot.public_id), actor_id=actor_id, now=now
+        )
 
 
 def _record_voters(session: Session, ballot: Ballot, now: datetime) -> int:

@@ -1,4 +1,4 @@
-"""the sealed ballot box: sealed papers, the bulletin board, opened papers
+"""the sealed ballot box: sealed papers, the bulletin board, opened papers, ballot trustees
 
 Papers were stored as plaintext with a receipt; now they are sealed when cast (``sealed_paper``),
 listed by tracker on an append-only, hash-chained board (``board_entry``), and written as plain
@@ -131,6 +131,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("box_opened_at", coopvote.db.types.UTCDateTime(), nullable=True)
         )
+        batch_op.add_column(sa.Column("box_public_key", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("trustees_needed", sa.Integer(), nullable=True))
     op.execute(
         "UPDATE ballot SET box_opened_at = closed_at WHERE status IN ('closed', 'published')"
     )
@@ -158,6 +160,35 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("ballot_id", "position", name=op.f("pk_board_entry")),
         sa.UniqueConstraint("tracker", name=op.f("uq_board_entry_tracker")),
+    )
+
+    op.create_table(
+        "ballot_trustee",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("public_key", sa.String(length=64), nullable=True),
+        sa.Column("named_at", coopvote.db.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_ballot_trustee_member_id_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballot_trustee")),
+        sa.UniqueConstraint("member_id", name=op.f("uq_ballot_trustee_member_id")),
+    )
+    op.create_table(
+        "key_share",
+        sa.Column("ballot_id", sa.Integer(), nullable=False),
+        sa.Column("trustee_id", sa.Integer(), nullable=False),
+        sa.Column("share_index", sa.Integer(), nullable=False),
+        sa.Column("sealed_share", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ballot_id"], ["ballot.id"], name=op.f("fk_key_share_ballot_id_ballot")
+        ),
+        sa.ForeignKeyConstraint(
+            ["trustee_id"],
+            ["ballot_trustee.id"],
+            name=op.f("fk_key_share_trustee_id_ballot_trustee"),
+        ),
+        sa.PrimaryKeyConstraint("ballot_id", "trustee_id", name=op.f("pk_key_share")),
     )
 
     op.drop_index("ix_paper_ballot_id", table_name="paper")
@@ -215,8 +246,12 @@ def downgrade() -> None:
                 for ballot_id, choice in kept
             ],
         )
+    op.drop_table("key_share")
+    op.drop_table("ballot_trustee")
     op.drop_table("board_entry")
     op.drop_index("ix_sealed_paper_ballot_id", table_name="sealed_paper")
     op.drop_table("sealed_paper")
     with op.batch_alter_table("ballot", schema=None) as batch_op:
+        batch_op.drop_column("trustees_needed")
+        batch_op.drop_column("box_public_key")
         batch_op.drop_column("box_opened_at")
