@@ -21,6 +21,8 @@ from coopvote.ballots.models import Ballot, BallotStatus, BallotTrustee, KeyShar
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
 from coopvote.members.models import Member, MemberStatus
 
+#: Who may hold a share: members in good standing, and office holders who are not members.
+TRUSTWORTHY = frozenset({MemberStatus.ACTIVE, MemberStatus.NON_MEMBER})
 #: Fewer keyed trustees than this, and new ballots run in server-key mode: with two, a majority
 #: is both, and one lost key would lose the ballot.
 MINIMUM = 3
@@ -52,9 +54,10 @@ def trustee_of(session: Session, member_id: int) -> BallotTrustee | None:
 def name_trustee(
     session: Session, member: Member, *, actor_id: int | None, now: datetime
 ) -> BallotTrustee:
-    """Name an active member a ballot trustee. ``Conflict`` when they are one already."""
-    if member.status is not MemberStatus.ACTIVE or member.id is None:
-        raise InvalidInput("Only an active member can be a ballot trustee.")
+    """Name an active member, or an office holder who is not a member (an external auditor,
+    say), a ballot trustee. ``Conflict`` when they are one already."""
+    if member.status not in TRUSTWORTHY or member.id is None:
+        raise InvalidInput("Only an active member or an office holder can be a ballot trustee.")
     if trustee_of(session, member.id) is not None:
         raise Conflict("This member is a ballot trustee already.")
     trustee = BallotTrustee(member_id=member.id, named_at=now)

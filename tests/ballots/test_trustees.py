@@ -1,18 +1,26 @@
 """Ballot trustees: a ballot that opens while three trustees hold keys has its own key, split
 2 of 3; its box stays sealed at close until two trustees open it together."""
 
+from typing import Any
+
 import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
 from sqlmodel import Session, select
 
 from coopvote.ballots import service as ballots
 from coopvote.ballots import trustees
 from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Ballot, KeyShare, Paper
+from coopvote.cli import main
 from coopvote.clock import utcnow
+from coopvote.db import Database
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.members.models import Role
 from coopvote.results import service as results
 from coopvote.results.reconcile import reconcile_ballots
 from tests.factories import make_ballot, make_member
+from tests.web.helpers import form, sign_in
 
 
 def trustee_keys(session: Session, count: int = 3) -> list[str]:
@@ -91,3 +99,74 @@ def test_only_trustees_make_a_key_and_only_once(session: Session) -> None:
     assert len(made.private_key) == len(made.public_key) == 64
     with pytest.raises(Conflict):
         trustees.generate_key(session, member.id, now=utcnow())
+
+
+@pytest.fixture
+def sealed_ballot(database: Database) -> tuple[str, list[str]]:
+    """A closed trustee-mode ballot with three papers, and its trustees' keys."""
+    with database.transaction() as session:
+        keys = trustee_keys(session)
+        make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+        return closed_with_votes(session, ["for", "against", "for"]).public_id, keys
+
+
+def test_trustees_open_the_box_through_the_api(
+    client: TestClient[Any], sealed_ballot: tuple[str, list[str]]
+) -> None:
+    ballot_id, (first, second, _) = sealed_ballot
+    sign_in(client, "gov@example.org")
+    refused = client.post(f"/api/v1/ballots/{ballot_id}/publish")
+    assert refused.status_code == 409
+    assert "box has not been opened" in refused.text
+    path = f"/api/v1/ballots/{ballot_id}/open-box"
+    assert client.post(path, json={"trustee_keys": [first]}).status_code == 422
+    assert client.post(path, json={"trustee_keys": [first, second]}).status_code == 200
+    assert client.post(f"/api/v1/ballots/{ballot_id}/publish").status_code == 200
+
+
+def test_trustees_open_the_box_from_a_page_and_keys_are_never_shown_back(
+    client: TestClient[Any], sealed_ballot: tuple[str, list[str]]
+) -> None:
+    ballot_id, (first, _, third) = sealed_ballot
+    sign_in(client, "gov@example.org")
+    assert client.get(f"/ballots/{ballot_id}/open-box").text.count('type="password"') == 2
+    path = f"/ballots/{ballot_id}/open-box"
+    short = client.post(path, data=form(client, key_1=first, key_2="0" * 64))
+    assert short.status_code == 422
+    assert first not in short.text
+    opened = client.post(path, data=form(client, key_1=third, key_2=first))
+    assert opened.status_code == 200
+    assert "The box is open" in opened.text
+
+
+def test_trustees_open_the_box_from_the_command_line(
+    database: Database, sealed_ballot: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ballot_id, (_, second, third) = sealed_ballot
+    monkeypatch.setenv(
+        "COOPVOTE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False)
+    )
+    runner = CliRunner()
+    result = runner.invoke(main, ["ballots", "open-box", ballot_id], input=f"{second}\n")
+    assert result.exit_code == 1
+    assert "2 trustees' keys are needed" in result.output
+    result = runner.invoke(main, ["ballots", "open-box", ballot_id], input=f"{second}\n{third}\n")
+    assert result.exit_code == 0, result.output
+    assert "3 papers" in result.output
+
+
+def test_an_admin_names_trustees_and_a_trustee_makes_a_key_once(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="admin@example.org", roles=(Role.ADMIN,))
+        trustee = make_member(session, email="trustee@example.org").public_id
+    sign_in(client, "trustee@example.org")
+    assert client.post("/api/v1/ballots/trustees", json={"member": trustee}).status_code == 403
+    sign_in(client, "admin@example.org")
+    assert client.post("/api/v1/ballots/trustees", json={"member": trustee}).status_code == 201
+    sign_in(client, "trustee@example.org")
+    made = client.post("/ballots/trustee/key", data=form(client))
+    assert made.status_code == 201
+    assert "shown only this once" in made.text
+    assert client.post("/api/v1/ballots/trustees/key").status_code == 409
