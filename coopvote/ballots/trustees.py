@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.ballots import sealing, shares
 from coopvote.ballots.models import Ballot, BallotStatus, BallotTrustee, KeyShare
-from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.members.models import Member, MemberStatus
 
 #: Who may hold a share: members in good standing, and office holders who are not members.
@@ -75,12 +75,12 @@ def name_trustee(
 
 
 def generate_key(session: Session, member_id: int, *, now: datetime) -> NewKey:
-    """The trustee's key pair, made once: only the public key is stored. ``NotAllowed`` for a
-    member who is not a trustee, ``Conflict`` for one who has a key already (ballots' shares
-    are sealed to it)."""
+    """The trustee's key pair, made once: only the public key is stored. ``NotFound`` for a
+    member who is not a trustee (there is no trustee's place to fill), ``Conflict`` for one who
+    has a key already (ballots' shares are sealed to it)."""
     trustee = trustee_of(session, member_id)
     if trustee is None:
-        raise NotAllowed("Only a ballot trustee has a trustee's key.")
+        raise NotFound("You are not a ballot trustee: an admin names them.")
     if trustee.public_key is not None:
         raise Conflict("You have a trustee's key already; keep using it.")
     return register_key(session, trustee, PrivateKey.generate(), now=now)

@@ -15,7 +15,7 @@ from coopvote.ballots.models import Ballot, KeyShare, Paper
 from coopvote.cli import main
 from coopvote.clock import utcnow
 from coopvote.db import Database
-from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.members.models import Role
 from coopvote.results import service as results
 from coopvote.results.reconcile import reconcile_ballots
@@ -90,7 +90,7 @@ def test_with_fewer_than_three_keyed_trustees_ballots_run_in_server_key_mode(
 def test_only_trustees_make_a_key_and_only_once(session: Session) -> None:
     member = make_member(session)
     assert member.id is not None
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         trustees.generate_key(session, member.id, now=utcnow())
     trustees.name_trustee(session, member, actor_id=None, now=utcnow())
     with pytest.raises(Conflict):
