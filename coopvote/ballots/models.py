@@ -71,6 +71,9 @@ class Ballot(SQLModel, table=True):
     cancel_reason: str = Field(default="", max_length=1000)
     roll_size: int | None = None
     roll_hash: str | None = Field(default=None, max_length=64)
+    #: Cast into the sealed box; false only for ballots that closed before coopvote sealed
+    #: papers (their papers were kept as opened papers when it upgraded).
+    sealed: bool = True
     #: When the sealed papers were decrypted into ``Paper`` rows (``None`` until then).
     box_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Trustee mode: the ballot's own public key (hex), whose private key was split among the

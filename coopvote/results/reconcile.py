@@ -55,6 +55,7 @@ class BallotReconciliation:
     #: Trackers on the board, and what is wrong with the board and the sealed box.
     board: int = 0
     box_problems: tuple[str, ...] = ()
+    sealed: bool = True
 
     @property
     def problems(self) -> list[str]:
@@ -70,10 +71,15 @@ class BallotReconciliation:
             problems.append("The stored result has been changed since it was published.")
         elif self.result_sha256_now != self.result_sha256:
             problems.append("Counting the stored papers again does not give the published result.")
-        if self.marked_as_voted != self.board:
+        # A ballot from before the sealed box has no board: its marks match its papers (but
+        # for a cancelled one, whose papers the upgrade destroyed).
+        counted, what = (self.board, "tracker") if self.sealed else (self.papers, "paper")
+        legacy_cancelled = not self.sealed and self.status is BallotStatus.CANCELLED
+        if self.marked_as_voted != counted and not legacy_cancelled:
             problems.append(
                 f"{_number(self.marked_as_voted, 'member')} marked as having voted, "
-                f"but {_number(self.board, 'tracker')} on the board."
+                f"but {_number(counted, what)} "
+                f"{'on the board' if self.sealed else 'stored'}."
             )
         return problems + list(self.box_problems)
 
@@ -107,7 +113,8 @@ def _reconcile(
     declared = results.declarations(session, ballot)
     return BallotReconciliation(
         board=len(ballot_views.board_entries(session, ballot)),
-        box_problems=tuple(box_problems(session, ballot, opened=stored)),
+        box_problems=tuple(box_problems(session, ballot, opened=stored) if ballot.sealed else ()),
+        sealed=ballot.sealed,
         public_id=ballot.public_id,
         title=ballot.title,
         status=ballot.status,

@@ -78,7 +78,7 @@ def declare(
 ) -> tuple[dict[str, Any], str]:
     """Count the stored papers; the document and its tie-order seed."""
     papers = cast_votes(session, ballot)
-    seed = document.seed_from_board(ballot_views.board_tip(session, ballot).head)
+    seed = tie_order_seed(session, ballot)
     result = document.declare(
         facts(session, ballot),
         [p["paper"] for p in papers],
@@ -89,6 +89,16 @@ def declare(
         corrects=corrects,
     )
     return result, seed
+
+
+def tie_order_seed(session: Session, ballot: Ballot) -> str:
+    """From the board's final head; a ballot counted before papers were sealed keeps the seed
+    it was first declared with (its receipts, from which it was drawn, are gone)."""
+    if not ballot.sealed:
+        first = declarations(session, ballot)
+        if first:
+            return first[0].tie_order_seed
+    return document.seed_from_board(ballot_views.board_tip(session, ballot).head)
 
 
 def preview(session: Session, ballot: Ballot, *, now: datetime) -> dict[str, Any]:

@@ -127,14 +127,19 @@ def upgrade() -> None:
         ).columns(ballot_id=sa.Integer(), choice=sa.JSON())
     ).all()
 
-    with op.batch_alter_table("ballot", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("box_opened_at", coopvote.db.types.UTCDateTime(), nullable=True)
-        )
-        batch_op.add_column(sa.Column("box_public_key", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("trustees_needed", sa.Integer(), nullable=True))
+    # Added in place: rebuilding ``ballot``, as a batch would on SQLite, fails on the foreign
+    # keys of the rows that refer to it.
+    op.add_column("ballot", sa.Column("box_opened_at", coopvote.db.types.UTCDateTime()))
+    op.add_column(
+        "ballot", sa.Column("sealed", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
+    op.add_column("ballot", sa.Column("box_public_key", sa.String(length=64)))
+    op.add_column("ballot", sa.Column("trustees_needed", sa.Integer()))
     op.execute(
         "UPDATE ballot SET box_opened_at = closed_at WHERE status IN ('closed', 'published')"
+    )
+    op.execute(
+        "UPDATE ballot SET sealed = false WHERE status IN ('closed', 'published', 'cancelled')"
     )
 
     op.create_table(
@@ -251,7 +256,7 @@ def downgrade() -> None:
     op.drop_table("board_entry")
     op.drop_index("ix_sealed_paper_ballot_id", table_name="sealed_paper")
     op.drop_table("sealed_paper")
-    with op.batch_alter_table("ballot", schema=None) as batch_op:
-        batch_op.drop_column("trustees_needed")
-        batch_op.drop_column("box_public_key")
-        batch_op.drop_column("box_opened_at")
+    # Dropped in place (SQLite 3.35+ can): rebuilding ``ballot``, as a batch would, fails on
+    # the foreign keys of the rows that refer to it.
+    for column in ("trustees_needed", "box_public_key", "sealed", "box_opened_at"):
+        op.execute(f"ALTER TABLE ballot DROP COLUMN {column}")
