@@ -370,6 +370,9 @@ def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:
     one goes ahead. The caller stores the result and audits it in the same transaction."""
     ensure_status(ballot, now, {S.CLOSED}, "published")
     if ballot.box_opened_at is None:
-        raise Conflict("The ballot box has not been opened yet: a result needs its papers.")
+        raise Conflict(
+            "The ballot box has not been opened yet: its trustees must open it before the "
+            "result can be published."
+        )
     if not _transition(session, ballot, {S.CLOSED}, S.PUBLISHED):
         raise Conflict("Someone else changed this ballot at the same moment; look again.")

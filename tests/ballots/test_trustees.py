@@ -118,6 +118,11 @@ def test_trustees_open_the_box_through_the_api(
     refused = client.post(f"/api/v1/ballots/{ballot_id}/publish")
     assert refused.status_code == 409
     assert "box has not been opened" in refused.text
+    # Nothing to preview either: a sealed box has no papers to count.
+    assert client.get(f"/api/v1/ballots/{ballot_id}/results/preview").status_code == 409
+    assert (
+        "still sealed: trustees open it here" in client.get(f"/governance/ballots/{ballot_id}").text
+    )
     path = f"/api/v1/ballots/{ballot_id}/open-box"
     assert client.post(path, json={"trustee_keys": [first]}).status_code == 422
     assert client.post(path, json={"trustee_keys": [first, second]}).status_code == 200
