@@ -1,5 +1,6 @@
 """The voter's receipts (trackers) for the rest of their browser session: a signed, HttpOnly
-cookie, never a database row next to the member. It lasts until the browser closes."""
+cookie, never a database row next to the member. It lasts until the browser closes, and shows
+its receipts only to the member who voted (another signing in on the same browser sees none)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,9 @@ def _signature(settings: Settings, payload: str) -> str:
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def read(request: Request[Any, Any, Any], settings: Settings) -> dict[str, str]:
-    """The receipts kept in this browser, by ballot id; empty when none or the cookie was
-    tampered with."""
+def read(request: Request[Any, Any, Any], settings: Settings, member_id: int) -> dict[str, str]:
+    """The member's receipts kept in this browser, by ballot id; empty when none, when they are
+    another member's, or when the cookie was tampered with."""
     payload, _, signature = request.cookies.get(NAME, "").partition(".")
     if not payload or not hmac.compare_digest(signature, _signature(settings, payload)):
         return {}
@@ -34,15 +35,22 @@ def read(request: Request[Any, Any, Any], settings: Settings) -> dict[str, str]:
         kept = json.loads(base64.urlsafe_b64decode(payload))
     except ValueError:
         return {}
-    return {str(k): str(v) for k, v in kept.items()} if isinstance(kept, dict) else {}
+    if not isinstance(kept, dict) or kept.get("member") != member_id:
+        return {}
+    receipts = kept.get("receipts")
+    return {str(k): str(v) for k, v in receipts.items()} if isinstance(receipts, dict) else {}
 
 
 def keeping(
-    request: Request[Any, Any, Any], settings: Settings, ballot_id: str, tracker: str
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    member_id: int,
+    ballot_id: str,
+    tracker: str,
 ) -> Cookie:
-    """The cookie with this ballot's receipt added to those already kept."""
-    kept = {**read(request, settings), ballot_id: tracker}
-    kept = dict(list(kept.items())[-KEPT:])
+    """The cookie with this ballot's receipt added to those the member already keeps here."""
+    receipts = {**read(request, settings, member_id), ballot_id: tracker}
+    kept = {"member": member_id, "receipts": dict(list(receipts.items())[-KEPT:])}
     payload = base64.urlsafe_b64encode(json.dumps(kept).encode()).decode()
     return Cookie(
         key=NAME,

@@ -112,8 +112,16 @@ def test_a_receipt_is_shown_again_only_to_the_browser_session_that_voted(
     again = client.get(f"/ballots/{ballot_id}/receipt")
     assert again.status_code == 200
     assert tracker in again.text
+    # To another member signing in on this browser: nothing.
+    with database.transaction() as session:
+        make_member(session, email="next@example.org")
+    sign_in(client, "next@example.org")
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
+    sign_in(client, "voter@example.org")
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 200
     # Forged, or in another browser: nothing.
-    client.cookies["coopvote_receipts"] = client.cookies["coopvote_receipts"][:-2] + "00"
+    kept = client.cookies["coopvote_receipts"]
+    client.cookies["coopvote_receipts"] = kept[:-1] + ("1" if kept.endswith("0") else "0")
     assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
     del client.cookies["coopvote_receipts"]
     assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404

@@ -178,7 +178,11 @@ class VotingPages(Controller):
         shown = page(
             request, "ballots/receipt.html", ballot=ballot, receipt=receipt, status_code=201
         )
-        shown.cookies.append(receipt_cookie.keeping(request, settings, ballot.public_id, receipt))
+        shown.cookies.append(
+            receipt_cookie.keeping(
+                request, settings, principal.member_id, ballot.public_id, receipt
+            )
+        )
         return shown
 
     @get("/{ballot_id:str}/receipt", sync_to_thread=True)
@@ -193,7 +197,8 @@ class VotingPages(Controller):
     ) -> Template:
         """The receipt again, from this browser's session cookie (404 when it has none)."""
         ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
-        receipt = receipt_cookie.read(request, settings).get(ballot.public_id)
+        kept = receipt_cookie.read(request, settings, principal.member_id)
+        receipt = kept.get(ballot.public_id)
         if receipt is None:
             raise NotFound("This browser keeps no receipt for this ballot.")
         return page(request, "ballots/receipt.html", ballot=ballot, receipt=receipt, again=True)
