@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from coopvote import scheduler
+from coopvote.ballots import keys as ballot_keys
 from coopvote.db import Database
 from coopvote.security.passwords import use_argon2
 from coopvote.settings import Settings
@@ -50,6 +51,7 @@ def create_app(
     """The app; with ``run_scheduler``, it opens and closes ballots on time by itself."""
     database = database or Database.connect(settings.database_url)
     use_argon2(settings.argon2)
+    ballot_keys.use_settings(settings)
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEVELOPMENT_SECRET = "development-secret-do-not-use-in-production"  # noqa: S105 - a known placeholder
@@ -68,6 +69,9 @@ class Settings:
     cooperative_name: str = "Aylesbury Learning Partnership"
     #: Where the co-operative is: forms take, and pages show, times in this zone.
     timezone: str = "Europe/London"
+    #: The server-held ballot secret (``ballots.keys``); empty: beside the database, created
+    #: there when missing in development and tests only.
+    ballot_key_file: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -87,6 +91,24 @@ class Settings:
         """Derived from the environment, never read from a variable of its own, so that no
         deployment can weaken it."""
         return TEST_ARGON2 if self.env is Environment.TEST else ASVS_ARGON2
+
+    @property
+    def ballot_key_path(self) -> Path:
+        """``ballot_key_file``, or beside the database (a SQLite file) or in the working
+        directory: ``<database>.ballot-key``."""
+        if self.ballot_key_file:
+            return Path(self.ballot_key_file)
+        database = (
+            self.database_url.partition(":///")[2]
+            if self.database_url.startswith("sqlite:///")
+            else ""
+        )
+        return Path(f"{database or 'coopvote'}.ballot-key")
+
+    @property
+    def creates_ballot_key(self) -> bool:
+        """Only development and tests make a ballot key of their own."""
+        return self.env in (Environment.DEVELOPMENT, Environment.TEST)
 
     @property
     def session_cookie_name(self) -> str:
@@ -120,6 +142,7 @@ class Settings:
             trusted_proxies=_trusted_proxies(read),
             cooperative_name=read("COOPERATIVE_NAME", cls.cooperative_name),
             timezone=read("TIMEZONE", cls.timezone),
+            ballot_key_file=read("BALLOT_KEY_FILE", ""),
         )
 
 

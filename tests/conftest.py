@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,7 @@ from litestar.testing import TestClient
 from sqlmodel import Session
 
 from coopvote.app import create_app
+from coopvote.ballots import keys as ballot_keys
 from coopvote.db import Database
 from coopvote.security.passwords import use_argon2
 from coopvote.settings import ASVS_ARGON2, Environment, Settings
@@ -27,14 +29,26 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+#: One ballot key file for every test, app and live server of a run (live servers inherit the
+#: environment), so that a paper sealed by one can be opened by another.
+BALLOT_KEY_FILE = os.environ.setdefault(
+    "COOPVOTE_BALLOT_KEY_FILE", str(Path(tempfile.gettempdir()) / "coopvote-tests.ballot-key")
+)
+
 #: The settings of each worker's app; a test's own differ only in naming its database.
-WORKER_SETTINGS = Settings(database_url="sqlite://", secret_key=TEST_SECRET, env=Environment.TEST)
+WORKER_SETTINGS = Settings(
+    database_url="sqlite://",
+    secret_key=TEST_SECRET,
+    env=Environment.TEST,
+    ballot_key_file=BALLOT_KEY_FILE,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> None:
-    """The test environment's argon2 for every test, with or without an app."""
+    """The test environment's argon2 (and ballot key) for every test, with or without an app."""
     use_argon2(WORKER_SETTINGS.argon2)
+    ballot_keys.use_settings(WORKER_SETTINGS)
 
 
 @pytest.fixture

@@ -1,6 +1,10 @@
+import os
+from pathlib import Path
+
 import pytest
 
 from coopvote.app import create_app
+from coopvote.ballots.keys import BallotKeyMissing, load_key_file
 from coopvote.security.passwords import hash_password
 from coopvote.settings import DEVELOPMENT_SECRET, Environment, InsecureSettings, Settings
 
@@ -51,5 +55,36 @@ def test_argon2_stays_at_the_asvs_level_outside_the_test_environment(env: Enviro
 @pytest.mark.usefixtures("password_hashing")
 def test_an_app_for_production_hashes_passwords_at_the_asvs_level() -> None:
     assert not hash_password("the test suite hashes cheaply").startswith("$argon2id$v=19$m=19456,")
-    create_app(Settings(database_url="sqlite://", env=Environment.PRODUCTION, secret_key=SECRET))
+    create_app(
+        Settings(
+            database_url="sqlite://",
+            env=Environment.PRODUCTION,
+            secret_key=SECRET,
+            ballot_key_file=os.environ["COOPVOTE_BALLOT_KEY_FILE"],  # the run's (conftest)
+        )
+    )
     assert hash_password("production does not").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_outside_development_a_missing_ballot_key_file_stops_the_app(tmp_path: Path) -> None:
+    missing = tmp_path / "ballot.key"
+    settings = Settings(
+        database_url="sqlite://",
+        env=Environment.PRODUCTION,
+        secret_key=SECRET,
+        ballot_key_file=str(missing),
+    )
+    with pytest.raises(BallotKeyMissing, match="COOPVOTE_BALLOT_KEY_FILE"):
+        create_app(settings)
+    assert not missing.exists()
+
+
+def test_in_development_the_ballot_key_is_made_beside_the_database_for_its_owner_alone(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'coop.db'}")
+    assert settings.ballot_key_path == tmp_path / "coop.db.ballot-key"
+    secret = load_key_file(settings.ballot_key_path, create=settings.creates_ballot_key)
+    assert len(secret) == 32
+    assert settings.ballot_key_path.stat().st_mode & 0o777 == 0o600
+    assert load_key_file(settings.ballot_key_path, create=True) == secret  # kept, not remade

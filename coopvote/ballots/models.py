@@ -1,5 +1,6 @@
-"""Ballots, their options, the roll (who may vote, and who has) and the papers (what was
-chosen). The roll and the papers share nothing but the ballot: see docs/secrecy.md."""
+"""Ballots, their options, the roll (who may vote, and who has), the sealed box (papers as cast,
+encrypted, and the public board of their trackers) and the opened papers (what was chosen,
+written only when the box is opened). See docs/secrecy.md."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from coopvote.db.types import UTCDateTime, enum_column
@@ -70,6 +71,16 @@ class Ballot(SQLModel, table=True):
     cancel_reason: str = Field(default="", max_length=1000)
     roll_size: int | None = None
     roll_hash: str | None = Field(default=None, max_length=64)
+    #: Cast into the sealed box; false only for ballots that closed before coopvote sealed
+    #: papers (their papers were kept as opened papers when it upgraded).
+    sealed: bool = True
+    #: When the sealed papers were decrypted into ``Paper`` rows (``None`` until then).
+    box_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Trustee mode: the ballot's own public key (hex), whose private key was split among the
+    #: trustees when it opened, and how many of them must come together to open the box.
+    #: ``None`` in server-key mode (``ballots.keys``).
+    box_public_key: str | None = Field(default=None, max_length=64)
+    trustees_needed: int | None = None
 
 
 class BallotOption(SQLModel, table=True):
@@ -91,15 +102,67 @@ class RollEntry(SQLModel, table=True):
     has_voted: bool = False
 
 
+class SealedPaper(SQLModel, table=True):
+    """A paper as cast: sealed to the ballot's public key before it reaches the database
+    (``ballots.box``). Keyed by its tracker, so rows are stored in an order unrelated to the
+    order of casting. The database refuses updates, and deletes but a cancelled ballot's."""
+
+    __tablename__ = "sealed_paper"
+    __table_args__ = (Index("ix_sealed_paper_ballot_id", "ballot_id"), {"sqlite_with_rowid": False})
+
+    #: SHA-256 of ``sealed``, in hex: the voter's receipt.
+    tracker: str = Field(primary_key=True, max_length=64)
+    ballot_id: int = Field(foreign_key="ballot.id")
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class BoardEntry(SQLModel, table=True):
+    """The public bulletin board: one entry per sealed paper, hash-chained per ballot (each
+    ``head`` covers the previous one and the tracker; ``ballots.board``). Append-only: the
+    database refuses updates and deletes."""
+
+    __tablename__ = "board_entry"
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True)
+    #: 1, 2, 3 … within the ballot.
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    tracker: str = Field(max_length=64, unique=True)
+    head: str = Field(max_length=64)
+
+
 class Paper(SQLModel, table=True):
-    """What one voter chose. No member, no time, no sequence: the key is the random receipt,
-    so rows are stored in an order unrelated to the order of casting (SQLite keeps this table
-    clustered on the key, ``WITHOUT ROWID``; on PostgreSQL papers are rewritten in random
-    order when the ballot closes)."""
+    """An opened paper: what one voter chose. Written only when the box is opened, all of a
+    ballot's at once in a fresh random order, under a random key: no member, no time, no
+    tracker, no position (SQLite clusters the table on the key, ``WITHOUT ROWID``)."""
 
     __tablename__ = "paper"
     __table_args__ = (Index("ix_paper_ballot_id", "ballot_id"), {"sqlite_with_rowid": False})
 
-    receipt: str = Field(primary_key=True, max_length=32)
+    id: str = Field(primary_key=True, max_length=32)
     ballot_id: int = Field(foreign_key="ballot.id")
     choice: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class BallotTrustee(SQLModel, table=True):
+    """A member named by an admin to hold a share of each new ballot's key. Only their public
+    key is stored; they keep the private key (shown to them once)."""
+
+    __tablename__ = "ballot_trustee"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", unique=True)
+    #: X25519 public key in hex; ``None`` until the trustee has generated their key.
+    public_key: str | None = Field(default=None, max_length=64)
+    named_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class KeyShare(SQLModel, table=True):
+    """One trustee's share of a ballot's private key, sealed to that trustee's public key."""
+
+    __tablename__ = "key_share"
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True)
+    trustee_id: int = Field(foreign_key="ballot_trustee.id", primary_key=True)
+    #: The share's x-coordinate (Shamir), 1 … n.
+    share_index: int
+    sealed_share: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

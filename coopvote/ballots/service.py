@@ -3,19 +3,16 @@ stored state up with the clock. Reads live in ``views``."""
 
 from __future__ import annotations
 
-import random
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, false, insert, or_, true, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import and_, delete, false, or_, true, update
 from sqlmodel import Session, col, select
 
 from coopvote import audit
-from coopvote.ballots import views
-from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, Paper, RollEntry
+from coopvote.ballots import keys, sealing, trustees, views
+from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, RollEntry
 from coopvote.ballots.roll import freeze_roll
 from coopvote.ballots.rules import (
     Definition,
@@ -29,7 +26,6 @@ from coopvote.ballots.rules import (
     parse_paper,
     status_at,
 )
-from coopvote.db.engine import compact_after_commit
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
 from coopvote.members.models import Member, MemberStatus
@@ -216,13 +212,18 @@ def cancel_ballot(
         raise Conflict("Someone else changed this ballot at the same moment; look again.")
     ballot.cancelled_at, ballot.cancel_reason = now, reason.strip()[:1000]
     session.add(ballot)
+    destroyed = sealing.destroy(session, ballot)
     _audit(
         session,
         ballot,
         "cancelled",
         actor_id=actor_id,
         now=now,
-        data={"reason": ballot.cancel_reason},
+        data={
+            "reason": ballot.cancel_reason,
+            "sealed_papers_destroyed": destroyed,
+            "board_head": views.board_tip(session, ballot).head,
+        },
     )
     return ballot
 
@@ -250,6 +251,7 @@ def _open(
         return
     ballot.opened_at = record_date
     ballot.roll_size, ballot.roll_hash = freeze_roll(session, ballot, record_date)
+    trustees.split_among_trustees(session, ballot)
     session.add(ballot)
     session.flush()
     _audit(
@@ -263,6 +265,8 @@ def _open(
             "roll_size": ballot.roll_size,
             "roll_hash": ballot.roll_hash,
             "by_schedule": actor_id is None,
+            "box_public_key": ballot.box_public_key,
+            "trustees_needed": ballot.trustees_needed,
         },
     )
 
@@ -270,11 +274,13 @@ def _open(
 def _close(
     session: Session, ballot: Ballot, *, at: datetime, actor_id: int | None, now: datetime
 ) -> None:
+    """Closed → the board's head and who voted are recorded, then the box is opened."""
     if not _transition(session, ballot, {S.OPEN}, S.CLOSED):
         return
     ballot.closed_at = at
     session.add(ballot)
-    papers = _rewrite_papers_in_random_order(session, ballot)
+    voters = _record_voters(session, ballot, now)
+    tip = views.board_tip(session, ballot)
     _audit(
         session,
         ballot,
@@ -283,52 +289,58 @@ def _close(
         now=now,
         data={
             "closed_at": at.isoformat(),
-            "papers": papers,
-            "votes_cast": views.turnout(session, ballot).votes_cast,
+            "papers": tip.position,
+            "votes_cast": voters,
+            "board_head": tip.head,
         },
     )
-
-
-def _rewrite_papers_in_random_order(session: Session, ballot: Ballot) -> int:
-    """Write the ballot's papers again, shuffled, in this one transaction.
-
-    While voting, the engine itself keeps traces of the order of casting (PostgreSQL's
-    ``xmin`` and ``ctid``, SQLite's WAL). Rewritten at close, every paper carries the same
-    transaction and a random position, so stored papers cannot be linked to the roll's marks.
-    """
-    rows = [
-        {"receipt": r, "ballot_id": ballot.id, "choice": c}
-        for r, c in session.execute(
-            sa_select(col(Paper.receipt), col(Paper.choice)).where(
-                col(Paper.ballot_id) == ballot.id
-            )
+    if ballot.box_public_key is None:  # server-key mode: the box opens itself
+        sealing.open_box(
+            session, ballot, keys.private_key(ballot.public_id), actor_id=actor_id, now=now
         )
-    ]
-    random.SystemRandom().shuffle(rows)
-    session.execute(delete(Paper).where(col(Paper.ballot_id) == ballot.id))
-    if rows:
-        session.execute(insert(Paper), rows)
-    compact_after_commit(session)
-    return len(rows)
 
 
-def new_receipt() -> str:
-    """80 random bits, shown in groups of four so a voter can copy it down."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-    code = "".join(secrets.choice(alphabet) for _ in range(16))
-    return "-".join(code[i : i + 4] for i in range(0, 16, 4))
+def _record_voters(session: Session, ballot: Ballot, now: datetime) -> int:
+    """One ``member.voted`` event per member marked as voted, all at close, in the order of
+    their public ids: the audit log says who voted, never in what order (which would pair
+    voters with the board's positions). Returns how many."""
+    voters = session.exec(
+        select(Member)
+        .join(RollEntry, col(RollEntry.member_id) == Member.id)
+        .where(col(RollEntry.ballot_id) == ballot.id, col(RollEntry.has_voted) == true())
+        .order_by(col(Member.public_id))
+    ).all()
+    for member in voters:
+        audit.record(
+            session,
+            actor=audit.member_actor(member.id),
+            action="member.voted",
+            subject=audit.member_subject(member),
+            now=now,
+            data={"ballot": ballot.public_id},
+        )
+    return len(voters)
 
 
 def cast_vote(
     session: Session, ballot: Ballot, *, member_id: int, paper: Mapping[str, Any], now: datetime
 ) -> str:
-    """Record a paper and mark the member as having voted, in one transaction.
+    """Seal a paper onto the ballot's board and mark the member as having voted, in one
+    transaction; the paper's tracker (the voter's receipt).
 
-    The mark is a conditional update; only when it changed a row is the paper stored. Two
-    votes racing for one member therefore store one paper, whatever the timing. A ballot due
-    to open is opened (its roll frozen) first, whether or not the scheduler has come by.
+    The ballot's row is locked first, so votes and the close queue up in one order and the
+    board's appends never race. The mark is a conditional update; only when it changed a row
+    is the paper sealed. Two votes racing for one member therefore store one paper, whatever
+    the timing. A ballot due to open is opened (its roll frozen) first, whether or not the
+    scheduler has come by. No audit event is written here: ``_close`` records who voted.
     """
     catch_up(session, ballot, now)
+    session.exec(
+        select(Ballot)
+        .where(col(Ballot.id) == ballot.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     entry = views.roll_entry(session, ballot, member_id)
     can_vote(
         ballot, now, on_roll=entry is not None, has_voted=bool(entry and entry.has_voted)
@@ -336,9 +348,8 @@ def cast_vote(
     member = session.get(Member, member_id)
     if member is None or member.status is not MemberStatus.ACTIVE:
         raise NotAllowed("Only active members can vote.")
-    choice = parse_paper(
-        ballot, [o.id for o in views.options(session, ballot) if o.id is not None], paper
-    )
+    option_ids = [o.id for o in views.options(session, ballot) if o.id is not None]
+    choice = parse_paper(ballot, option_ids, paper)
     marked = session.execute(
         update(RollEntry)
         .where(
@@ -351,23 +362,17 @@ def cast_vote(
     )
     if marked.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("You have already voted in this ballot.")
-    receipt = new_receipt()
-    session.add(Paper(receipt=receipt, ballot_id=ballot.id, choice=choice))  # type: ignore[arg-type]
-    session.flush()
-    audit.record(
-        session,
-        actor=audit.member_actor(member_id),
-        action="member.voted",
-        subject=audit.member_subject(member),
-        now=now,
-        data={"ballot": ballot.public_id},
-    )
-    return receipt
+    return sealing.append(session, ballot, choice, option_ids)
 
 
 def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:
     """Closed → published, by a conditional update, so of two publications racing exactly
     one goes ahead. The caller stores the result and audits it in the same transaction."""
     ensure_status(ballot, now, {S.CLOSED}, "published")
+    if ballot.box_opened_at is None:
+        raise Conflict(
+            "The ballot box has not been opened yet: its trustees must open it before the "
+            "result can be published."
+        )
     if not _transition(session, ballot, {S.CLOSED}, S.PUBLISHED):
         raise Conflict("Someone else changed this ballot at the same moment; look again.")

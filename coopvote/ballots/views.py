@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
+from coopvote.ballots import board as chain
 from coopvote.ballots import rules
-from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, RollEntry
+from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, BoardEntry, RollEntry
 from coopvote.ballots.rules import (
     can_see,
     can_see_turnout,
@@ -184,3 +185,60 @@ def paper(session: Session, ballot: Ballot, member_id: int, now: datetime) -> Pa
         roll_pending=status is BallotStatus.OPEN and ballot.roll_size is None,
         allowed=choices_allowed(ballot, len(listed)),
     )
+
+
+@dataclass(frozen=True)
+class Board:
+    """A ballot's bulletin board as published: its trackers sorted (so their order tells
+    nothing of the order of casting), how many, and the chain's head."""
+
+    trackers: list[str]
+    count: int
+    head: str
+
+
+def board_tip(session: Session, ballot: Ballot) -> chain.Entry:
+    """The board's last entry; position 0 and the genesis head when it is empty."""
+    last = session.exec(
+        select(BoardEntry)
+        .where(BoardEntry.ballot_id == ballot.id)
+        .order_by(col(BoardEntry.position).desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return chain.Entry(0, "", chain.genesis(ballot.public_id))
+    return chain.Entry(last.position, last.tracker, last.head)
+
+
+def board_entries(session: Session, ballot: Ballot) -> list[chain.Entry]:
+    """The board's entries in position order, for checking its chain."""
+    rows = session.exec(
+        select(BoardEntry.position, BoardEntry.tracker, BoardEntry.head)
+        .where(BoardEntry.ballot_id == ballot.id)
+        .order_by(col(BoardEntry.position))
+    ).all()
+    return [chain.Entry(*row) for row in rows]
+
+
+def board(session: Session, ballot: Ballot) -> Board:
+    trackers = sorted(
+        session.exec(select(BoardEntry.tracker).where(BoardEntry.ballot_id == ballot.id)).all()
+    )
+    return Board(trackers, len(trackers), board_tip(session, ballot).head)
+
+
+def normalise_tracker(text: str) -> str:
+    """A tracker as stored: 64 lower-case hex digits, whatever spaces, dashes or case were
+    typed (at most 64 are kept)."""
+    return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")[:64]
+
+
+def find_tracker(session: Session, tracker: str) -> Ballot:
+    """The ballot on whose board this tracker is; ``NotFound`` when on none."""
+    entry = session.exec(
+        select(BoardEntry).where(BoardEntry.tracker == normalise_tracker(tracker))
+    ).first()
+    ballot = session.get(Ballot, entry.ballot_id) if entry else None
+    if ballot is None:
+        raise NotFound("No sealed paper with that receipt is on any ballot's board.")
+    return ballot

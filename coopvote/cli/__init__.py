@@ -24,6 +24,7 @@ COMMANDS = {
     "backup": "coopvote.cli.backup:backup",
     "tally": "coopvote.cli.tally:tally",
     "audit": "coopvote.cli.audit:audit",
+    "ballots": "coopvote.cli.ballots:ballots",
 }
 
 

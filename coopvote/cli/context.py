@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import click
 from sqlmodel import Session
 
+from coopvote.ballots import keys
 from coopvote.db import Database
 from coopvote.errors import DomainError
 from coopvote.schema.migrate import upgrade
@@ -21,7 +22,9 @@ def settings() -> Settings:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
-    database = Database.connect(settings().database_url)
+    chosen = settings()
+    keys.use_settings(chosen)
+    database = Database.connect(chosen.database_url)
     try:
         upgrade(database.engine)
         with database.transaction() as session:

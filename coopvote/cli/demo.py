@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from coopvote import demo as demo_data
+from coopvote.ballots import keys
 from coopvote.cli.context import settings
 from coopvote.clock import utcnow
 from coopvote.db import Database
@@ -15,7 +16,9 @@ from coopvote.schema.migrate import upgrade
 @click.option("--reset", is_flag=True, help="Empty the database first.")
 def demo(reset: bool) -> None:
     """Load the Aylesbury Learning Partnership demo and print its sign-ins."""
-    database = Database.connect(settings().database_url)
+    chosen = settings()
+    keys.use_settings(chosen)
+    database = Database.connect(chosen.database_url)
     try:
         if reset:
             demo_data.reset(database.engine)
@@ -30,3 +33,6 @@ def demo(reset: bool) -> None:
     for role, email in sign_ins:
         click.echo(f"  {role:<22} {email}")
     click.echo(f"  {'password (all)':<22} {demo_data.DEMO_PASSWORD}")
+    click.echo("Ballot trustees (two of them open a closed ballot's box at /ballots/ID/open-box):")
+    for who, key in demo_data.trustees.sign_ins():
+        click.echo(f"  {who:<22} {key}")

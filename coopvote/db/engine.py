@@ -73,7 +73,7 @@ COMPACT = "compact_after_commit"
 def compact_after_commit(session: Session) -> None:
     """Ask for the engine's traces of deleted and rewritten rows to be cleared once this
     transaction commits: SQLite checkpoints and truncates its write-ahead log; PostgreSQL
-    vacuums the table of papers. Neither can run inside a transaction."""
+    vacuums the table of sealed papers. Neither can run inside a transaction."""
     session.info[COMPACT] = True
 
 
@@ -92,7 +92,7 @@ def _compact(session: Session) -> None:
             raw.close()
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM paper")
+        connection.exec_driver_sql("VACUUM sealed_paper")
 
 
 @dataclass(frozen=True)

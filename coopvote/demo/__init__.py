@@ -12,7 +12,7 @@ from alembic import command
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from coopvote.demo import ballots, people, proposals, results
+from coopvote.demo import ballots, people, proposals, results, trustees
 from coopvote.demo.people import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for callers
 from coopvote.demo.people import DOMAIN as DOMAIN
 from coopvote.members.models import Organisation
@@ -36,6 +36,7 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
     if session.exec(select(Organisation)).first() is not None:
         raise AlreadyLoaded("The database holds data already; use `coopvote demo --reset`.")
     governor = people.load(session, start=now - timedelta(days=120))
+    trustees.load(session, now - timedelta(days=60))
     results.load(session, governor, now)
     ballots.load(session, governor, now)
     proposals.load(session, governor, now)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from coopvote.ballots import service as ballots
-from coopvote.demo import people
+from coopvote.demo import people, trustees
 from coopvote.forum import service as forum
 from coopvote.forum.models import Proposal
 from coopvote.members.models import Member
@@ -160,4 +160,5 @@ def _decide(
             now=start + timedelta(days=1),
         )
     ballots.close_ballot(session, ballot, actor_id=governor.id, now=start + timedelta(days=6))
+    trustees.open_box(session, ballot, start + timedelta(days=6, hours=1))
     results.publish_result(session, ballot, actor_id=governor.id, now=start + timedelta(days=7))

@@ -12,7 +12,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
-from coopvote.demo import people
+from coopvote.demo import people, trustees
 from coopvote.members.models import Member
 from coopvote.results import service as results
 
@@ -93,6 +93,7 @@ def load(session: Session, governor: Member, now: datetime) -> None:
             ballots.cast_vote(session, ballot, member_id=member.id, paper=paper, now=voted)
     for ballot in (resolution, election):
         ballots.catch_up(session, ballot, closed)  # closes on schedule
+        trustees.open_box(session, ballot, closed + timedelta(hours=1))
         results.publish_result(
             session, ballot, actor_id=governor.id, now=closed + timedelta(hours=2)
         )

@@ -56,12 +56,12 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def seed_from_receipts(receipts: Iterable[str]) -> str:
-    """The seed of a ballot's tie order: SHA-256 over its papers' receipts, sorted, one per
-    line. Fixed when the ballot closes, chosen by nobody, and checkable by anyone from the
-    published papers; a preview and the publication therefore draw the same lots."""
-    lines = "".join(f"{receipt}\n" for receipt in sorted(receipts))
-    return sha256_hex(lines)[:32]
+def seed_from_board(head: str) -> str:
+    """The seed of a ballot's tie order: the first 32 hex digits of its bulletin board's final
+    head (``ballots.board``). Fixed when the ballot closes, chosen by nobody (it covers every
+    sealed paper, each sealed with fresh randomness), and published with the board; a preview
+    and the publication therefore draw the same lots."""
+    return head[:32]
 
 
 def tie_order(facts: BallotFacts, seed: str) -> list[tuple[int, str]]:

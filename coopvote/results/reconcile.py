@@ -1,11 +1,17 @@
-"""Reconciliation: for every ballot that opened, do the roll, the marks and the papers agree?
+"""Reconciliation: for every ballot that opened, do the roll, the marks, the board, the sealed
+papers and the opened papers agree?
 
-Casting a vote marks the member's roll entry and stores one paper in the same transaction, and
-the roll is frozen when the ballot opens, so at every moment:
+Casting a vote marks the member's roll entry, stores one sealed paper and appends its tracker to
+the board in the same transaction; the roll is frozen when the ballot opens; closing records
+who voted and the board's head, and opens the box. So at every moment:
 
-- the roll holds as many entries as were frozen into it (``Ballot.roll_size``), and
-- as many members are marked as voted as there are papers, and
-- the roll's members still hash to the roll hash recorded at opening, and
+- the roll holds as many entries as were frozen into it (``Ballot.roll_size``), and its members
+  still hash to the roll hash recorded at opening;
+- the board's chain holds (``ballots.board``), and its trackers are exactly the sealed papers'
+  (each the SHA-256 of its paper), one per member marked as voted;
+- once closed, the board's head is the one recorded at close, and as many ``member.voted``
+  events name the ballot as there are trackers; once opened, the opened papers are as many, and
+  are what the sealed papers hold; a cancelled ballot has no sealed paper left;
 - a published result's hash is what counting the stored papers again gives.
 
 A difference means the database was changed outside the application (or a bug), and the auditor
@@ -20,9 +26,11 @@ from sqlalchemy import func, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from coopvote.ballots import views as ballot_views
 from coopvote.ballots.models import Ballot, BallotStatus, Paper, RollEntry
 from coopvote.ballots.roll import measure_roll
 from coopvote.results import views as results
+from coopvote.results.box_check import box_problems
 from coopvote.results.document import sha256_hex
 
 
@@ -44,6 +52,10 @@ class BallotReconciliation:
     result_sha256_now: str | None = None
     #: The SHA-256 of the stored result document itself (it must equal ``result_sha256``).
     result_document_sha256: str | None = None
+    #: Trackers on the board, and what is wrong with the board and the sealed box.
+    board: int = 0
+    box_problems: tuple[str, ...] = ()
+    sealed: bool = True
 
     @property
     def problems(self) -> list[str]:
@@ -59,12 +71,17 @@ class BallotReconciliation:
             problems.append("The stored result has been changed since it was published.")
         elif self.result_sha256_now != self.result_sha256:
             problems.append("Counting the stored papers again does not give the published result.")
-        if self.marked_as_voted != self.papers:
+        # A ballot from before the sealed box has no board: its marks match its papers (but
+        # for a cancelled one, whose papers the upgrade destroyed).
+        counted, what = (self.board, "tracker") if self.sealed else (self.papers, "paper")
+        legacy_cancelled = not self.sealed and self.status is BallotStatus.CANCELLED
+        if self.marked_as_voted != counted and not legacy_cancelled:
             problems.append(
                 f"{_number(self.marked_as_voted, 'member')} marked as having voted, "
-                f"but {_number(self.papers, 'paper')} stored."
+                f"but {_number(counted, what)} "
+                f"{'on the board' if self.sealed else 'stored'}."
             )
-        return problems
+        return problems + list(self.box_problems)
 
 
 def _number(count: int, noun: str) -> str:
@@ -95,6 +112,9 @@ def _reconcile(
 ) -> BallotReconciliation:
     declared = results.declarations(session, ballot)
     return BallotReconciliation(
+        board=len(ballot_views.board_entries(session, ballot)),
+        box_problems=tuple(box_problems(session, ballot, opened=stored) if ballot.sealed else ()),
+        sealed=ballot.sealed,
         public_id=ballot.public_id,
         title=ballot.title,
         status=ballot.status,

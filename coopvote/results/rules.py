@@ -6,7 +6,7 @@ from datetime import datetime
 
 from coopvote.ballots.models import Ballot, BallotStatus
 from coopvote.ballots.rules import can_be
-from coopvote.errors import YES, NotFound, Verdict
+from coopvote.errors import YES, Conflict, NotFound, Verdict
 
 NO_RESULT = "No result has been published for this ballot."
 
@@ -20,7 +20,14 @@ def can_see_result(ballot: Ballot) -> Verdict:
     return YES
 
 
+BOX_SEALED = "The ballot box has not been opened yet: its trustees must open it first."
+
+
 def can_preview(ballot: Ballot, now: datetime) -> Verdict:
     """What publishing would declare, for governors (the route's guard): only once voting has
-    closed and before publication, when the result itself is there to read."""
-    return can_be(ballot, now, {BallotStatus.CLOSED}, "previewed")
+    closed and its box is open, and before publication, when the result itself is there to
+    read. (A box still sealed has no papers to count: docs/secrecy.md, "Trustee mode".)"""
+    closed = can_be(ballot, now, {BallotStatus.CLOSED}, "previewed")
+    if closed and ballot.box_opened_at is None:
+        return Verdict(Conflict(BOX_SEALED))
+    return closed

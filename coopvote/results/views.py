@@ -1,5 +1,5 @@
-"""Reading results: previews, published declarations, the papers as published, downloads
-and receipt checks. Nothing here writes."""
+"""Reading results: previews, published declarations, the papers as published and downloads.
+Nothing here writes. (Receipts are checked against the board: ``ballots.views.find_tracker``.)"""
 
 from __future__ import annotations
 
@@ -60,12 +60,12 @@ def facts(session: Session, ballot: Ballot) -> BallotFacts:
 
 
 def cast_votes(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
-    """Every stored paper with its receipt, in receipt order: receipts are random, so this
-    order tells nothing of the order of casting, and a voter can find their own."""
+    """Every opened paper, ``{"paper": …}``, in the random order of their random keys: no
+    tracker, no receipt, nothing that pairs a paper with its sealed form or its voter."""
     papers = session.exec(
-        select(Paper).where(Paper.ballot_id == ballot.id).order_by(col(Paper.receipt))
+        select(Paper.choice).where(Paper.ballot_id == ballot.id).order_by(col(Paper.id))
     )
-    return [{"receipt": paper.receipt, "paper": paper.choice} for paper in papers]
+    return [{"paper": choice} for choice in papers]
 
 
 def declare(
@@ -78,7 +78,7 @@ def declare(
 ) -> tuple[dict[str, Any], str]:
     """Count the stored papers; the document and its tie-order seed."""
     papers = cast_votes(session, ballot)
-    seed = document.seed_from_receipts(p["receipt"] for p in papers)
+    seed = tie_order_seed(session, ballot)
     result = document.declare(
         facts(session, ballot),
         [p["paper"] for p in papers],
@@ -89,6 +89,16 @@ def declare(
         corrects=corrects,
     )
     return result, seed
+
+
+def tie_order_seed(session: Session, ballot: Ballot) -> str:
+    """From the board's final head; a ballot counted before papers were sealed keeps the seed
+    it was first declared with (its receipts, from which it was drawn, are gone)."""
+    if not ballot.sealed:
+        first = declarations(session, ballot)
+        if first:
+            return first[0].tie_order_seed
+    return document.seed_from_board(ballot_views.board_tip(session, ballot).head)
 
 
 def preview(session: Session, ballot: Ballot, *, now: datetime) -> dict[str, Any]:
@@ -186,21 +196,6 @@ def recount_file(session: Session, ballot: Ballot) -> dict[str, Any]:
     return document.recount_file(
         facts(session, ballot), declaration.tie_order_seed, cast_votes(session, ballot)
     )
-
-
-def normalise_receipt(text: str) -> str:
-    """As printed, "ABCD-EFGH-JKLM-NPQR", whatever spaces, dashes or case were typed."""
-    code = "".join(ch for ch in text.upper() if ch.isalnum())
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def find_receipt(session: Session, receipt: str) -> Ballot:
-    """The ballot in which the paper with this receipt is recorded; nothing more."""
-    paper = session.get(Paper, normalise_receipt(receipt)[:32])
-    ballot = session.get(Ballot, paper.ballot_id) if paper else None
-    if ballot is None:
-        raise NotFound("No paper with that receipt is recorded.")
-    return ballot
 
 
 def preview_if_closed(session: Session, ballot: Ballot, *, now: datetime) -> dict[str, Any] | None:

@@ -7,7 +7,16 @@ engine, the unit of work and the column types that the areas' models use."""
 from sqlmodel import SQLModel
 
 from coopvote.audit.models import AuditEvent, AuditHead
-from coopvote.ballots.models import Ballot, BallotOption, Paper, RollEntry
+from coopvote.ballots.models import (
+    Ballot,
+    BallotOption,
+    BallotTrustee,
+    BoardEntry,
+    KeyShare,
+    Paper,
+    RollEntry,
+    SealedPaper,
+)
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.forum.models import Comment, Proposal, Support
 from coopvote.members.models import (
@@ -28,10 +37,13 @@ __all__ = [
     "AuditHead",
     "Ballot",
     "BallotOption",
+    "BallotTrustee",
+    "BoardEntry",
     "Comment",
     "Constituency",
     "CooperativeSettings",
     "Counter",
+    "KeyShare",
     "KnownClient",
     "Member",
     "MemberRole",
@@ -40,6 +52,7 @@ __all__ = [
     "Proposal",
     "ResultDeclaration",
     "RollEntry",
+    "SealedPaper",
     "StatusChange",
     "Support",
     "ThrottleCounter",

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlmodel import func, select
 
-from coopvote.ballots.models import Paper, RollEntry
+from coopvote.ballots.models import RollEntry, SealedPaper
 from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.settings import Settings
@@ -64,7 +64,7 @@ def test_simultaneous_votes_by_one_member_store_exactly_one_paper(
     assert sorted(statuses) == [201] + [409] * (ATTEMPTS - 1)
     assert turnout == 1
     with database.transaction() as session:
-        papers = session.exec(select(func.count()).select_from(Paper)).one()
+        papers = session.exec(select(func.count()).select_from(SealedPaper)).one()
         marked = session.exec(
             select(func.count()).select_from(RollEntry).where(RollEntry.has_voted)
         ).one()

@@ -1,35 +1,46 @@
-"""After the close, nothing stored links a member to a paper: not a column, not the order of
-rows, not (on PostgreSQL) the transaction that wrote a row or its physical position."""
+"""No plaintext choice is ever written where a database reader could pair it with a voter:
+papers are sealed when cast, and opened only at close, all at once, in a fresh random order.
+
+Checked on both engines against everything a reader could hold: every column of every table,
+SQLite's file, its write-ahead log and a backup taken while voting is open, and PostgreSQL's
+raw heap pages (``pageinspect``), dead row versions included."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 
 from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
-from coopvote.ballots.models import Ballot, Method, Paper
+from coopvote.ballots.models import Ballot, Method, SealedPaper
+from coopvote.cli import main
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from tests.factories import make_ballot, make_member
 
 VOTERS = 10
+#: In every stored paper's JSON, and nowhere else in the database.
+PLAINTEXT = b'"ranking"'
 
 
 @pytest.fixture
-def closed_ballot(database: Database) -> tuple[Ballot, list[str]]:
-    """A ranked ballot with ten votes, cast one transaction each, then closed."""
+def open_ballot(database: Database) -> tuple[Ballot, list[str]]:
+    """A ranked ballot, open, with ten votes cast one transaction each; their trackers."""
     with database.transaction() as session:
         voters = [make_member(session) for _ in range(VOTERS)]
         ballot = make_ballot(session, method=Method.STV, seats=2)
         ids = [o.id for o in ballot_views.options(session, ballot) if o.id is not None]
-    cast_order = []
+    trackers = []
     for i, voter in enumerate(voters):
         with database.transaction() as session:
             assert voter.id is not None
             current = ballots.get_ballot(session, ballot.public_id, utcnow())
-            cast_order.append(
+            trackers.append(
                 ballots.cast_vote(
                     session,
                     current,
@@ -38,10 +49,13 @@ def closed_ballot(database: Database) -> tuple[Ballot, list[str]]:
                     paper={"ranking": [ids[i % len(ids)], ids[(i + 1) % len(ids)]]},
                 )
             )
+    return ballot, trackers
+
+
+def close(database: Database, ballot: Ballot) -> None:
     with database.transaction() as session:
         current = ballots.get_ballot(session, ballot.public_id, utcnow())
         ballots.close_ballot(session, current, actor_id=None, now=utcnow())
-    return ballot, cast_order
 
 
 def every_value(database: Database) -> Iterator[tuple[str, str, Any]]:
@@ -54,67 +68,177 @@ def every_value(database: Database) -> Iterator[tuple[str, str, Any]]:
                     yield table.name, str(column), value
 
 
-def test_a_paper_holds_only_the_ballot_the_choice_and_the_receipt(database: Database) -> None:
-    columns = {c["name"] for c in inspect(database.engine).get_columns("paper")}
-    assert columns == {"receipt", "ballot_id", "choice"}
+def as_bytes(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
 
 
-def test_receipts_and_choices_are_stored_nowhere_but_in_papers(
-    database: Database, closed_ballot: tuple[Ballot, list[str]]
-) -> None:
-    _, receipts = closed_ballot
-    leaks = [
-        (table, column)
-        for table, column, value in every_value(database)
-        if table != "paper" and any(r in str(value) for r in receipts)
-    ]
-    assert leaks == []
-    audit_data = [str(v) for t, c, v in every_value(database) if t == "audit_event" and c == "data"]
-    assert not any("ranking" in data for data in audit_data)
+def sqlite_file(database: Database) -> Path:
+    name = database.engine.url.database
+    assert name is not None
+    return Path(name)
 
 
-def test_papers_are_not_stored_in_the_order_they_were_cast(
-    database: Database, closed_ballot: tuple[Ballot, list[str]]
-) -> None:
-    _, cast_order = closed_ballot
-    with database.engine.connect() as connection:
-        if database.is_sqlite:
-            # A WITHOUT ROWID table is a b-tree on its key: the physical order is the
-            # order of the random receipts.
-            stored = list(connection.execute(text("SELECT receipt FROM paper")).scalars())
-            assert stored == sorted(cast_order)
-        else:
-            stored = list(
-                connection.execute(text("SELECT receipt FROM paper ORDER BY ctid")).scalars()
+@contextmanager
+def reader_holding_a_snapshot(database: Database) -> Iterator[None]:
+    """Another connection inside a read transaction: SQLite cannot reset its WAL, PostgreSQL
+    cannot prune the row versions it might still see."""
+    with database.reading() as session:
+        if not database.is_sqlite:
+            session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        session.execute(text("SELECT count(*) FROM ballot")).one()
+        yield
+
+
+def raw_pages(database: Database, table: str) -> bytes:
+    """Every heap page of a PostgreSQL table, as stored (live and dead tuples alike)."""
+    with database.engine.begin() as connection:
+        blocks = connection.execute(
+            text("SELECT pg_relation_size(:t) / current_setting('block_size')::int"), {"t": table}
+        ).scalar_one()
+        return b"".join(
+            bytes(
+                connection.execute(
+                    text("SELECT get_raw_page(:t, :n)"), {"t": table, "n": n}
+                ).scalar_one()
             )
-    assert sorted(stored) == sorted(cast_order)
-    assert stored not in (cast_order, cast_order[::-1])
+            for n in range(blocks)
+        )
 
 
-def test_postgresql_row_versions_do_not_link_papers_to_the_roll(
-    database: Database, closed_ballot: tuple[Ballot, list[str]]
-) -> None:
+@pytest.fixture
+def pageinspect(database: Database) -> None:
     if database.is_sqlite:
-        pytest.skip("xmin and ctid are PostgreSQL's")
-    with database.engine.connect() as connection:
-        paper_xmins = set(connection.execute(text("SELECT xmin::text FROM paper")).scalars())
-        roll_xmins = set(
-            connection.execute(text("SELECT xmin::text FROM roll_entry WHERE has_voted")).scalars()
-        )
-        vote_xmins = set(
-            connection.execute(
-                text("SELECT xmin::text FROM audit_event WHERE action = 'member.voted'")
-            ).scalars()
-        )
-    assert len(paper_xmins) == 1, "every paper is rewritten by the one closing transaction"
-    assert paper_xmins.isdisjoint(roll_xmins | vote_xmins)
-    assert len(roll_xmins) == VOTERS  # each vote was its own transaction, as in real use
+        pytest.skip("raw heap pages are PostgreSQL's")
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+    except DBAPIError as problem:
+        pytest.skip(f"pageinspect cannot be created here: {problem.orig}")
 
 
-def test_a_paper_at_rest_has_no_member_or_time(
-    database: Database, closed_ballot: tuple[Ballot, list[str]]
+def test_the_box_holds_no_member_time_or_sequence(database: Database) -> None:
+    columns = inspect(database.engine).get_columns
+    assert {c["name"] for c in columns("sealed_paper")} == {"tracker", "ballot_id", "sealed"}
+    assert {c["name"] for c in columns("paper")} == {"id", "ballot_id", "choice"}
+    assert {c["name"] for c in columns("board_entry")} == {
+        "ballot_id",
+        "position",
+        "tracker",
+        "head",
+    }
+
+
+def test_while_voting_no_column_of_any_table_holds_a_choice(
+    database: Database, open_ballot: tuple[Ballot, list[str]]
 ) -> None:
+    leaks = [(t, c) for t, c, v in every_value(database) if PLAINTEXT in as_bytes(v)]
+    assert leaks == []
+
+
+def test_while_voting_the_sqlite_file_its_wal_and_a_backup_hold_no_choice(
+    database: Database,
+    open_ballot: tuple[Ballot, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("SQLite's files")
+    path = sqlite_file(database)
+    monkeypatch.setenv("COOPVOTE_DATABASE_URL", f"sqlite:///{path}")
+    copy = tmp_path / "backup.db"
+    result = CliRunner().invoke(main, ["backup", str(copy)])
+    assert result.exit_code == 0, result.output
+    for stored in (path, Path(f"{path}-wal"), copy):
+        assert PLAINTEXT not in stored.read_bytes(), stored
+
+
+def test_while_voting_no_postgresql_page_holds_a_choice(
+    database: Database, open_ballot: tuple[Ballot, list[str]], pageinspect: None
+) -> None:
+    metadata = MetaData()
+    with database.engine.connect() as connection:
+        metadata.reflect(connection)
+    leaks = [t.name for t in metadata.sorted_tables if PLAINTEXT in raw_pages(database, t.name)]
+    assert leaks == []
+
+
+def test_with_a_reader_open_at_close_sqlite_writes_choices_only_in_the_closing_transaction(
+    database: Database, open_ballot: tuple[Ballot, list[str]]
+) -> None:
+    """The WAL keeps every frame while a reader holds a snapshot: the choices appear only in the
+    frames the close appended, all in one transaction, after every vote's frames."""
+    if not database.is_sqlite:
+        pytest.skip("SQLite's write-ahead log")
+    ballot, _ = open_ballot
+    wal = Path(f"{sqlite_file(database)}-wal")
+    with reader_holding_a_snapshot(database):
+        before_close = wal.stat().st_size
+        close(database, ballot)
+        frames = wal.read_bytes()
+    assert PLAINTEXT not in frames[:before_close]
+    assert PLAINTEXT in frames[before_close:]  # the opened papers, written at close
+
+
+def test_with_a_reader_open_at_close_postgresql_links_no_paper_to_a_voter(
+    database: Database, open_ballot: tuple[Ballot, list[str]], pageinspect: None
+) -> None:
+    """Every version of every row, dead or alive, as the heap pages hold them: only the
+    opened papers hold choices, all written by the closing transaction, none by a vote's."""
+    ballot, _ = open_ballot
+    with reader_holding_a_snapshot(database):
+        close(database, ballot)
+        with database.engine.begin() as connection:
+
+            def xmins(table: str) -> set[str]:
+                return set(
+                    connection.execute(
+                        text(
+                            "SELECT t_xmin::text FROM generate_series(0, "
+                            "pg_relation_size(CAST(:t AS text)) "
+                            "/ current_setting('block_size')::int - 1) AS n, "
+                            "heap_page_items(get_raw_page(CAST(:t AS text), n::int)) "
+                            "WHERE t_xmin IS NOT NULL"
+                        ),
+                        {"t": table},
+                    ).scalars()
+                )
+
+            papers, marks = xmins("paper"), xmins("roll_entry")
+        metadata = MetaData()
+        with database.engine.connect() as connection:
+            metadata.reflect(connection)
+        holding = {
+            t.name for t in metadata.sorted_tables if PLAINTEXT in raw_pages(database, t.name)
+        }
+    assert holding == {"paper"}
+    assert len(papers) == 1, "every opened paper is written by the one closing transaction"
+    assert papers.isdisjoint(marks)
+
+
+def test_a_cancelled_ballots_sealed_papers_are_destroyed(
+    database: Database, open_ballot: tuple[Ballot, list[str]]
+) -> None:
+    ballot, trackers = open_ballot
     with database.transaction() as session:
-        paper = session.exec(select(Paper)).scalars().first()  # type: ignore[call-overload]
-    assert paper is not None
-    assert set(paper.model_dump()) == {"receipt", "ballot_id", "choice"}
+        current = ballots.get_ballot(session, ballot.public_id, utcnow())
+        ballots.cancel_ballot(
+            session, current, reason="Called in error.", actor_id=None, now=utcnow()
+        )
+    with database.transaction() as session:
+        assert session.exec(select(SealedPaper)).all() == []  # type: ignore[call-overload]
+        # The board keeps every tracker, so voters can still see their paper was taken.
+        assert sorted(ballot_views.board(session, current).trackers) == sorted(trackers)
+        # A cancelled ballot is never opened.
+        assert current.box_opened_at is None
+    if database.is_sqlite:
+        assert Path(f"{sqlite_file(database)}-wal").stat().st_size == 0  # checkpointed
+
+
+def test_a_sealed_paper_of_a_running_ballot_cannot_be_destroyed(
+    database: Database, open_ballot: tuple[Ballot, list[str]]
+) -> None:
+    with (
+        pytest.raises(DBAPIError, match="sealed papers cannot be changed"),
+        database.engine.begin() as connection,
+    ):
+        connection.execute(text("DELETE FROM sealed_paper"))

@@ -2,9 +2,10 @@ import pytest
 from sqlmodel import Session, func, select
 
 from coopvote.audit.models import AuditEvent
+from coopvote.ballots import box, keys
 from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
-from coopvote.ballots.models import Ballot, Method, Paper, RollEntry
+from coopvote.ballots.models import Ballot, BoardEntry, Method, RollEntry, SealedPaper
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
 from coopvote.members.models import Member, MemberStatus
@@ -20,16 +21,41 @@ def vote(session: Session, ballot: Ballot, member: Member, paper: dict[str, obje
     return ballots.cast_vote(session, ballot, member_id=member.id, paper=paper, now=utcnow())
 
 
-def test_a_vote_stores_a_paper_and_marks_the_roll_in_one_go(session: Session) -> None:
+def opened(session: Session, ballot: Ballot, tracker: str) -> dict[str, object]:
+    """What the sealed paper with this tracker holds, opened with the ballot's key."""
+    sealed = session.get(SealedPaper, tracker)
+    assert sealed is not None
+    assert box.tracker(sealed.sealed) == tracker
+    (paper,) = box.open_papers(keys.private_key(ballot.public_id), [sealed.sealed])
+    return paper
+
+
+def test_a_vote_seals_a_paper_onto_the_board_and_marks_the_roll_in_one_go(
+    session: Session,
+) -> None:
     member = make_member(session)
     ballot = make_ballot(session)
     receipt = vote(session, ballot, member, {"choice": "for"})
-    paper = session.get(Paper, receipt)
-    assert paper is not None
-    assert paper.choice == {"choice": "for"}
+    assert opened(session, ballot, receipt) == {"choice": "for"}
+    assert b"for" not in session.get(SealedPaper, receipt).sealed  # type: ignore[union-attr]
+    (entry,) = session.exec(select(BoardEntry)).all()
+    assert (entry.tracker, entry.position) == (receipt, 1)
     assert ballot_views.turnout(session, ballot).votes_cast == 1
-    event = session.exec(select(AuditEvent).where(AuditEvent.action == "member.voted")).one()
-    assert event.data == {"ballot": ballot.public_id}
+    # Who voted is recorded at close, all at once, never in the order of casting.
+    voted = select(AuditEvent).where(AuditEvent.action == "member.voted")
+    assert session.exec(voted).all() == []
+    ballots.close_ballot(session, ballot, actor_id=None, now=utcnow())
+    assert session.exec(voted).one().data == {"ballot": ballot.public_id}
+
+
+def test_every_paper_of_a_ballot_is_sealed_to_one_length(session: Session) -> None:
+    voters = [make_member(session), make_member(session)]
+    ballot = make_ballot(session, method=Method.STV, seats=2)
+    first, second, *rest = option_ids(session, ballot)
+    papers: list[dict[str, object]] = [{"ranking": [first]}, {"ranking": [second, first, *rest]}]
+    trackers = [vote(session, ballot, v, p) for v, p in zip(voters, papers, strict=True)]
+    lengths = {len(session.get(SealedPaper, t).sealed) for t in trackers}  # type: ignore[union-attr]
+    assert len(lengths) == 1
 
 
 def test_a_second_vote_is_a_conflict_and_stores_nothing(session: Session) -> None:
@@ -38,7 +64,7 @@ def test_a_second_vote_is_a_conflict_and_stores_nothing(session: Session) -> Non
     vote(session, ballot, member, {"choice": "for"})
     with pytest.raises(Conflict):
         vote(session, ballot, member, {"choice": "against"})
-    assert session.exec(select(func.count()).select_from(Paper)).one() == 1
+    assert session.exec(select(func.count()).select_from(SealedPaper)).one() == 1
 
 
 def test_a_member_not_on_the_roll_may_not_vote(session: Session) -> None:
@@ -101,7 +127,7 @@ def test_invalid_papers_are_refused_and_nothing_is_stored(
 
     with pytest.raises(InvalidInput):
         vote(session, ballot, member, {key: resolve(v) for key, v in paper.items()})
-    assert session.exec(select(func.count()).select_from(Paper)).one() == 0
+    assert session.exec(select(func.count()).select_from(SealedPaper)).one() == 0
     assert ballot_views.turnout(session, ballot).votes_cast == 0
 
 
@@ -111,18 +137,15 @@ def test_partial_rankings_are_accepted(session: Session, method: Method) -> None
     ballot = make_ballot(session, method=method)
     first, second, *_ = option_ids(session, ballot)
     receipt = vote(session, ballot, member, {"ranking": [second, first]})
-    paper = session.get(Paper, receipt)
-    assert paper is not None
-    assert paper.choice == {"ranking": [second, first]}
+    assert opened(session, ballot, receipt) == {"ranking": [second, first]}
 
 
 def test_approval_papers_are_stored_in_one_canonical_order(session: Session) -> None:
     member = make_member(session)
     ballot = make_ballot(session, method=Method.APPROVAL, max_choices=3)
     a, b, c, _ = option_ids(session, ballot)
-    paper = session.get(Paper, vote(session, ballot, member, {"choices": [c, a, b]}))
-    assert paper is not None
-    assert paper.choice == {"choices": sorted([a, b, c])}
+    receipt = vote(session, ballot, member, {"choices": [c, a, b]})
+    assert opened(session, ballot, receipt) == {"choices": sorted([a, b, c])}
 
 
 def test_my_ballots_lists_open_ballots_on_whose_roll_i_am(session: Session) -> None:

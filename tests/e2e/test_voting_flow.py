@@ -20,11 +20,17 @@ def test_a_member_ranks_candidates_reviews_and_gets_a_receipt(page: Any, server:
     ]
     page.get_by_role("button", name="Cast my vote").click()
     receipt = page.locator(".receipt-code").inner_text().strip()
-    assert len(receipt) == 19
+    assert len(receipt) == 64
     screenshot(page, "11-receipt")
+    ballot_url = page.url.removesuffix("/vote")
     page.go_back()
     page.get_by_role("button", name="Cast my vote").click()
     assert "already voted" in page.locator("main").inner_text()
+    # Retrievable for the rest of the browser session, and on the ballot's public board.
+    page.goto(f"{ballot_url}/receipt")
+    assert page.locator(".receipt-code").inner_text().strip() == receipt
+    page.goto(f"{ballot_url}/board")
+    assert receipt in page.locator("main").inner_text()
 
 
 def test_a_member_changes_their_mind_at_review_then_votes_on_the_resolution(

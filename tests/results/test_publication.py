@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import views as ballot_views
+from coopvote.ballots.board import final_head
 from coopvote.ballots.models import BallotStatus, Method
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, InvalidInput, NotFound
@@ -91,11 +92,15 @@ def test_the_preview_declares_what_publishing_declares(session: Session, method:
     assert {k: preview[k] for k in counted} == {k: published[k] for k in counted}
 
 
-def test_the_tie_order_is_drawn_from_the_receipts(session: Session) -> None:
+def test_the_tie_order_is_drawn_from_the_boards_final_head(session: Session) -> None:
     ballot = closed_ballot(session, Method.STV, random_papers(Method.STV, 6, seed=1))
     result = results.publish_result(session, ballot, actor_id=None, now=utcnow()).result
-    receipts = sorted(vote["receipt"] for vote in result_views.cast_votes(session, ballot))
-    seed = hashlib.sha256("".join(f"{r}\n" for r in receipts).encode()).hexdigest()[:32]
+    head = ballot_views.board(session, ballot).head
+    entries = ballot_views.board_entries(session, ballot)
+    assert head == final_head(ballot.public_id, [entry.tracker for entry in entries])
+    (closed,) = events(session, "ballot.closed")
+    assert closed.data["board_head"] == head
+    seed = head[:32]
     assert result["tie_order_seed"] == seed
     assert result["tie_order"] == sorted(
         result["tie_order"], key=lambda name: hashlib.sha256(f"{seed}:{name}".encode()).hexdigest()
@@ -149,20 +154,22 @@ def test_a_correction_is_a_new_declaration_linked_to_the_one_it_corrects(
         results.correct_result(session, ballot, reason="Again.", actor_id=None, now=utcnow())
 
 
-def test_receipts_are_found_whatever_their_spacing_and_case(session: Session) -> None:
+def test_receipts_are_found_on_the_board_whatever_their_spacing_and_case(
+    session: Session,
+) -> None:
     ballot = closed_ballot(session, Method.RESOLUTION, SPECIAL[:1])
-    (vote,) = result_views.cast_votes(session, ballot)
-    typed = vote["receipt"].replace("-", " ").lower()
-    assert result_views.find_receipt(session, typed).id == ballot.id
+    (tracker,) = ballot_views.board(session, ballot).trackers
+    typed = " ".join(tracker[i : i + 8] for i in range(0, 64, 8)).upper()
+    assert ballot_views.find_tracker(session, typed).id == ballot.id
     with pytest.raises(NotFound):
-        result_views.find_receipt(session, "AAAA-AAAA-AAAA-AAAA")
+        ballot_views.find_tracker(session, "a" * 64)
 
 
-def test_cast_votes_hold_every_paper_and_no_member(session: Session) -> None:
+def test_cast_votes_hold_every_paper_and_no_member_or_tracker(session: Session) -> None:
     papers = random_papers(Method.APPROVAL, 5, seed=3)
     ballot = closed_ballot(session, Method.APPROVAL, papers)
     votes = result_views.cast_votes(session, ballot)
-    assert [set(vote) for vote in votes] == [{"receipt", "paper"}] * 5
+    assert [set(vote) for vote in votes] == [{"paper"}] * 5
     labels = {o.id: o.label for o in ballot_views.options(session, ballot)}
     assert sorted(sorted(labels[i] for i in v["paper"]["choices"]) for v in votes) == sorted(
         sorted(p["choices"]) for p in papers

@@ -97,10 +97,30 @@ def test_voting_through_the_api(governor: Client, client: Client) -> None:
     )
     cast = client.post(f"/api/v1/ballots/{ballot['id']}/votes", json={"ranking": [second, first]})
     assert cast.status_code == 201
-    assert len(cast.json()["receipt"]) == 19
+    tracker = cast.json()["receipt"]
+    assert len(tracker) == 64
     again = client.post(f"/api/v1/ballots/{ballot['id']}/votes", json={"ranking": [first]})
     assert again.status_code == 409
     assert client.get(f"/api/v1/ballots/{ballot['id']}").json()["has_voted"] is True
+    # The receipt is the tracker of a sealed paper on the public board, and nothing more.
+    board = client.get(f"/api/v1/ballots/{ballot['id']}/board").json()
+    assert board == {"trackers": [tracker], "count": 1, "head": board["head"]}
+    assert len(board["head"]) == 64
+    assert governor.get(f"/api/v1/ballots/{ballot['id']}/board").json() == board
+
+
+def test_the_board_is_for_whoever_may_see_the_ballot(governor: Client, client: Client) -> None:
+    draft = governor.post("/api/v1/ballots", json=election()).json()
+    assert governor.get(f"/api/v1/ballots/{draft['id']}/board").json()["count"] == 0
+    sign_in(client, "voter@example.org")
+    assert client.get(f"/api/v1/ballots/{draft['id']}/board").status_code == 404
+    sign_in(client, "gov@example.org")  # the same client as ``governor``
+    assert governor.post(f"/api/v1/ballots/{draft['id']}/open").status_code == 200
+    sign_in(client, "voter@example.org")
+    assert client.get(f"/api/v1/ballots/{draft['id']}/board").status_code == 200
+    page = client.get(f"/ballots/{draft['id']}/board")
+    assert page.status_code == 200
+    assert "Bulletin board" in page.text
 
 
 def test_governors_see_turnout_while_open_members_do_not(

@@ -122,7 +122,7 @@ def test_results_are_for_signed_in_members_unless_the_cooperative_makes_them_pub
 ) -> None:
     ballot_id = published_ballot(database, Method.RESOLUTION, [{"choice": "against"}])
     assert client.get(f"/api/v1/ballots/{ballot_id}/results").status_code == 401
-    assert client.get("/api/v1/receipts/AAAA-AAAA-AAAA-AAAA").status_code == 401
+    assert client.post("/api/v1/receipts/check", json={"receipt": "a" * 64}).status_code == 401
     page = client.get(f"/results/{ballot_id}", follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"].startswith("/sign-in")
@@ -146,12 +146,14 @@ def test_a_receipt_confirms_its_paper_and_nothing_else(client: Client, database:
             session, ballot, member_id=voter.id, paper={"choice": "for"}, now=utcnow()
         )
     sign_in(client, "voter@example.org")
-    found = client.get(f"/api/v1/receipts/{receipt}")
+    found = client.post("/api/v1/receipts/check", json={"receipt": receipt.upper()})
     assert found.status_code == 200
     assert found.json() == {"ballot_id": ballot.public_id, "recorded": True}
-    missing = client.get("/api/v1/receipts/AAAA-AAAA-AAAA-AAAA")
+    missing = client.post("/api/v1/receipts/check", json={"receipt": "a" * 64})
     assert missing.status_code == 404
     assert receipt not in missing.text
+    # Receipts never travel in a URL: the old route is gone.
+    assert client.get(f"/api/v1/receipts/{receipt}").status_code in (404, 405)
 
 
 def test_downloads(client: Client, database: Database) -> None:
@@ -163,7 +165,7 @@ def test_downloads(client: Client, database: Database) -> None:
 
     votes = client.get(f"/api/v1/ballots/{ranked}/cast-votes").json()
     assert len(votes) == 8
-    assert all(set(vote) == {"receipt", "paper"} for vote in votes)
+    assert all(set(vote) == {"paper"} for vote in votes)
     assert all(set(vote["paper"]) == {"ranking"} for vote in votes)
 
     table = client.get(f"/api/v1/ballots/{ranked}/results.csv")

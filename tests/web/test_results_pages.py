@@ -3,6 +3,7 @@ receipt checker, and the governors' preview and publish button."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
@@ -14,7 +15,7 @@ from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.results import views as result_views
 from coopvote.results.summary import outcome_sentence
-from tests.factories import make_member
+from tests.factories import make_ballot, make_member
 from tests.results.helpers import closed_ballot, published_ballot, random_papers
 from tests.web.helpers import form, sign_in
 
@@ -59,13 +60,13 @@ def test_the_index_lists_published_results_newest_first(reader: Client, database
 
 def test_the_receipt_checker_confirms_a_recorded_paper(reader: Client, database: Database) -> None:
     ballot_id = published_ballot(database, Method.RESOLUTION, [{"choice": "against"}])
-    receipt = reader.get(f"/api/v1/ballots/{ballot_id}/cast-votes").json()[0]["receipt"]
+    receipt = reader.get(f"/api/v1/ballots/{ballot_id}/board").json()["trackers"][0]
     assert reader.get("/receipts").status_code == 200
     found = reader.post("/receipts", data=form(reader, receipt=receipt.lower()))
     assert found.status_code == 200
     assert "Recorded" in found.text
     assert f"/results/{ballot_id}" in found.text
-    missing = reader.post("/receipts", data=form(reader, receipt="AAAA-BBBB-CCCC-DDDD"))
+    missing = reader.post("/receipts", data=form(reader, receipt="ab" * 32))
     assert missing.status_code == 404
     assert "Not found" in missing.text
 
@@ -89,3 +90,38 @@ def test_governors_preview_a_closed_ballot_and_publish_it(
     assert "Result (preview)" not in page.text
     assert f"/results/{ballot.public_id}" in page.text
     assert escape(expected) in client.get(f"/results/{ballot.public_id}").text
+
+
+def test_a_receipt_is_shown_again_only_to_the_browser_session_that_voted(
+    client: Client, database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="voter@example.org")
+        ballot_id = make_ballot(session).public_id
+    sign_in(client, "voter@example.org")
+    cast = client.post(
+        f"/ballots/{ballot_id}/vote", data=form(client, paper=json.dumps({"choice": "for"}))
+    )
+    assert cast.status_code == 201
+    kept = next(h for h in cast.headers.get_list("set-cookie") if "coopvote_receipts=" in h)
+    assert "HttpOnly" in kept
+    assert "expires" not in kept.lower()  # and "max-age" neither: it ends with the session
+    assert "max-age" not in kept.lower()
+    (tracker,) = client.get(f"/api/v1/ballots/{ballot_id}/board").json()["trackers"]
+    assert tracker in cast.text
+    again = client.get(f"/ballots/{ballot_id}/receipt")
+    assert again.status_code == 200
+    assert tracker in again.text
+    # To another member signing in on this browser: nothing.
+    with database.transaction() as session:
+        make_member(session, email="next@example.org")
+    sign_in(client, "next@example.org")
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
+    sign_in(client, "voter@example.org")
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 200
+    # Forged, or in another browser: nothing.
+    kept = client.cookies["coopvote_receipts"]
+    client.cookies["coopvote_receipts"] = kept[:-1] + ("1" if kept.endswith("0") else "0")
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
+    del client.cookies["coopvote_receipts"]
+    assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404

@@ -11,11 +11,12 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots import service as ballots
-from coopvote.ballots import views
+from coopvote.ballots import trustees, views
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
+from coopvote.members.views import get_member
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
 from coopvote.web.shapes import BallotOut, EligibilityIn, ReasonIn, present_ballot
@@ -63,7 +64,34 @@ class BallotIn:
 
 @dataclass
 class ReceiptOut:
+    #: The tracker: SHA-256 of the sealed paper, as it appears on the ballot's board.
     receipt: str
+
+
+@dataclass
+class TrusteeIn:
+    #: The member's public id.
+    member: str
+
+
+@dataclass
+class TrusteeKeyOut:
+    #: Shown once, stored nowhere: the trustee keeps it to open ballots' boxes.
+    private_key: str
+    public_key: str
+
+
+@dataclass
+class OpenBoxIn:
+    #: The private keys (hex) of the trustees opening the box together.
+    trustee_keys: list[str]
+
+
+@dataclass
+class BoardOut:
+    trackers: list[str]
+    count: int
+    head: str
 
 
 class BallotsController(Controller):
@@ -81,6 +109,44 @@ class BallotsController(Controller):
         self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
     ) -> BallotOut:
         ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return present_ballot(db, ballot, principal, now)
+
+    @get("/{ballot_id:str}/board", opt=SIGNED_IN, sync_to_thread=True)
+    def board(
+        self, db: Db, principal: CurrentPrincipal, now: Now, ballot_id: FromPath[str]
+    ) -> BoardOut:
+        """The bulletin board: one tracker per sealed paper, sorted, and the chain's head."""
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return BoardOut(**vars(views.board(db, ballot)))
+
+    @post("/trustees", opt=requires(Role.ADMIN), status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def name_trustee(
+        self, db: Db, principal: CurrentPrincipal, now: Now, data: JSONBody[TrusteeIn]
+    ) -> dict[str, str]:
+        """Name a member a ballot trustee (admins)."""
+        member = get_member(db, data.member)
+        trustees.name_trustee(db, member, actor_id=principal.member_id, now=now)
+        return {"member": member.public_id}
+
+    @post("/trustees/key", opt=SIGNED_IN, status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def trustee_key(self, db: Db, principal: CurrentPrincipal, now: Now) -> TrusteeKeyOut:
+        """A trustee's key pair, made once; the private key is in this response only."""
+        return TrusteeKeyOut(**vars(trustees.generate_key(db, principal.member_id, now=now)))
+
+    @post("/{ballot_id:str}/open-box", opt=SIGNED_IN, status_code=HTTP_200_OK, sync_to_thread=True)
+    def open_box(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+        data: JSONBody[OpenBoxIn],
+    ) -> BallotOut:
+        """Trustees open a closed ballot's box together: their keys are the authority."""
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        trustees.open_with_trustees(
+            db, ballot, data.trustee_keys, actor_id=principal.member_id, now=now
+        )
         return present_ballot(db, ballot, principal, now)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)

@@ -26,8 +26,12 @@ from coopvote.web.shapes import BallotOut, ReasonIn, present_ballot
 
 @dataclass
 class CastVoteOut:
-    receipt: str
     paper: dict[str, Any]
+
+
+@dataclass
+class ReceiptIn:
+    receipt: str
 
 
 @dataclass
@@ -75,10 +79,11 @@ class ResultsController(Controller):
         ballot = views.published_result(db, ballot_id).ballot
         return views.recount_file(db, ballot)
 
-    @get("/receipts/{receipt:str}", sync_to_thread=True)
-    def receipt(self, db: Db, receipt: FromPath[str]) -> ReceiptCheckOut:
-        """Whether a paper with this receipt is recorded, and in which ballot: nothing else."""
-        return ReceiptCheckOut(views.find_receipt(db, receipt).public_id, recorded=True)
+    @post("/receipts/check", status_code=HTTP_200_OK, sync_to_thread=True)
+    def check_receipt(self, db: Db, data: JSONBody[ReceiptIn]) -> ReceiptCheckOut:
+        """Whether a sealed paper with this tracker is on a ballot's board, and which: nothing
+        else. By POST, so that receipts stay out of URLs and access logs."""
+        return ReceiptCheckOut(ballot_views.find_tracker(db, data.receipt).public_id, True)
 
     @get(
         "/ballots/{ballot_id:str}/results/preview",

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from coopvote.ballots import views as ballot_views
 from coopvote.errors import NotFound
 from coopvote.results import views as results
 from coopvote.results.summary import outcome_sentence
@@ -57,9 +58,9 @@ class ReceiptPages(Controller):
 
     @post("/", sync_to_thread=True)
     def check(self, request: Request[Any, Any, Any], db: Db, data: FormData) -> Template:
-        receipt = results.normalise_receipt(text(data, "receipt"))
+        receipt = ballot_views.normalise_tracker(text(data, "receipt"))
         try:
-            ballot = results.find_receipt(db, receipt)
+            ballot = ballot_views.find_tracker(db, receipt)
         except NotFound:
             return page(
                 request,

@@ -10,17 +10,20 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from coopvote.ballots import service as ballots
-from coopvote.ballots import views
+from coopvote.ballots import trustees, views
 from coopvote.ballots.models import Ballot
-from coopvote.errors import InvalidInput
+from coopvote.errors import InvalidInput, NotFound
 from coopvote.members.models import Role
-from coopvote.web.access import requires
+from coopvote.web import receipt_cookie
+from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.ballot_forms import PaperForm, reviewed_paper
-from coopvote.web.deps import CurrentPrincipal, Db, Now
-from coopvote.web.forms import FormData
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
+from coopvote.web.forms import FormData, text
 from coopvote.web.templating import page, reshow
 
 PAPER = "ballots/paper.html"
+TRUSTEE_KEY = "ballots/trustee_key.html"
+OPEN_BOX = "ballots/open_box.html"
 
 
 def paper_context(db: Db, principal: CurrentPrincipal, ballot: Ballot, now: Now) -> dict[str, Any]:
@@ -55,6 +58,65 @@ class VotingPages(Controller):
     ) -> Template:
         ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
         return page(request, PAPER, **paper_context(db, principal, ballot, now))
+
+    @get("/{ballot_id:str}/board", opt=SIGNED_IN, sync_to_thread=True)
+    def board(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+    ) -> Template:
+        """The ballot's bulletin board, to whoever may see the ballot."""
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return page(request, "ballots/board.html", ballot=ballot, board=views.board(db, ballot))
+
+    @get("/trustee/key", opt=SIGNED_IN, sync_to_thread=True)
+    def trustee_key_form(self, request: Request[Any, Any, Any]) -> Template:
+        return page(request, TRUSTEE_KEY)
+
+    @post("/trustee/key", opt=SIGNED_IN, sync_to_thread=True)
+    def trustee_key(
+        self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal, now: Now
+    ) -> Template:
+        """A trustee's key pair, made once; the private key is on this page only."""
+        made = trustees.generate_key(db, principal.member_id, now=now)
+        return page(request, TRUSTEE_KEY, made=made, status_code=201)
+
+    @get("/{ballot_id:str}/open-box", opt=SIGNED_IN, sync_to_thread=True)
+    def open_box_form(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+    ) -> Template:
+        """Where trustees, together, enter their keys to open a closed ballot's box."""
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return page(request, OPEN_BOX, ballot=ballot)
+
+    @post("/{ballot_id:str}/open-box", opt=SIGNED_IN, sync_to_thread=True)
+    def open_box(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+        data: FormData,
+    ) -> Template:
+        ballot = ballots.get_ballot(db, ballot_id, now)
+        keys = [text(data, f"key_{i}") for i in range(1, (ballot.trustees_needed or 0) + 1)]
+        try:
+            papers = trustees.open_with_trustees(
+                db, ballot, keys, actor_id=principal.member_id, now=now
+            )
+        except InvalidInput as problem:
+            # Keys are never put back into the page.
+            return reshow(request, OPEN_BOX, problem, {}, ballot=ballot)
+        return page(request, OPEN_BOX, ballot=ballot, opened=papers)
 
     @post("/{ballot_id:str}/review", sync_to_thread=True)
     def review(
@@ -105,6 +167,7 @@ class VotingPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         now: Now,
+        settings: CurrentSettings,
         ballot_id: FromPath[str],
         data: FormData,
     ) -> Template:
@@ -112,6 +175,30 @@ class VotingPages(Controller):
         receipt = ballots.cast_vote(
             db, ballot, member_id=principal.member_id, paper=reviewed_paper(data), now=now
         )
-        return page(
+        shown = page(
             request, "ballots/receipt.html", ballot=ballot, receipt=receipt, status_code=201
         )
+        shown.cookies.append(
+            receipt_cookie.keeping(
+                request, settings, principal.member_id, ballot.public_id, receipt
+            )
+        )
+        return shown
+
+    @get("/{ballot_id:str}/receipt", sync_to_thread=True)
+    def receipt(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        settings: CurrentSettings,
+        now: Now,
+        ballot_id: FromPath[str],
+    ) -> Template:
+        """The receipt again, from this browser's session cookie (404 when it has none)."""
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        kept = receipt_cookie.read(request, settings, principal.member_id)
+        receipt = kept.get(ballot.public_id)
+        if receipt is None:
+            raise NotFound("This browser keeps no receipt for this ballot.")
+        return page(request, "ballots/receipt.html", ballot=ballot, receipt=receipt, again=True)

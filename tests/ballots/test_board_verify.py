@@ -1,0 +1,65 @@
+"""`coopvote audit verify` checks every ballot's board and box as well as the audit chain:
+exit 1, naming the ballot and what broke, when either was changed behind the app's back."""
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from coopvote.ballots import service as ballots
+from coopvote.cli import main
+from coopvote.clock import utcnow
+from coopvote.db import Database
+from tests.ballots.tampering import unguarded
+from tests.factories import make_ballot, make_member
+
+
+@pytest.fixture
+def cli(database: Database, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv(
+        "COOPVOTE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False)
+    )
+    return CliRunner()
+
+
+@pytest.fixture
+def ballot_id(database: Database) -> str:
+    """A closed ballot with two papers, opened at close."""
+    with database.transaction() as session:
+        voters = [make_member(session) for _ in range(3)]
+        ballot = make_ballot(session)
+        for voter in voters[:2]:
+            assert voter.id is not None
+            ballots.cast_vote(
+                session, ballot, member_id=voter.id, paper={"choice": "for"}, now=utcnow()
+            )
+        ballots.close_ballot(session, ballot, actor_id=None, now=utcnow())
+        return ballot.public_id
+
+
+def test_an_untouched_board_verifies(cli: CliRunner, ballot_id: str) -> None:
+    result = cli.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Every ballot's board, box, roll and marks agree (1 ballots)." in result.output
+
+
+@pytest.mark.parametrize(
+    ("tampering", "named"),
+    [
+        (
+            "UPDATE board_entry SET tracker = 'f' || substr(tracker, 2) WHERE position = 1",
+            "the board's chain is broken at entry 1",
+        ),
+        ("DELETE FROM board_entry WHERE position = 1", "the board's entry 1 is missing"),
+        ("DELETE FROM paper WHERE id = (SELECT MIN(id) FROM paper)", "Opened papers: 1"),
+    ],
+    ids=["edited", "removed", "opened-paper-removed"],
+)
+def test_a_changed_board_or_box_fails_verification_naming_it(
+    cli: CliRunner, database: Database, ballot_id: str, tampering: str, named: str
+) -> None:
+    with unguarded(database) as connection:
+        connection.execute(text(tampering))
+    result = cli.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1, result.output
+    assert f"Ballot {ballot_id}: " in result.output
+    assert named in result.output
