@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from coopvote.db.types import UTCDateTime, enum_column
+from coopvote.tally.counting import RANKED_METHODS
 
 
 class Method(StrEnum):
@@ -22,6 +23,11 @@ class Method(StrEnum):
     STV = "stv"
     MEEK = "meek"
     SCHULZE = "schulze"
+
+    @property
+    def is_ranked(self) -> bool:
+        """Members rank the options (the tally's ranked methods), rather than mark them."""
+        return self.value in RANKED_METHODS
 
 
 class Threshold(StrEnum):

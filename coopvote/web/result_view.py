@@ -24,6 +24,7 @@ def result_view(result: Mapping[str, Any]) -> dict[str, Any]:
     method = Method(result["method"])
     return {
         "result": result,
+        "ranked": method.is_ranked,
         "sentence": outcome_sentence(result),
         "rule": rule_applied(result),
         "quorum": quorum_applied(result),
