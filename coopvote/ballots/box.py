@@ -58,3 +58,11 @@ def open_papers(private_key: PrivateKey, sealed: Iterable[bytes]) -> list[dict[s
     papers: list[dict[str, Any]] = [json.loads(box.decrypt(paper)) for paper in sealed]
     random.SystemRandom().shuffle(papers)
     return papers
+
+
+def papers_digest(papers: Iterable[Mapping[str, Any]]) -> str:
+    """SHA-256 (hex) of the opened papers as a multiset: each paper's canonical JSON, sorted,
+    one a line. Recorded when the box is opened, so that a paper edited afterwards is seen
+    even where the key that sealed them is gone (trustee mode)."""
+    lines = sorted(json.dumps(p, sort_keys=True, separators=(",", ":")) for p in papers)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()

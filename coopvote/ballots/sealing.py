@@ -83,7 +83,11 @@ def open_box(
         action="ballot.box_opened",
         subject=f"ballot:{ballot.public_id}",
         now=now,
-        data={"board_head": views.board_tip(session, ballot).head, "papers": len(papers)},
+        data={
+            "board_head": views.board_tip(session, ballot).head,
+            "papers": len(papers),
+            "papers_sha256": box.papers_digest(papers),
+        },
     )
     return len(papers)
 

@@ -107,6 +107,9 @@ def _opened_problems(
         problems.append("The board's head is not the one recorded when the box was opened.")
     if opened != on_board:
         problems.append(f"Opened papers: {opened}; trackers on the board: {on_board}.")
+    stored_papers = session.exec(select(Paper.choice).where(Paper.ballot_id == ballot.id)).all()
+    if recorded is not None and recorded.get("papers_sha256") != box.papers_digest(stored_papers):
+        problems.append("The opened papers are not those recorded when the box was opened.")
     if ballot.box_public_key is not None:
         return problems  # trustee mode: the key was forgotten once the box was opened
     try:
@@ -114,10 +117,7 @@ def _opened_problems(
         expected = Counter(_canonical(p) for p in box.open_papers(private_key, sealed))
     except (keys.BallotKeyMissing, CryptoError):
         return [*problems, "The sealed papers could not be opened again to check the count."]
-    stored = Counter(
-        _canonical(choice)
-        for choice in session.exec(select(Paper.choice).where(Paper.ballot_id == ballot.id))
-    )
+    stored = Counter(_canonical(choice) for choice in stored_papers)
     if stored != expected:
         problems.append("The opened papers are not what the sealed papers hold.")
     return problems

@@ -60,3 +60,8 @@ def keeping(
         secure=settings.https,
         samesite="lax",
     )
+
+
+def forgotten(settings: Settings) -> Cookie:
+    """The cookie's removal: signing out leaves no receipt for the browser's next user."""
+    return Cookie(key=NAME, value="", path="/", httponly=True, secure=settings.https, max_age=0)

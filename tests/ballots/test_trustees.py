@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from coopvote.ballots import service as ballots
@@ -19,6 +20,7 @@ from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.members.models import Role
 from coopvote.results import service as results
 from coopvote.results.reconcile import reconcile_ballots
+from tests.ballots.tampering import unguarded
 from tests.factories import make_ballot, make_member
 from tests.web.helpers import form, sign_in
 
@@ -175,3 +177,22 @@ def test_an_admin_names_trustees_and_a_trustee_makes_a_key_once(
     assert made.status_code == 201
     assert "shown only this once" in made.text
     assert client.post("/api/v1/ballots/trustees/key").status_code == 409
+
+
+def test_an_opened_paper_edited_before_publication_is_seen_in_trustee_mode(
+    database: Database,
+) -> None:
+    """The key is forgotten once trustees open the box, so the papers cannot be decrypted
+    again to check them: the digest recorded at opening stands in for it."""
+    with database.transaction() as session:
+        first, _second, third = trustee_keys(session)
+        ballot = closed_with_votes(session, ["for", "for", "against"])
+        trustees.open_with_trustees(session, ballot, [first, third], actor_id=None, now=utcnow())
+    with unguarded(database) as connection:
+        connection.execute(
+            text("UPDATE paper SET choice = :c WHERE id = (SELECT MIN(id) FROM paper)"),
+            {"c": '{"choice": "abstain"}'},
+        )
+    with database.reading() as session:
+        [found] = reconcile_ballots(session)
+    assert found.problems == ["The opened papers are not those recorded when the box was opened."]

@@ -266,6 +266,7 @@ def test_an_opened_paper_changed_after_publication_is_flagged(database: Database
     [found] = reconciliation(database)
     assert found.problems == [
         "Counting the stored papers again does not give the published result.",
+        "The opened papers are not those recorded when the box was opened.",
         "The opened papers are not what the sealed papers hold.",
     ]
 

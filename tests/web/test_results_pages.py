@@ -125,3 +125,23 @@ def test_a_receipt_is_shown_again_only_to_the_browser_session_that_voted(
     assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
     del client.cookies["coopvote_receipts"]
     assert client.get(f"/ballots/{ballot_id}/receipt").status_code == 404
+
+
+@pytest.mark.parametrize("sign_out", ["page", "api"])
+def test_signing_out_leaves_no_receipt_for_the_browsers_next_user(
+    client: Client, database: Database, sign_out: str
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="voter@example.org")
+        ballot_id = make_ballot(session).public_id
+    sign_in(client, "voter@example.org")
+    cast = client.post(
+        f"/ballots/{ballot_id}/vote", data=form(client, paper=json.dumps({"choice": "for"}))
+    )
+    assert cast.status_code == 201
+    assert "coopvote_receipts" in client.cookies
+    if sign_out == "page":
+        client.post("/sign-out", data=form(client))
+    else:
+        client.delete("/api/v1/session")
+    assert "coopvote_receipts" not in client.cookies

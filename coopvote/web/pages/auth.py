@@ -13,6 +13,7 @@ from coopvote.errors import InvalidInput
 from coopvote.members import views
 from coopvote.members.service import Application
 from coopvote.security import service as signing
+from coopvote.web import receipt_cookie
 from coopvote.web import signing as web_signing
 from coopvote.web.access import PUBLIC
 from coopvote.web.deps import CurrentSettings, Db, Now
@@ -117,4 +118,5 @@ class AuthPages(Controller):
             signing.sign_out(db, token)
         response = redirect(request, "/", "You have signed out.", "info")
         response.set_cookie(clear_session_cookie(settings))
+        response.set_cookie(receipt_cookie.forgotten(settings))
         return response
