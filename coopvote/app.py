@@ -43,7 +43,9 @@ def create_app(
     settings: Settings, database: Database | None = None, *, run_scheduler: bool = False
 ) -> Litestar:
     """The app; with ``run_scheduler``, it opens and closes ballots on time by itself."""
-    database = database or Database.connect(settings.database_url)
+    database = database or Database.connect(
+        settings.database_url, wait=settings.database_wait.total_seconds()
+    )
     use_argon2(settings.argon2)
     return Litestar(
         route_handlers=[

@@ -56,6 +56,9 @@ class Settings:
     cooperative_name: str = "Aylesbury Learning Partnership"
     #: Where the co-operative is: forms take, and pages show, times in this zone.
     timezone: str = "Europe/London"
+    #: How long a request waits for the database (a lock, a pooled connection, a connection)
+    #: before it is answered 503: a busy site answers "try again" rather than hanging.
+    database_wait: timedelta = timedelta(seconds=5)
 
     def __post_init__(self) -> None:
         try:
@@ -102,4 +105,7 @@ class Settings:
             trust_forwarded_for=read("TRUST_FORWARDED_FOR", "false").lower() in {"1", "true"},
             cooperative_name=read("COOPERATIVE_NAME", cls.cooperative_name),
             timezone=read("TIMEZONE", cls.timezone),
+            database_wait=timedelta(
+                seconds=float(read("DATABASE_WAIT_SECONDS", str(cls.database_wait.seconds)))
+            ),
         )

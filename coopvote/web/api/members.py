@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
-from sqlalchemy import text
 
 from coopvote.members import service as members
 from coopvote.members import views
@@ -86,21 +85,10 @@ class CredentialsIn:
     password: str
 
 
-@dataclass
-class HealthOut:
-    status: str
-    database: str
-
-
 class PublicController(Controller):
     path = "/api/v1"
     tags = ["co-operative"]
     opt = PUBLIC
-
-    @get("/health", sync_to_thread=True)
-    def health(self, db: Db) -> HealthOut:
-        db.execute(text("SELECT 1"))
-        return HealthOut(status="ok", database="ok")
 
     @get("/organisations", sync_to_thread=True)
     def organisations(self, db: Db) -> list[NamedThing]:
