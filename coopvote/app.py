@@ -22,6 +22,7 @@ from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES, end_failed_unit_of_work
 from coopvote.web.errors import EXCEPTION_HANDLERS
 from coopvote.web.filters import install_filters
+from coopvote.web.hostile import RefuseHostileInput
 from coopvote.web.middleware import STATIC_PATH, SessionAuthMiddleware, security_headers
 from coopvote.web.routes import ROUTE_HANDLERS
 
@@ -55,7 +56,10 @@ def create_app(
         dependencies=DEPENDENCIES,
         after_exception=[end_failed_unit_of_work],
         guards=[enforce_access],
-        middleware=[DefineMiddleware(SessionAuthMiddleware, settings=settings)],
+        middleware=[
+            RefuseHostileInput,
+            DefineMiddleware(SessionAuthMiddleware, settings=settings),
+        ],
         before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.https),
         template_config=TemplateConfig(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -88,6 +89,8 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
 def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A database that could not serve (locked, full, unreachable, no free connection) is
     answered 503 with ``Retry-After``; any other database error is a fault of ours (500)."""
+    if isinstance(exc, sa_exc.StatementError) and isinstance(exc.orig, OverflowError):
+        return out_of_range(request, exc)  # a value too large to bind
     if not is_unavailable(exc):
         return unexpected_error(request, exc)
     log.warning(
@@ -100,10 +103,24 @@ def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
     )
 
 
+def out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A number or date too large for Python's dates or the database's integers, met wherever
+    input reaches one: the input's fault (400), not ours."""
+    return _answer(request, 400, "A number or a date in the request is out of range.")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def loggable(text: str) -> str:
+    """``text`` as it may be written to a log: control characters (and the backslash, so that
+    an escape cannot be faked) spelt as ``\\xNN``, so that a crafted path can neither forge a
+    log line nor send a terminal escape."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match[0]):02x}", text)
+
+
 def _path(request: Request[Any, Any, Any]) -> str:
-    """The request's path as it may be logged: escaped, so that a crafted path cannot forge
-    log lines or send terminal escapes."""
-    return request.url.path.encode("unicode_escape").decode("ascii")
+    return loggable(request.url.path)
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -121,7 +138,8 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
 EXCEPTION_HANDLERS = {
     DomainError: domain_error,
     HTTPException: http_error,
-    sa_exc.DBAPIError: database_error,
+    OverflowError: out_of_range,
+    sa_exc.StatementError: database_error,
     sa_exc.TimeoutError: database_error,
     HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error,
 }

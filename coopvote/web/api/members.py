@@ -19,6 +19,7 @@ from coopvote.members.views import MemberSummary, RegisterQuery
 from coopvote.security import service as signing
 from coopvote.web.access import PUBLIC, SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, client_address
+from coopvote.web.forms import MAX_WHOLE_NUMBER
 from coopvote.web.middleware import clear_session_cookie, session_cookie
 from coopvote.web.shapes import ReasonIn
 
@@ -191,7 +192,7 @@ class MembersController(Controller):
         q: FromQuery[str] = "",
         constituency: FromQuery[str | None] = None,
         organisation: FromQuery[str | None] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_WHOLE_NUMBER)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[MemberOut]:
         query = RegisterQuery(
