@@ -8,7 +8,7 @@ import re
 
 from litestar.enums import ScopeType
 from litestar.exceptions import ClientException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 #: Litestar's own cap on a body, in bytes, which this middleware reads before Litestar does.
 MAX_BODY = 10_000_000
@@ -62,13 +62,14 @@ class RefuseHostileInput:
             await self.app(scope, receive, send)
             return
         content_type = dict(scope["headers"]).get(b"content-type", b"").lower()
-        messages: list[Message] = []
+        messages: list[ReceiveMessage] = []
         body = b""
         if scope["method"] not in ("GET", "HEAD"):
             while True:
                 message = await receive()
                 messages.append(message)
-                body += message.get("body", b"")
+                chunk = message.get("body", b"")
+                body += chunk if isinstance(chunk, bytes) else b""
                 if len(body) > MAX_BODY:
                     raise ClientException("The request body is too large.", status_code=413)
                 if message["type"] != "http.request" or not message.get("more_body"):
@@ -77,7 +78,7 @@ class RefuseHostileInput:
         if problem:
             raise ClientException(problem)
 
-        async def replay() -> Message:
+        async def replay() -> ReceiveMessage:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)

@@ -187,12 +187,10 @@ def test_logged_paths_are_escaped(
     client: Client, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crafted path must not forge a log line, nor send a terminal escape."""
-    from coopvote.web.api import health
-
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a fault of ours")
 
-    monkeypatch.setattr(health.Database, "check_writable", broken)
+    monkeypatch.setattr(Database, "check_writable", broken)
     with caplog.at_level(logging.ERROR, logger="coopvote.web"):
         client.get("/api/v1/health%0A2026-01-01 INFO forged%1B[31m")
         client.get("/api/v1/health")
