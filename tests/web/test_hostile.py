@@ -187,6 +187,7 @@ def test_logged_paths_are_escaped(
     client: Client, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crafted path must not forge a log line, nor send a terminal escape."""
+
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a fault of ours")
 
