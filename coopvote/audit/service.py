@@ -79,8 +79,10 @@ def record(
         prev_hash=head.hash,
         hash=digest,
     )
-    head.seq, head.hash = seq, digest
+    # The event first: the database lets the head advance only onto a stored event.
     session.add(event)
+    session.flush()
+    head.seq, head.hash = seq, digest
     session.add(head)
     session.flush()
     return event

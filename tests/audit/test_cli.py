@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from coopvote.audit.service import current_head
 from coopvote.cli import main
 from coopvote.db import Database
-from tests.audit.chains import TAMPERINGS, append, rewrite_after
+from tests.audit.chains import TAMPERINGS, append, as_owner, rewrite_after
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_tampering_exits_1_naming_the_first_bad_event(
     cli: CliRunner, database: Database, name: str
 ) -> None:
     tampering = TAMPERINGS[name]
-    with database.engine.begin() as connection:
+    with as_owner(database) as connection:
         tampering.change(connection)
     result = cli.invoke(main, ["audit", "verify"])
     assert result.exit_code == 1
@@ -56,7 +56,7 @@ def test_a_kept_head_still_on_the_chain_holds(cli: CliRunner, database: Database
 def test_a_rewritten_history_fails_against_a_kept_head(cli: CliRunner, database: Database) -> None:
     with database.transaction() as session:
         kept = current_head(session)
-    with database.engine.begin() as connection:
+    with as_owner(database) as connection:
         rewrite_after(connection, 3)
     assert cli.invoke(main, ["audit", "verify"]).exit_code == 0  # consistent in itself …
     result = cli.invoke(main, ["audit", "verify", "--head", str(kept)])
