@@ -5,8 +5,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from coopvote import audit
-from coopvote.audit.chain import GENESIS_HASH, Head, Verdict
-from coopvote.audit.service import current_head, verify_chain
+from coopvote.audit.chain import GENESIS_HASH, Head, Malformed, Verdict
+from coopvote.audit.service import current_head, stored_event, verify_chain
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from tests.audit.chains import TAMPERINGS, append, as_owner, rewrite_after
@@ -90,3 +90,21 @@ def test_audit_data_never_holds_secrets(session: Session) -> None:
                 data={key: "secret"},
             )
     assert current_head(session).seq == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ((1, None, "a", "b", "c", "{}", "0" * 64, "1" * 64), "at is missing"),
+        ((1, "2026-11-30 10:00:00", "a", "b", "c", None, "0" * 64, "1" * 64), "data is missing"),
+        ((1, "2026-11-30 10:00:00", 7, "b", "c", "{}", "0" * 64, "1" * 64), "actor is not text"),
+        ((1, "9999-12-31 25:00:00", "a", "b", "c", "{}", "0" * 64, "1" * 64), "hour"),
+    ],
+)
+def test_a_stored_event_that_cannot_be_read_is_malformed(
+    fields: tuple[object, ...], problem: str
+) -> None:
+    read = stored_event(fields)
+    assert isinstance(read, Malformed)
+    assert read.seq == 1
+    assert problem in read.problem

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from coopvote.audit.service import current_head
 from coopvote.cli import main
@@ -83,3 +84,28 @@ def test_a_database_without_an_audit_log_exits_2(
     result = CliRunner().invoke(main, ["audit", "verify"])
     assert result.exit_code == 2
     assert "Could not read the audit log" in result.output
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("at", "2026-02-30 10:00:00.000000", "day is out of range"),
+        ("at", "yesterday", "Invalid isoformat"),
+        ("data", "{not json", "Expecting property name"),
+        ("prev_hash", b"\x00\x01", "prev_hash is not text"),
+    ],
+)
+def test_a_malformed_event_is_named_not_a_crash(
+    cli: CliRunner, database: Database, column: str, value: object, problem: str
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL's column types refuse these values")
+    with as_owner(database) as connection:
+        connection.execute(
+            text(f"UPDATE audit_event SET {column} = :value WHERE seq = 2"),  # noqa: S608 - a test's own column names
+            {"value": value},
+        )
+    result = cli.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1, result.output
+    assert "broken at event 2: it cannot be read:" in result.output
+    assert problem in result.output
