@@ -24,6 +24,7 @@ from coopvote.web.errors import EXCEPTION_HANDLERS
 from coopvote.web.filters import install_filters
 from coopvote.web.hostile import RefuseHostileInput
 from coopvote.web.middleware import STATIC_PATH, SessionAuthMiddleware, security_headers
+from coopvote.web.refusals import record_refused_governing_action
 from coopvote.web.routes import ROUTE_HANDLERS
 
 PACKAGE = Path(__file__).resolve().parent
@@ -54,7 +55,8 @@ def create_app(
             create_static_files_router(path=STATIC_PATH, directories=[STATIC], opt=PUBLIC),
         ],
         dependencies=DEPENDENCIES,
-        after_exception=[end_failed_unit_of_work],
+        # In this order: the failed request's unit of work ends before a refusal is recorded.
+        after_exception=[end_failed_unit_of_work, record_refused_governing_action],
         guards=[enforce_access],
         middleware=[
             RefuseHostileInput,

@@ -90,6 +90,32 @@ def record(
     return event
 
 
+def record_refusal(
+    session: Session,
+    *,
+    actor: str,
+    noun: str,
+    subject: str,
+    action: str,
+    status: int,
+    reason: str,
+    now: datetime,
+) -> AuditEvent:
+    """A governing action that was refused (no right to it, or not in this state) is itself
+    an event, ``<noun>.refused``: an auditor sees attempts, not only what succeeded. It is
+    recorded in a transaction of its own, since the refused request's is rolled back.
+    ``action`` names what was attempted (e.g. ``POST /api/v1/ballots/{ballot_id}/open``);
+    ``status`` is the HTTP status it was answered with (403 or 409)."""
+    return record(
+        session,
+        actor=actor,
+        action=f"{noun}.refused",
+        subject=subject[:100],
+        now=now,
+        data={"action": action[:200], "status": status, "reason": reason[:500]},
+    )
+
+
 def current_head(session: Session) -> Head:
     head = session.exec(select(AuditHead)).one()
     return Head(head.seq, head.hash)
