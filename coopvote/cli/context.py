@@ -19,14 +19,21 @@ def settings() -> Settings:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
+def connected() -> Iterator[Database]:
+    """The migrated database, for a command that runs several transactions."""
     database = Database.connect(settings().database_url)
     try:
         upgrade(database.engine)
-        with database.transaction() as session:
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
+    try:
+        with connected() as database, database.transaction() as session:
             yield session
     except DomainError as problem:
         raise click.ClickException(problem.detail) from problem
-    finally:
-        database.dispose()
