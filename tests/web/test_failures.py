@@ -193,7 +193,7 @@ def test_a_long_import_leaves_the_site_answering(
         target=lambda: outcome.append(CliRunner().invoke(main, ["members", "import", str(source)]))
     )
     importing.start()
-    slowest, answers = 0.0, []
+    slowest, answers = 0.0, list[int]()
     while importing.is_alive():
         started = time.monotonic()
         answers.append(
