@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar import Litestar
@@ -13,11 +14,12 @@ from sqlmodel import select
 
 from coopvote.ballots.models import BallotOption, Method
 from coopvote.db import Database
+from coopvote.errors import InvalidInput
 from coopvote.forum.models import Proposal
 from coopvote.members.models import Member, Role
-from coopvote.web.forms import MAX_WHOLE_NUMBER
+from coopvote.web.forms import MAX_WHOLE_NUMBER, local_time
 from coopvote.web.hostile import json_too_deep
-from tests.factories import make_ballot, make_member, make_proposal
+from tests.factories import make_ballot, make_member
 from tests.web.helpers import form, sign_in
 
 Client = TestClient[Any]
@@ -47,10 +49,7 @@ def assert_refused(response: Any) -> None:
         f"/governance/members?page={HUGE}",
         f"/audit/log?page={HUGE}",
         f"/forum?page={HUGE}",
-        "/api/v1/members?page=²",
-        "/api/v1/audit?after=²",
         "/api/v1/audit?action=%00",
-        "/api/v1/members?status=%00",
         "/forum?q=%00",
         "/static/%00",
         "/static/style.css%00",
@@ -95,19 +94,11 @@ def test_a_superscript_preference_is_refused_with_a_message(
     assert "Enter a whole number" in response.text or "Preferences are numbers" in response.text
 
 
-def test_a_date_that_overflows_utc_is_refused_in_a_form(officer: Client) -> None:
-    response = officer.post(
-        "/governance/ballots/new",
-        data=form(
-            officer,
-            title="Far future",
-            method="resolution",
-            threshold="simple",
-            opens_at="0001-01-01T00:00",
-            closes_at="0001-01-01T00:30",
-        ),
-    )
-    assert_refused(response)
+def test_a_date_that_overflows_utc_is_refused_in_a_form() -> None:
+    """The last half hour of year 9999 in New York is in year 10000 in UTC."""
+    with pytest.raises(InvalidInput) as raised:
+        local_time({"opens_at": "9999-12-31T23:30"}, "opens_at", ZoneInfo("America/New_York"))
+    assert raised.value.field_errors == {"opens_at": "Enter a date and time."}
 
 
 def test_a_date_that_overflows_utc_is_refused_in_the_api(officer: Client) -> None:
@@ -172,15 +163,6 @@ def test_nul_in_a_form_is_refused_with_a_page(officer: Client, database: Databas
     assert "NUL" in response.text
     with database.reading() as session:
         assert session.exec(select(Proposal)).all() == []
-
-
-def test_a_huge_comment_id_is_a_4xx(officer: Client, database: Database) -> None:
-    with database.transaction() as session:
-        proposal = make_proposal(session, make_member(session, email="author@example.org"))
-    response = officer.put(
-        f"/api/v1/proposals/{proposal.public_id}/comments/{HUGE}", json={"body": "Edited"}
-    )
-    assert_refused(response)
 
 
 def test_logged_paths_are_escaped(
