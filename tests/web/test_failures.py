@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
 from coopvote.cli import main
@@ -121,6 +122,32 @@ def test_a_vote_refused_by_a_locked_database_says_it_was_not_recorded(
         assert "text/html" in response.headers["content-type"]
         assert "NOT recorded" in response.text
         assert client.get(f"/ballots/{ballot.public_id}").status_code == 200
+
+
+def test_a_full_disk_answers_503(
+    app: Litestar, client: Client, database: Database, sqlite_only: None
+) -> None:
+    """SQLite's "database or disk is full", made by capping the file at the pages it has."""
+    with database.transaction() as session:
+        make_member(session, email="member@example.org")
+    sign_in(client, "member@example.org")
+    full = short_waits(database)
+
+    @event.listens_for(full.engine, "connect")
+    def cap(dbapi_connection: Any, _record: Any) -> None:
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    app.state.database = full
+    try:
+        started = time.monotonic()
+        response = client.post(
+            "/api/v1/proposals", json={"title": "An orchard", "body": "Plant trees. " * 1_400}
+        )
+    finally:
+        app.state.database = database
+        full.dispose()
+    assert_unavailable(response, started)
 
 
 def test_an_unreachable_database_answers_503(app: Litestar, database: Database) -> None:
