@@ -23,12 +23,14 @@ from coopvote.web.access import PUBLIC, enforce_access
 from coopvote.web.deps import DEPENDENCIES, end_failed_unit_of_work
 from coopvote.web.errors import EXCEPTION_HANDLERS
 from coopvote.web.filters import install_filters
+from coopvote.web.hostile import RefuseHostileInput
 from coopvote.web.middleware import (
     STATIC_PATH,
     CrossSiteRefusal,
     SessionAuthMiddleware,
     security_headers,
 )
+from coopvote.web.refusals import record_refused_governing_action
 from coopvote.web.routes import ROUTE_HANDLERS
 
 PACKAGE = Path(__file__).resolve().parent
@@ -49,7 +51,9 @@ def create_app(
     settings: Settings, database: Database | None = None, *, run_scheduler: bool = False
 ) -> Litestar:
     """The app; with ``run_scheduler``, it opens and closes ballots on time by itself."""
-    database = database or Database.connect(settings.database_url)
+    database = database or Database.connect(
+        settings.database_url, wait=settings.database_wait.total_seconds()
+    )
     use_argon2(settings.argon2)
     ballot_keys.use_settings(settings)
     return Litestar(
@@ -58,9 +62,14 @@ def create_app(
             create_static_files_router(path=STATIC_PATH, directories=[STATIC], opt=PUBLIC),
         ],
         dependencies=DEPENDENCIES,
-        after_exception=[end_failed_unit_of_work],
+        # In this order: the failed request's unit of work ends before a refusal is recorded.
+        after_exception=[end_failed_unit_of_work, record_refused_governing_action],
         guards=[enforce_access],
-        middleware=[CrossSiteRefusal, DefineMiddleware(SessionAuthMiddleware, settings=settings)],
+        middleware=[
+            RefuseHostileInput,
+            CrossSiteRefusal,
+            DefineMiddleware(SessionAuthMiddleware, settings=settings),
+        ],
         before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -72,6 +72,9 @@ class Settings:
     #: The server-held ballot secret (``ballots.keys``); empty: beside the database, created
     #: there when missing in development and tests only.
     ballot_key_file: str = ""
+    #: How long a request waits for the database (a lock, a pooled connection, a connection)
+    #: before it is answered 503: a busy site answers "try again" rather than hanging.
+    database_wait: timedelta = timedelta(seconds=5)
 
     def __post_init__(self) -> None:
         try:
@@ -143,6 +146,9 @@ class Settings:
             cooperative_name=read("COOPERATIVE_NAME", cls.cooperative_name),
             timezone=read("TIMEZONE", cls.timezone),
             ballot_key_file=read("BALLOT_KEY_FILE", ""),
+            database_wait=timedelta(
+                seconds=float(read("DATABASE_WAIT_SECONDS", str(cls.database_wait.seconds)))
+            ),
         )
 
 

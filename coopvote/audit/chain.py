@@ -96,6 +96,15 @@ class Head:
 
 
 @dataclass(frozen=True)
+class Malformed:
+    """A stored event that cannot even be read as one (an impossible time, data that is not
+    JSON, a missing value): verification names it rather than failing."""
+
+    seq: int
+    problem: str
+
+
+@dataclass(frozen=True)
 class Verdict:
     ok: bool
     events: int
@@ -105,18 +114,21 @@ class Verdict:
 
 
 def verify(
-    events: Iterable[Linked], *, recorded_head: Head, kept_head: Head | None = None
+    events: Iterable[Linked | Malformed], *, recorded_head: Head, kept_head: Head | None = None
 ) -> Verdict:
     """Recompute the chain from the first event.
 
-    ``events`` must come in ascending ``seq`` order. ``recorded_head`` is the head the
-    database holds; ``kept_head`` one an auditor kept earlier, which must still be on the chain.
+    ``events`` must come in ascending ``seq`` order; a ``Malformed`` one breaks the chain.
+    ``recorded_head`` is the head the database holds; ``kept_head`` one an auditor kept
+    earlier, which must still be on the chain.
     """
     prev = Head(0, GENESIS_HASH)
     count = 0
     kept_seen = kept_head is None or kept_head.seq == 0
     for event in events:
         count += 1
+        if isinstance(event, Malformed):
+            return Verdict(False, count, prev, event.seq, f"it cannot be read: {event.problem}")
         problem = _link_problem(event, prev)
         if problem:
             return Verdict(False, count, prev, event.seq, problem)

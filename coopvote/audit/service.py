@@ -4,16 +4,18 @@ the log lives in ``views``; an export is a command, since it is itself recorded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
+from sqlalchemy import String, true, type_coerce
 from sqlalchemy import select as sa_select
-from sqlalchemy import true
 from sqlmodel import Session, col, select
 
-from coopvote.audit.chain import Head, Verdict, event_hash, verify
+from coopvote.audit.chain import Head, Malformed, Verdict, event_hash, verify
 from coopvote.audit.models import AuditEvent, AuditHead
 from coopvote.audit.views import EventFilter, EventRow, find_events
 from coopvote.members.models import Member
@@ -79,11 +81,39 @@ def record(
         prev_hash=head.hash,
         hash=digest,
     )
-    head.seq, head.hash = seq, digest
+    # The event first: the database lets the head advance only onto a stored event.
     session.add(event)
+    session.flush()
+    head.seq, head.hash = seq, digest
     session.add(head)
     session.flush()
     return event
+
+
+def record_refusal(
+    session: Session,
+    *,
+    actor: str,
+    noun: str,
+    subject: str,
+    action: str,
+    status: int,
+    reason: str,
+    now: datetime,
+) -> AuditEvent:
+    """A governing action that was refused (no right to it, or not in this state) is itself
+    an event, ``<noun>.refused``: an auditor sees attempts, not only what succeeded. It is
+    recorded in a transaction of its own, since the refused request's is rolled back.
+    ``action`` names what was attempted (e.g. ``POST /api/v1/ballots/{ballot_id}/open``);
+    ``status`` is the HTTP status it was answered with (403 or 409)."""
+    return record(
+        session,
+        actor=actor,
+        action=f"{noun}.refused",
+        subject=subject[:100],
+        now=now,
+        data={"action": action[:200], "status": status, "reason": reason[:500]},
+    )
 
 
 def current_head(session: Session) -> Head:
@@ -97,19 +127,72 @@ def verify_chain(session: Session, kept_head: Head | None = None) -> Verdict:
     The head comes with the events in one statement, so both are one snapshot whatever the
     isolation level: an append committed meanwhile is wholly seen or not at all (two reads
     could see its head without its event, a false break). No lock is taken, so this runs in a
-    read-only transaction."""
+    read-only transaction. Events are read as the driver stores them, not through the model,
+    so that a malformed one is named (``Malformed``) instead of failing the whole check."""
+    events = AuditEvent.__table__.c  # type: ignore[attr-defined]
     result = session.execute(
-        sa_select(col(AuditHead.seq), col(AuditHead.hash), AuditEvent)
+        sa_select(
+            col(AuditHead.seq),
+            col(AuditHead.hash),
+            # As stored: the model's types would fail on a malformed time or data.
+            *(type_coerce(events[name], String).label(f"event_{name}") for name in STORED_FIELDS),
+        )
         .select_from(AuditHead)
         .outerjoin(AuditEvent, true())
-        .order_by(col(AuditEvent.seq))
+        .order_by(events.seq)
         .execution_options(yield_per=1000)
     )
     with result:  # closes the server-side cursor when verification stops at a bad event
         rows = iter(result)
-        seq, digest, first = next(rows)  # the head's row is always there, events or none
-        events = (e for *_, e in chain([(seq, digest, first)], rows) if e is not None)
-        return verify(events, recorded_head=Head(seq, digest), kept_head=kept_head)
+        seq, digest, *first = next(rows)  # the head's row is always there, events or none
+        stored = (fields for _, _, *fields in chain([(seq, digest, *first)], rows))
+        read = (stored_event(fields) for fields in stored if fields[0] is not None)
+        return verify(read, recorded_head=Head(seq, digest), kept_head=kept_head)
+
+
+#: The columns of a stored event, in the order ``stored_event`` takes them.
+STORED_FIELDS = ("seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash")
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as verification reads it (``chain.Linked``)."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    data: Any
+    prev_hash: str
+    hash: str
+
+
+def stored_event(fields: Sequence[Any]) -> StoredEvent | Malformed:
+    """An event from its stored columns (``STORED_FIELDS``, each as text or as the driver
+    gives it), or ``Malformed`` naming what cannot be read: an impossible time, data that is
+    not JSON, a missing or non-text value."""
+    values = dict(zip(STORED_FIELDS, fields, strict=True))
+    seq = values["seq"]
+    try:
+        seq = int(seq)
+        for name in STORED_FIELDS[1:]:
+            if values[name] is None:
+                raise ValueError(f"{name} is missing")
+        at = values["at"]
+        if not isinstance(at, datetime):
+            at = datetime.fromisoformat(str(at))
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+        data = values["data"]
+        if isinstance(data, str | bytes):
+            data = json.loads(data)
+        texts = {n: values[n] for n in ("actor", "action", "subject", "prev_hash", "hash")}
+        for name, value in texts.items():
+            if not isinstance(value, str):
+                raise ValueError(f"{name} is not text")
+    except (ValueError, TypeError, OverflowError) as problem:
+        return Malformed(seq if isinstance(seq, int) else -1, str(problem))
+    return StoredEvent(seq=seq, at=at, data=data, **texts)
 
 
 def export_events(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
@@ -59,7 +59,8 @@ def _conditions(filters: EventFilter) -> list[ColumnElement[bool]]:
     if filters.since:
         conditions.append(col(AuditEvent.at) >= _start_of(filters.since))
     if filters.until:
-        conditions.append(col(AuditEvent.at) < _start_of(filters.until + timedelta(days=1)))
+        # The day's last microsecond, not the next day's start: 9999-12-31 has no next day.
+        conditions.append(col(AuditEvent.at) <= datetime.combine(filters.until, time.max, UTC))
     return conditions
 
 

@@ -20,16 +20,24 @@ def settings() -> Settings:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
+def connected() -> Iterator[Database]:
+    """The migrated database, for a command that runs several transactions (with the ballot
+    key loaded, for commands that seal or open ballots)."""
     chosen = settings()
     keys.use_settings(chosen)
     database = Database.connect(chosen.database_url)
     try:
         upgrade(database.engine)
-        with database.transaction() as session:
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
+    try:
+        with connected() as database, database.transaction() as session:
             yield session
     except DomainError as problem:
         raise click.ClickException(problem.detail) from problem
-    finally:
-        database.dispose()

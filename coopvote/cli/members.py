@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from coopvote.cli.context import unit_of_work
+from coopvote.cli.context import connected, unit_of_work
 from coopvote.clock import utcnow
+from coopvote.errors import DomainError
 from coopvote.members import transfer
 from coopvote.members.views import RegisterQuery
 
@@ -22,23 +24,29 @@ def members() -> None:
 def members_import(file: Path) -> None:
     """Import members from CSV (columns: name, email, constituency, organisation[, status]).
 
-    All rows or none: every problem is reported with its line number. Rows whose email is
-    registered already are left alone, so importing a file twice adds nobody twice.
+    All rows or none: every row is checked first, and every problem is reported with its line
+    number. The rows are then stored in short transactions of ``IMPORT_BATCH`` rows, so that
+    the live site keeps answering. Rows whose email is registered already are left alone, so
+    importing a file twice (or again after an interruption) adds nobody twice.
     """
-    with file.open(encoding="utf-8-sig") as lines:
-        total = sum(1 for _ in lines) - 1
-    with (
-        file.open(encoding="utf-8-sig", newline="") as source,
-        unit_of_work() as session,
-        click.progressbar(length=max(total, 0), label="Importing") as bar,
-    ):
-        report = transfer.import_csv(
-            session,
-            source,
-            actor_id=None,
-            now=utcnow(),
-            progress=lambda done: bar.update(done - bar.pos),
-        )
+    now = utcnow()
+    try:
+        rows = transfer.read_csv(transfer.decode(file.read_bytes()))
+        with connected() as database:
+            with database.reading() as session:
+                transfer.check_rows(session, rows)
+            report = transfer.ImportReport(0, 0)
+            with click.progressbar(length=len(rows), label="Importing") as bar:
+                for start in range(0, len(rows), transfer.IMPORT_BATCH):
+                    if start:
+                        time.sleep(transfer.IMPORT_PAUSE)  # the site's writers go first
+                    batch = rows[start : start + transfer.IMPORT_BATCH]
+                    with database.transaction() as session:
+                        report += transfer.add_rows(
+                            session, batch, actor_id=None, now=now, progress=bar.update
+                        )
+    except DomainError as problem:
+        raise click.ClickException(problem.detail) from problem
     click.echo(f"Added {report.added}; {report.already_registered} were registered already.")
 
 

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import copy
+import logging
+from typing import Any
+
 import click
 
 from coopvote.cli.context import settings
 from coopvote.db import Database
 from coopvote.schema.migrate import upgrade
+
+
+class EscapeControls(logging.Filter):
+    """Escapes control characters in a record's arguments: uvicorn's access log writes the
+    client's request line, which must not forge log lines or send terminal escapes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from coopvote.web.errors import loggable
+
+        if isinstance(record.args, tuple):
+            record.args = tuple(loggable(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's own logging, with every handler escaping what it writes."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"escape_controls": {"()": EscapeControls}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["escape_controls"]
+    return config
 
 
 @click.command()
@@ -38,4 +65,5 @@ def serve(host: str, port: int, workers: int) -> None:
         # (web.deps.client_address): uvicorn must leave the connection's address alone.
         proxy_headers=False,
         log_level="info",
+        log_config=log_config(),
     )

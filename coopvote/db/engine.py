@@ -8,21 +8,60 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: How long a unit of work waits, in seconds, for a lock, a pooled connection or a new
+#: connection before it fails (and the request is answered 503); ``Settings.database_wait``.
+DEFAULT_WAIT_SECONDS = 5.0
 #: The execution option that marks a read-only unit of work.
 READ_ONLY = "coopvote_read_only"
 
+#: SQLite's primary result codes that say the database could not serve, not that the
+#: statement was wrong: BUSY, LOCKED, NOMEM, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL.
+_SQLITE_UNAVAILABLE = frozenset({5, 6, 7, 10, 11, 13, 14, 15})
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not serve (locked past the wait, full,
+    unreachable, out of pooled connections) rather than that the code asked something wrong:
+    the first is "try again later" (503), the second a fault (500)."""
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection within pool_timeout
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_UNAVAILABLE
+    # PostgreSQL's operational errors are all of this kind: refused or lost connections, lock
+    # and statement timeouts, a full disk, too many connections, an administrator's shutdown.
+    return True
+
+
+def make_engine(url: str, *, wait: float = DEFAULT_WAIT_SECONDS, **kwargs: Any) -> Engine:
+    """An engine whose every wait is bounded by ``wait`` seconds: SQLite's busy timeout,
+    PostgreSQL's connect and lock timeouts, and the pool's wait for a free connection."""
     # Errors must never echo bound values: they can be passwords' hashes or a voter's paper.
     kwargs.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() == "sqlite":
-        return _sqlite_engine(url, **kwargs)
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        return _sqlite_engine(url, wait, **kwargs)
+    connect_args = {"connect_timeout": max(1, round(wait))}
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_timeout=wait, connect_args=connect_args, **kwargs
+    )
+
+    @event.listens_for(engine, "connect")
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        # A row lock held by a stuck transaction must not hold every request behind it.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {round(wait * 1000)}")
+        dbapi_connection.commit()
 
     @event.listens_for(engine, "begin")
     def begin(connection: Any) -> None:
@@ -32,11 +71,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, wait: float, **kwargs: Any) -> Engine:
+    if make_url(url).database not in (None, "", ":memory:"):
+        kwargs.setdefault("pool_timeout", wait)  # a file's engine pools its connections
     engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        **kwargs,
+        url, connect_args={"check_same_thread": False, "timeout": wait}, **kwargs
     )
 
     @event.listens_for(engine, "connect")
@@ -46,7 +85,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={round(wait * 1000)}")
         cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged vote survives a power cut
         cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left behind
         cursor.close()
@@ -106,8 +145,9 @@ class Database:
     read_sessions: sessionmaker[Session]
 
     @classmethod
-    def connect(cls, url: str) -> Database:
-        engine = make_engine(url)
+    def connect(cls, url: str, *, wait: float = DEFAULT_WAIT_SECONDS, **options: Any) -> Database:
+        """``options`` go to ``create_engine`` (e.g. ``pool_size``)."""
+        engine = make_engine(url, wait=wait, **options)
         sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
         event.listen(sessions, "after_commit", _compact)
         reader = engine.execution_options(**{READ_ONLY: True})
@@ -133,6 +173,17 @@ class Database:
         """A read-only unit of work: it sees one consistent snapshot and writes nothing."""
         with self.read_sessions() as session:
             yield session
+
+    def check_writable(self) -> None:
+        """Begin a writing transaction as a request would, make the database commit to a
+        write, and roll back: raises what a write would meet (locked past the wait,
+        unreachable, read-only, no free connection); changes nothing."""
+        with self.engine.connect() as connection, connection.begin() as transaction:
+            # SQLite took its write lock at BEGIN IMMEDIATE; PostgreSQL assigns a transaction
+            # id only to a transaction that may write (a standby or read-only server refuses).
+            if not self.is_sqlite:
+                connection.exec_driver_sql("SELECT txid_current()")
+            transaction.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

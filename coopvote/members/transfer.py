@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -44,6 +45,11 @@ NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
 class ImportReport:
     added: int
     already_registered: int
+
+    def __add__(self, other: ImportReport) -> ImportReport:
+        return ImportReport(
+            self.added + other.added, self.already_registered + other.already_registered
+        )
 
 
 def export_rows(session: Session, query: RegisterQuery | None = None) -> Iterator[list[str]]:
@@ -104,6 +110,106 @@ def export_register(
     return count
 
 
+#: Rows stored per transaction by ``coopvote members import``: each batch holds the write
+#: lock for a moment only, so the live site keeps answering during a long import.
+IMPORT_BATCH = 25
+#: Seconds between batches: SQLite's waiting writers poll for the lock every 100 ms at most,
+#: and a batch taken straight after the last could starve them.
+IMPORT_PAUSE = 0.1
+#: The longest field a row may hold, in characters (longer than any name or email we take).
+MAX_FIELD = 1000
+#: The longest line, in characters: room for every column at ``MAX_FIELD``.
+MAX_LINE = 10 * MAX_FIELD
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    #: The line of the file the row starts on, counted from 1 (the header).
+    line: int
+    fields: dict[str, str]
+
+
+def decode(data: bytes) -> str:
+    """A CSV file's bytes as text (UTF-8, with or without a byte order mark); ``InvalidInput``
+    naming the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        line = data[: problem.start].count(b"\n") + 1
+        raise InvalidInput(f"line {line}: the file is not UTF-8 text") from None
+
+
+def read_csv(text: str) -> list[ImportRow]:
+    """The rows of an import file; ``InvalidInput`` naming the line of the first thing that
+    is not CSV as we take it: missing columns, a NUL character, a field over ``MAX_FIELD``
+    characters, a quote left open."""
+    for line, content in enumerate(text.split("\n"), start=1):
+        if "\x00" in content:
+            raise InvalidInput(f"line {line}: the file holds a NUL character")
+        if len(content) > MAX_LINE:
+            raise InvalidInput(f"line {line}: the line is longer than {MAX_LINE} characters")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows: list[ImportRow] = []
+    try:
+        missing = IMPORT_COLUMNS - set(reader.fieldnames or [])
+        if missing:
+            raise InvalidInput(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+        for line, fields in ((reader.line_num, row) for row in reader):
+            for name, value in fields.items():
+                if len(value or "") > MAX_FIELD or name is None:
+                    what = "a row has more fields than the header" if name is None else name
+                    raise InvalidInput(f"line {line}: {what} is too long or out of place")
+            rows.append(ImportRow(line, fields))
+    except csv.Error as problem:
+        raise InvalidInput(f"line {reader.line_num}: {problem}") from None
+    return rows
+
+
+def check_rows(session: Session, rows: Iterable[ImportRow]) -> None:
+    """``InvalidInput`` listing every bad row by its line, or nothing: run it over the whole
+    file before storing any of it, so that a bad file imports nobody."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        problems.extend(f"line {row.line}: {p}" for p in _row_problems(session, row.fields, seen))
+    if problems:
+        raise InvalidInput("The file was not imported:\n" + "\n".join(problems))
+
+
+def add_rows(
+    session: Session,
+    rows: Sequence[ImportRow],
+    *,
+    actor_id: int | None,
+    now: datetime,
+    progress: Callable[[int], None] = lambda _: None,
+) -> ImportReport:
+    """Store the checked ``rows`` whose email is not registered yet (so importing a file
+    twice adds nobody twice), and record the import: one call per transaction."""
+    emails = [normalise_email(r.fields["email"]) for r in rows]
+    existing = set(session.exec(select(Member.email).where(col(Member.email).in_(emails))).all())
+    added = 0
+    for row, email in zip(rows, emails, strict=True):
+        if email not in existing:
+            _add(session, row.fields, email, actor_id=actor_id, now=now)
+            added += 1
+        progress(1)
+    report = ImportReport(added=added, already_registered=len(rows) - added)
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="members.imported",
+        subject="register",
+        now=now,
+        data={
+            "added": report.added,
+            "already_registered": report.already_registered,
+            "lines": f"{rows[0].line}-{rows[-1].line}" if rows else "",
+        },
+    )
+    return report
+
+
 def import_csv(
     session: Session,
     source: TextIO,
@@ -112,48 +218,12 @@ def import_csv(
     now: datetime,
     progress: Callable[[int], None] = lambda _: None,
 ) -> ImportReport:
-    """Add every new member in the file, or none: all rows are checked before any is stored.
-
-    Idempotent on email: a row whose email is registered already is counted and left alone.
-    Raises ``InvalidInput`` listing every bad row by its line number in the file.
-    """
-    reader = csv.DictReader(source)
-    missing = IMPORT_COLUMNS - set(reader.fieldnames or [])
-    if missing:
-        raise InvalidInput(f"line 1: missing column(s): {', '.join(sorted(missing))}")
-    numbered = [(reader.line_num, row) for row in reader]
-    rows = [row for _, row in numbered]
-    problems: list[str] = []
-    seen: set[str] = set()
-    for line, row in numbered:
-        problems.extend(f"line {line}: {p}" for p in _row_problems(session, row, seen))
-    if problems:
-        raise InvalidInput("The file was not imported:\n" + "\n".join(problems))
-
-    existing = set(
-        session.exec(
-            select(Member.email).where(
-                col(Member.email).in_([normalise_email(r["email"]) for r in rows])
-            )
-        ).all()
-    )
-    added = 0
-    for done, row in enumerate(rows, start=1):
-        email = normalise_email(row["email"])
-        if email not in existing:
-            _add(session, row, email, actor_id=actor_id, now=now)
-            added += 1
-        progress(done)
-    report = ImportReport(added=added, already_registered=len(rows) - added)
-    audit.record(
-        session,
-        actor=audit.member_actor(actor_id),
-        action="members.imported",
-        subject="register",
-        now=now,
-        data={"added": report.added, "already_registered": report.already_registered},
-    )
-    return report
+    """Add every new member in the file, or none, in one transaction: all rows are checked
+    before any is stored. Idempotent on email. Raises ``InvalidInput`` naming bad rows by
+    line. (``coopvote members import`` runs the same steps in batches.)"""
+    rows = read_csv(source.read())
+    check_rows(session, rows)
+    return add_rows(session, rows, actor_id=actor_id, now=now, progress=progress)
 
 
 def _row_problems(session: Session, row: dict[str, str], seen: set[str]) -> list[str]:

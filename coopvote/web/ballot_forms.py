@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 from coopvote.ballots.models import Ballot, BallotOption, Method, Threshold
 from coopvote.ballots.rules import RANKED, Definition, parse_paper, ranking_from_positions
 from coopvote.errors import InvalidInput
-from coopvote.web.forms import FieldProblems, listed, local_time, text, whole_number
+from coopvote.web.forms import (
+    FieldProblems,
+    listed,
+    local_time,
+    number_text,
+    text,
+    whole_number,
+)
 
 RESOLUTION_CHOICES = {"for": "For", "against": "Against", "abstain": "Abstain"}
 
@@ -114,7 +121,9 @@ class PaperForm:
         if self.ballot.method is Method.RESOLUTION:
             return {"choice": text(form, "choice")}
         if self.ballot.method in RANKED:
-            positions = {o.id: text(form, f"rank-{o.id}") for o in self.options if o.id is not None}
+            positions = {
+                o.id: number_text(form, f"rank-{o.id}") for o in self.options if o.id is not None
+            }
             return {"ranking": ranking_from_positions(positions)}
         try:
             return {"choices": [int(p) for p in listed(form, "choices")]}

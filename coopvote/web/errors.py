@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import exc as sa_exc
 
+from coopvote.db.engine import is_unavailable
 from coopvote.errors import DomainError
 from coopvote.web.templating import page, redirect
 
@@ -25,7 +28,22 @@ TITLES = {
     422: "Please check what you entered",
     429: "Too many attempts",
     500: "Something went wrong on our side",
+    503: "Busy: please try again",
 }
+
+#: A route's ``opt`` key: what its 503 says instead of the general message, e.g. that a vote
+#: was not recorded.
+WHEN_UNAVAILABLE = "when_unavailable"
+UNAVAILABLE = (
+    "The service is busy or its database is unavailable. Nothing was changed; "
+    "please try again in a few seconds."
+)
+VOTE_NOT_RECORDED = (
+    "Your vote was NOT recorded: the service is busy or its database is unavailable. "
+    "Please try again in a few seconds."
+)
+#: Seconds a client is asked to wait before trying again.
+RETRY_AFTER = 5
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
@@ -33,22 +51,28 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
 
 
 def _answer(
-    request: Request[Any, Any, Any], status: int, detail: str, extra: Any = None
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    extra: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     if is_api(request):
         body: dict[str, Any] = {"status_code": status, "detail": detail}
         if extra:
             body["extra"] = extra
-        return Response(body, status_code=status, media_type=MediaType.JSON)
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     if status == 401:
         return redirect(request, f"/sign-in?next={quote(request.url.path)}", detail, "info")
-    return page(
+    answer = page(
         request,
         "error.html",
         status_code=status,
         title=TITLES.get(status, "Something went wrong"),
         detail=detail,
     )
+    answer.headers.update(headers or {})
+    return answer
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -62,10 +86,47 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _answer(request, exc.status_code, detail, getattr(exc, "extra", None))
 
 
+def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A database that could not serve (locked, full, unreachable, no free connection) is
+    answered 503 with ``Retry-After``; any other database error is a fault of ours (500)."""
+    if isinstance(exc, sa_exc.StatementError) and isinstance(exc.orig, OverflowError):
+        return out_of_range(request, exc)  # a value too large to bind
+    if not is_unavailable(exc):
+        return unexpected_error(request, exc)
+    log.warning(
+        "database unavailable (%s) at %s %s", type(exc).__name__, request.method, _path(request)
+    )
+    handler = request.scope.get("route_handler")
+    detail = (handler.opt.get(WHEN_UNAVAILABLE) if handler else None) or UNAVAILABLE
+    return _answer(
+        request, HTTP_503_SERVICE_UNAVAILABLE, detail, headers={"retry-after": str(RETRY_AFTER)}
+    )
+
+
+def out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A number or date too large for Python's dates or the database's integers, met wherever
+    input reaches one: the input's fault (400), not ours."""
+    return _answer(request, 400, "A number or a date in the request is out of range.")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def loggable(text: str) -> str:
+    """``text`` as it may be written to a log: control characters (and the backslash, so that
+    an escape cannot be faked) spelt as ``\\xNN``, so that a crafted path can neither forge a
+    log line nor send a terminal escape."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match[0]):02x}", text)
+
+
+def _path(request: Request[Any, Any, Any]) -> str:
+    return loggable(request.url.path)
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Log the type and where, not the request: a request body may hold a paper or a password.
     log.error(
-        "unhandled %s at %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc
+        "unhandled %s at %s %s", type(exc).__name__, request.method, _path(request), exc_info=exc
     )
     return _answer(
         request,
@@ -77,5 +138,8 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
 EXCEPTION_HANDLERS = {
     DomainError: domain_error,
     HTTPException: http_error,
+    OverflowError: out_of_range,
+    sa_exc.StatementError: database_error,
+    sa_exc.TimeoutError: database_error,
     HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error,
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -43,25 +43,43 @@ def listed(form: dict[str, Any], name: str) -> list[str]:
     return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
 
 
-def whole_number(form: dict[str, Any], name: str, default: int | None) -> int | None:
+#: The largest whole number a form or a query may give: it fits every engine's INTEGER.
+MAX_WHOLE_NUMBER = 2**31 - 1
+
+
+def number_text(form: dict[str, Any], name: str) -> str:
+    """A field that must hold a number, as typed; ``InvalidInput`` naming the field when it
+    holds digits outside ASCII (``str.isdigit`` takes '²', which ``int()`` refuses)."""
     raw = text(form, name).strip()
+    if not raw.isascii():
+        raise InvalidInput("Enter a whole number.", field_errors={name: "Enter a whole number."})
+    return raw
+
+
+def whole_number(form: dict[str, Any], name: str, default: int | None) -> int | None:
+    """A whole number from 0 to ``MAX_WHOLE_NUMBER``, or ``default`` when left blank."""
+    raw = number_text(form, name)
     if not raw:
         return default
-    if not (raw.isascii() and raw.isdigit()):  # int() would take '²' and fail on it
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_WHOLE_NUMBER:
         raise InvalidInput("Enter a whole number.", field_errors={name: "Enter a whole number."})
     return int(raw)
 
 
 def local_time(form: dict[str, Any], name: str, zone: ZoneInfo) -> datetime | None:
+    """A date and time typed in the co-operative's zone; ``InvalidInput`` naming the field when
+    it is not one, or when it lies so near year 1 or 9999 that UTC cannot hold it."""
     raw = text(form, name).strip()
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=zone)
-    except ValueError:
+        moment = datetime.fromisoformat(raw).replace(tzinfo=zone)
+        moment.astimezone(UTC)  # 9999-12-31 23:30 in a zone behind UTC overflows here
+    except (ValueError, OverflowError):
         raise InvalidInput(
             "Enter a date and time.", field_errors={name: "Enter a date and time."}
         ) from None
+    return moment
 
 
 class FieldProblems:

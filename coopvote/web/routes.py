@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
+from coopvote.web.api.health import HealthController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.api.proposals import ProposalsController
 from coopvote.web.api.results import ResultsController
@@ -20,6 +21,7 @@ from coopvote.web.pages.running_ballots import RunningBallotPages
 from coopvote.web.pages.voting import VotingPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    HealthController,
     PublicController,
     MeController,
     MembersController,

@@ -6,7 +6,8 @@ sequence number that verification must report as bad.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.clock import utcnow
+from coopvote.db import Database
 
 
 def append(session: Session, count: int, *, actor: str = "member:1") -> None:
@@ -28,6 +30,25 @@ def append(session: Session, count: int, *, actor: str = "member:1") -> None:
             now=start + timedelta(seconds=i),
             data={"member_number": i},
         )
+
+
+@contextmanager
+def as_owner(database: Database) -> Iterator[Connection]:
+    """A transaction of whoever owns the database, who can drop the log's append-only
+    triggers (PostgreSQL: bypass them, as replication does): only the chain catches them."""
+    with database.engine.begin() as connection:
+        if database.is_sqlite:
+            triggers = connection.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name IN ('audit_event', 'audit_head')"
+                )
+            ).scalars()
+            for name in list(triggers):
+                connection.execute(text(f"DROP TRIGGER {name}"))
+        else:
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        yield connection
 
 
 def edit(connection: Connection) -> None:

@@ -5,11 +5,11 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from coopvote import audit
-from coopvote.audit.chain import GENESIS_HASH, Head, Verdict
-from coopvote.audit.service import current_head, verify_chain
+from coopvote.audit.chain import GENESIS_HASH, Head, Malformed, Verdict
+from coopvote.audit.service import current_head, stored_event, verify_chain
 from coopvote.clock import utcnow
 from coopvote.db import Database
-from tests.audit.chains import TAMPERINGS, append, rewrite_after
+from tests.audit.chains import TAMPERINGS, append, as_owner, rewrite_after
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_the_first_event_follows_the_genesis_hash(chain: Database) -> None:
 @pytest.mark.parametrize("name", list(TAMPERINGS))
 def test_tampering_is_detected_at_the_first_bad_event(chain: Database, name: str) -> None:
     tampering = TAMPERINGS[name]
-    with chain.engine.begin() as connection:
+    with as_owner(chain) as connection:
         tampering.change(connection)
     result = verdict(chain)
     assert not result.ok
@@ -48,7 +48,7 @@ def test_tampering_is_detected_at_the_first_bad_event(chain: Database, name: str
 
 
 def test_a_deleted_last_event_is_detected(chain: Database) -> None:
-    with chain.engine.begin() as connection:
+    with as_owner(chain) as connection:
         connection.execute(text("DELETE FROM audit_event WHERE seq = 5"))
     result = verdict(chain)
     assert not result.ok
@@ -57,7 +57,7 @@ def test_a_deleted_last_event_is_detected(chain: Database) -> None:
 
 def test_a_rewritten_history_is_caught_by_a_kept_head(chain: Database) -> None:
     kept = verdict(chain).head
-    with chain.engine.begin() as connection:
+    with as_owner(chain) as connection:
         rewrite_after(connection, 3)
     assert verdict(chain).ok  # internally consistent after the rewrite …
     assert not verdict(chain, kept).ok  # … but not with what the auditor kept
@@ -90,3 +90,21 @@ def test_audit_data_never_holds_secrets(session: Session) -> None:
                 data={key: "secret"},
             )
     assert current_head(session).seq == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ((1, None, "a", "b", "c", "{}", "0" * 64, "1" * 64), "at is missing"),
+        ((1, "2026-11-30 10:00:00", "a", "b", "c", None, "0" * 64, "1" * 64), "data is missing"),
+        ((1, "2026-11-30 10:00:00", 7, "b", "c", "{}", "0" * 64, "1" * 64), "actor is not text"),
+        ((1, "9999-12-31 25:00:00", "a", "b", "c", "{}", "0" * 64, "1" * 64), "hour"),
+    ],
+)
+def test_a_stored_event_that_cannot_be_read_is_malformed(
+    fields: tuple[object, ...], problem: str
+) -> None:
+    read = stored_event(fields)
+    assert isinstance(read, Malformed)
+    assert read.seq == 1
+    assert problem in read.problem

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from coopvote.audit.service import current_head
 from coopvote.cli import main
 from coopvote.db import Database
-from tests.audit.chains import TAMPERINGS, append, rewrite_after
+from tests.audit.chains import TAMPERINGS, append, as_owner, rewrite_after
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_tampering_exits_1_naming_the_first_bad_event(
     cli: CliRunner, database: Database, name: str
 ) -> None:
     tampering = TAMPERINGS[name]
-    with database.engine.begin() as connection:
+    with as_owner(database) as connection:
         tampering.change(connection)
     result = cli.invoke(main, ["audit", "verify"])
     assert result.exit_code == 1
@@ -56,7 +57,7 @@ def test_a_kept_head_still_on_the_chain_holds(cli: CliRunner, database: Database
 def test_a_rewritten_history_fails_against_a_kept_head(cli: CliRunner, database: Database) -> None:
     with database.transaction() as session:
         kept = current_head(session)
-    with database.engine.begin() as connection:
+    with as_owner(database) as connection:
         rewrite_after(connection, 3)
     assert cli.invoke(main, ["audit", "verify"]).exit_code == 0  # consistent in itself …
     result = cli.invoke(main, ["audit", "verify", "--head", str(kept)])
@@ -83,3 +84,28 @@ def test_a_database_without_an_audit_log_exits_2(
     result = CliRunner().invoke(main, ["audit", "verify"])
     assert result.exit_code == 2
     assert "Could not read the audit log" in result.output
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("at", "2026-02-30 10:00:00.000000", "day is out of range"),
+        ("at", "yesterday", "Invalid isoformat"),
+        ("data", "{not json", "Expecting property name"),
+        ("prev_hash", b"\x00\x01", "prev_hash is not text"),
+    ],
+)
+def test_a_malformed_event_is_named_not_a_crash(
+    cli: CliRunner, database: Database, column: str, value: object, problem: str
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL's column types refuse these values")
+    with as_owner(database) as connection:
+        connection.execute(
+            text(f"UPDATE audit_event SET {column} = :value WHERE seq = 2"),  # noqa: S608 - a test's own column names
+            {"value": value},
+        )
+    result = cli.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1, result.output
+    assert "broken at event 2: it cannot be read:" in result.output
+    assert problem in result.output

@@ -4,9 +4,20 @@ import pytest
 from sqlmodel import Session, func, select
 
 from coopvote.clock import utcnow
+from coopvote.db import Database
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Member, MemberStatus
-from coopvote.members.transfer import export_rows, import_csv, write_csv
+from coopvote.members.transfer import (
+    IMPORT_BATCH,
+    ImportReport,
+    add_rows,
+    check_rows,
+    decode,
+    export_rows,
+    import_csv,
+    read_csv,
+    write_csv,
+)
 from tests.factories import ensure_organisation, make_member
 
 GOOD = """name,email,constituency,organisation,status
@@ -77,3 +88,56 @@ def test_export_writes_the_whole_register_and_defuses_formulas(session: Session)
     )
     assert "'=HYPERLINK(evil)" in text
     assert "Plain Name" in text
+
+
+HEADER = b"name,email,constituency,organisation\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            HEADER + b"Ann,ann@example.org,staff,the-grange\nB\xff\xfeb,b@example.org,staff,x\n",
+            "line 3: the file is not UTF-8 text",
+        ),
+        (
+            HEADER + b"Ann,ann@example.org,staff,the-grange\nB\x00b,b@example.org,staff,x\n",
+            "line 3: the file holds a NUL character",
+        ),
+        (
+            HEADER + b"Ann,ann@example.org,staff,the-grange\n" + b"A" * 200_000 + b",b@x.org,s,o\n",
+            "line 3: the line is longer",
+        ),
+        (
+            HEADER + b'Ann,ann@example.org,staff,the-grange\n"' + b"A" * 2_000 + b'",b@x.org,s,o\n',
+            "line 3: name is too long",
+        ),
+        (HEADER + b"Ann,ann@example.org,staff,the-grange,extra\n", "line 2:"),
+    ],
+)
+def test_a_file_that_is_not_csv_text_is_refused_by_line(content: bytes, message: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        read_csv(decode(content))
+    assert raised.value.detail.startswith(message)
+
+
+def test_the_batches_of_a_long_import_add_everyone_once(database: Database) -> None:
+    with database.transaction() as session:
+        ensure_organisation(session)
+    rows = read_csv(
+        "name,email,constituency,organisation\n"
+        + "".join(f"Member {i},m{i}@example.org,staff,the-grange\n" for i in range(450))
+    )
+    with database.reading() as session:
+        check_rows(session, rows)
+    report = ImportReport(0, 0)
+    for start in range(0, len(rows), IMPORT_BATCH):
+        with database.transaction() as session:
+            report += add_rows(
+                session, rows[start : start + IMPORT_BATCH], actor_id=None, now=utcnow()
+            )
+    assert report == ImportReport(450, 0)
+    with database.transaction() as session:
+        again = add_rows(session, rows, actor_id=None, now=utcnow())
+        assert again == ImportReport(0, 450)
+        assert count(session) == 450

@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from coopvote.audit.service import current_head
 from coopvote.db import Database
 from coopvote.members.models import Role
-from tests.audit.chains import TAMPERINGS
+from tests.audit.chains import TAMPERINGS, as_owner
 from tests.web.auditing import OFFICER_NAME, signed_in_as
 
 EVENT_KEYS = {"seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash"}
@@ -94,7 +94,7 @@ def test_verify_names_the_first_bad_event_of_a_tampered_chain(
 ) -> None:
     signed_in_as(client, database, Role.AUDITOR)
     tampering = TAMPERINGS[name]
-    with database.engine.begin() as connection:
+    with as_owner(database) as connection:
         tampering.change(connection)
     answer = client.get("/api/v1/audit/verify").json()
     assert answer["ok"] is False

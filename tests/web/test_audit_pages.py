@@ -22,7 +22,7 @@ from coopvote.ballots.service import cast_vote
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Role
-from tests.audit.chains import TAMPERINGS, append
+from tests.audit.chains import TAMPERINGS, append, as_owner
 from tests.factories import make_ballot, make_member
 from tests.web.auditing import OFFICER_NAME, signed_in_as
 
@@ -50,7 +50,7 @@ def test_the_dashboard_names_the_first_bad_event(
     client: TestClient[Any], database: Database
 ) -> None:
     signed_in_as(client, database, Role.AUDITOR)
-    with database.engine.begin() as connection:
+    with as_owner(database) as connection:
         TAMPERINGS["edited"].change(connection)
     page = client.get("/audit").text
     assert "The audit log is broken" in page

@@ -21,6 +21,7 @@ from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.web.access import requires
 from coopvote.web.deps import Db
+from coopvote.web.forms import MAX_WHOLE_NUMBER
 from coopvote.web.providers import FILTER_DEPENDENCIES, Filters
 from coopvote.web.shapes import AuditEventOut
 
@@ -48,7 +49,9 @@ class AuditController(Controller):
         self,
         db: Db,
         filters: Filters,
-        after: Annotated[int, QueryParameter(ge=0, description="Only events after this seq")] = 0,
+        after: Annotated[
+            int, QueryParameter(ge=0, description="Only events after this seq", le=MAX_WHOLE_NUMBER)
+        ] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[AuditEventOut]:
         """The log in chain order; page on with ``after`` set to the last ``seq`` received."""

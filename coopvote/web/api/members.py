@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
-from sqlalchemy import text
 
 from coopvote.members import service as members
 from coopvote.members import views
@@ -22,6 +21,7 @@ from coopvote.web import receipt_cookie
 from coopvote.web import signing as web_signing
 from coopvote.web.access import OWN_ACCOUNT, PUBLIC, requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
+from coopvote.web.forms import MAX_WHOLE_NUMBER
 from coopvote.web.middleware import bound_csrf_cookie, clear_session_cookie, session_cookie
 from coopvote.web.shapes import ReasonIn
 
@@ -88,21 +88,10 @@ class CredentialsIn:
     password: str
 
 
-@dataclass
-class HealthOut:
-    status: str
-    database: str
-
-
 class PublicController(Controller):
     path = "/api/v1"
     tags = ["co-operative"]
     opt = PUBLIC
-
-    @get("/health", sync_to_thread=True)
-    def health(self, db: Db) -> HealthOut:
-        db.execute(text("SELECT 1"))
-        return HealthOut(status="ok", database="ok")
 
     @get("/organisations", sync_to_thread=True)
     def organisations(self, db: Db) -> list[NamedThing]:
@@ -218,7 +207,7 @@ class MembersController(Controller):
         q: FromQuery[str] = "",
         constituency: FromQuery[str | None] = None,
         organisation: FromQuery[str | None] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_WHOLE_NUMBER)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[MemberOut]:
         query = RegisterQuery(

@@ -23,6 +23,7 @@ from coopvote.forum.views import CommentView, ProposalQuery, ProposalView, Viewe
 from coopvote.members.models import Role
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.forms import MAX_WHOLE_NUMBER
 from coopvote.web.providers import PROPOSAL_DEPENDENCY, CurrentViewer
 from coopvote.web.shapes import BallotOut, ReasonIn, present_ballot
 
@@ -159,7 +160,7 @@ class ProposalsController(Controller):
         status: FromQuery[ProposalStatus | None] = None,
         scope_filter: Annotated[str, QueryParameter(name="scope")] = "",
         q: FromQuery[str] = "",
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_WHOLE_NUMBER)] = 1,
     ) -> list[ProposalOut]:
         """Newest first, 20 a page. ``scope`` is an organisation's slug or ``whole-trust``."""
         query = ProposalQuery(search=q, status=status, scope=scope_filter, page=page)

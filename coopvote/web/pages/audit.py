@@ -26,6 +26,7 @@ from coopvote.members.transfer import write_csv
 from coopvote.results.reconcile import reconcile_ballots
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.forms import MAX_WHOLE_NUMBER
 from coopvote.web.providers import FILTER_DEPENDENCIES, Filters
 from coopvote.web.shapes import AuditEventOut
 from coopvote.web.templating import page
@@ -112,7 +113,7 @@ class AuditPages(Controller):
         db: Db,
         principal: CurrentPrincipal,
         filters: Filters,
-        page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=MAX_WHOLE_NUMBER)] = 1,
     ) -> Template:
         return page(
             request,

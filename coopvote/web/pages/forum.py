@@ -25,7 +25,7 @@ from coopvote.forum.views import ProposalQuery
 from coopvote.members.models import Role
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.deps import Db, Now, attempt
-from coopvote.web.forms import FormData, text
+from coopvote.web.forms import MAX_WHOLE_NUMBER, FormData, text
 from coopvote.web.forum_forms import ProposalForm
 from coopvote.web.labels import PROPOSAL_STATUS_NAMES
 from coopvote.web.providers import PROPOSAL_DEPENDENCY, CurrentViewer
@@ -52,7 +52,7 @@ class ForumPages(Controller):
         q: FromQuery[str] = "",
         status: FromQuery[str] = "",
         scope_filter: Annotated[str, QueryParameter(name="scope")] = "",
-        page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=MAX_WHOLE_NUMBER)] = 1,
     ) -> Template:
         query = ProposalQuery(
             search=q,

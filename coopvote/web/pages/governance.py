@@ -21,7 +21,7 @@ from coopvote.members.transfer import export_register
 from coopvote.members.views import REGISTER_STATUSES, RegisterQuery
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
-from coopvote.web.forms import FormData, text
+from coopvote.web.forms import MAX_WHOLE_NUMBER, FormData, text
 from coopvote.web.templating import page, redirect, reshow
 
 
@@ -30,7 +30,7 @@ def register_query(
     status: FromQuery[str] = "",
     constituency: FromQuery[str] = "",
     organisation: FromQuery[str] = "",
-    page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+    page_number: Annotated[int, QueryParameter(name="page", ge=1, le=MAX_WHOLE_NUMBER)] = 1,
 ) -> RegisterQuery:
     """The register's filters, read from the query string of the page and of its CSV."""
     return RegisterQuery(
@@ -71,7 +71,7 @@ class GovernancePages(Controller):
         self,
         request: Request[Any, Any, Any],
         db: Db,
-        page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=MAX_WHOLE_NUMBER)] = 1,
     ) -> Template:
         pending = views.search_register(
             db, RegisterQuery(status=MemberStatus.PENDING, page=page_number)

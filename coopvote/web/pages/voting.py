@@ -18,6 +18,7 @@ from coopvote.web import receipt_cookie
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.ballot_forms import PaperForm, reviewed_paper
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
+from coopvote.web.errors import VOTE_NOT_RECORDED, WHEN_UNAVAILABLE
 from coopvote.web.forms import FormData, text
 from coopvote.web.templating import page, reshow
 
@@ -160,7 +161,7 @@ class VotingPages(Controller):
         ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
         return page(request, PAPER, form=data, **paper_context(db, principal, ballot, now))
 
-    @post("/{ballot_id:str}/vote", sync_to_thread=True)
+    @post("/{ballot_id:str}/vote", sync_to_thread=True, opt={WHEN_UNAVAILABLE: VOTE_NOT_RECORDED})
     def vote(
         self,
         request: Request[Any, Any, Any],

@@ -1,0 +1,89 @@
+"""Refused governing actions are written to the audit log (``audit.service.record_refusal``):
+a 403 or 409 answered to an unsafe request on a route that needs a governor or an admin."""
+
+from __future__ import annotations
+
+import logging
+
+from anyio import to_thread
+from litestar.exceptions import HTTPException
+from litestar.types import Scope
+from sqlalchemy.exc import SQLAlchemyError
+
+from coopvote.audit.service import member_actor, record_refusal
+from coopvote.clock import utcnow
+from coopvote.db import Database
+from coopvote.errors import DomainError
+from coopvote.members.models import Role
+from coopvote.security.sessions import Principal
+from coopvote.web.access import ACCESS
+from coopvote.web.deps import SAFE_METHODS
+
+log = logging.getLogger("coopvote.web")
+
+#: The roles whose routes are governing actions.
+GOVERNING = frozenset({Role.GOVERNOR, Role.ADMIN})
+#: Refusals worth an auditor's eye: no right to act (403), or not in this state (409).
+RECORDED = frozenset({403, 409})
+#: The first segments of a path that say where it is, not what it acts on.
+_PREFIXES = frozenset({"api", "v1", "governance", "admin"})
+#: What a route's first segment acts on, where its plural is not simply the noun plus "s".
+_NOUNS = {"forum": "proposal", "settings": "settings"}
+
+
+def noun_of(path_template: str) -> str:
+    """What a route acts on, from its path: ``/api/v1/ballots/{ballot_id:str}/open`` →
+    ``ballot``; ``/admin/roles`` → ``role``; ``/forum/{id}/hide`` → ``proposal``."""
+    for segment in path_template.strip("/").split("/"):
+        if segment and segment not in _PREFIXES and not segment.startswith("{"):
+            name = segment.split(".")[0]
+            return _NOUNS.get(name, name.removesuffix("s"))
+    return "request"
+
+
+def _status(exception: Exception) -> int | None:
+    if isinstance(exception, DomainError | HTTPException):
+        return exception.status_code
+    return None
+
+
+def _is_governing(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    rule = handler.opt.get(ACCESS) if handler is not None else None
+    return isinstance(rule, frozenset) and bool(rule & GOVERNING)
+
+
+async def record_refused_governing_action(exception: Exception, scope: Scope) -> None:
+    """An ``after_exception`` hook (after the request's unit of work has ended, so that on
+    SQLite its write lock is free). A failure to record is logged, never turned into a 500:
+    the refusal itself stands."""
+    status, method = _status(exception), str(scope.get("method", ""))
+    if status not in RECORDED or method in SAFE_METHODS or not _is_governing(scope):
+        return
+    user = scope.get("user")
+    principal = user if isinstance(user, Principal) else None
+    template = scope.get("path_template") or scope["path"]
+    route = f"{method} {template}"
+    noun = noun_of(template)
+    ids = [str(value) for value in scope.get("path_params", {}).values()]
+    subject = f"{noun}:{ids[0]}" if ids else noun
+    reason = str(getattr(exception, "detail", "")) or type(exception).__name__
+    database: Database = scope["app"].state.database
+
+    def write() -> None:
+        with database.transaction() as session:
+            record_refusal(
+                session,
+                actor=member_actor(principal.member_id if principal else None),
+                noun=noun,
+                subject=subject,
+                action=route,
+                status=status,
+                reason=reason,
+                now=utcnow(),
+            )
+
+    try:
+        await to_thread.run_sync(write)
+    except SQLAlchemyError as problem:
+        log.warning("could not record a refused %s (%s)", route, type(problem).__name__)
