@@ -249,5 +249,9 @@ def test_parallel_guesses_check_no_more_passwords_than_the_limit(
             for client in clients:
                 client.close()
     checked = statuses.count(401)
-    assert statuses.count(429) == guesses - checked
-    assert checked == settings.throttle_client_failures
+    # Each guess is checked (401), refused by the throttle (429), or, on a machine too busy to
+    # take it within the database's wait, answered 503 unchecked: never more checked than the
+    # limit, and the limit reached unless the server turned guesses away.
+    assert set(statuses) <= {401, 429, 503}
+    assert checked <= settings.throttle_client_failures
+    assert checked == settings.throttle_client_failures or 503 in statuses
