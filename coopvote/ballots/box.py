@@ -28,8 +28,14 @@ def paper_size(option_ids: Sequence[int]) -> int:
     return _OVERHEAD + len(_plain({"ranking": list(option_ids)}))
 
 
+def canonical(choice: Mapping[str, Any]) -> str:
+    """A paper as canonical JSON (sorted keys, no spaces): what is sealed, and how opened
+    papers are compared."""
+    return json.dumps(choice, sort_keys=True, separators=(",", ":"))
+
+
 def _plain(choice: Mapping[str, Any]) -> bytes:
-    return json.dumps(choice, sort_keys=True, separators=(",", ":")).encode()
+    return canonical(choice).encode()
 
 
 def seal(public_key: PublicKey, choice: Mapping[str, Any], size: int) -> bytes:
@@ -64,5 +70,5 @@ def papers_digest(papers: Iterable[Mapping[str, Any]]) -> str:
     """SHA-256 (hex) of the opened papers as a multiset: each paper's canonical JSON, sorted,
     one a line. Recorded when the box is opened, so that a paper edited afterwards is seen
     even where the key that sealed them is gone (trustee mode)."""
-    lines = sorted(json.dumps(p, sort_keys=True, separators=(",", ":")) for p in papers)
+    lines = sorted(canonical(p) for p in papers)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()

@@ -3,7 +3,6 @@ auditor's reconciliation and ``coopvote audit verify`` report. Reads only."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -37,10 +36,6 @@ def _voted_events(session: Session, ballot: Ballot) -> int:
             col(AuditEvent.data)["ballot"].as_string() == ballot.public_id,
         )
     ).one()
-
-
-def _canonical(paper: Any) -> str:
-    return json.dumps(paper, sort_keys=True, separators=(",", ":"))
 
 
 def box_problems(session: Session, ballot: Ballot, *, opened: int) -> list[str]:
@@ -114,10 +109,10 @@ def _opened_problems(
         return problems  # trustee mode: the key was forgotten once the box was opened
     try:
         private_key = keys.private_key(ballot.public_id)
-        expected = Counter(_canonical(p) for p in box.open_papers(private_key, sealed))
+        expected = Counter(box.canonical(p) for p in box.open_papers(private_key, sealed))
     except (keys.BallotKeyMissing, CryptoError):
         return [*problems, "The sealed papers could not be opened again to check the count."]
-    stored = Counter(_canonical(choice) for choice in stored_papers)
+    stored = Counter(box.canonical(choice) for choice in stored_papers)
     if stored != expected:
         problems.append("The opened papers are not what the sealed papers hold.")
     return problems
