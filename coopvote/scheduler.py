@@ -17,6 +17,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
 from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.elections import service as elections
 
 #: The longest wait between ticks, in seconds: how late a ballot defined (or rescheduled)
 #: after the last tick may open or close.
@@ -28,6 +29,7 @@ log = logging.getLogger("coopvote.scheduler")
 def tick(database: Database, now: datetime) -> datetime | None:
     """Open and close every ballot due at ``now``; the next moment one is due, if any."""
     with database.transaction() as session:
+        elections.close_due(session, now)  # before ballots: a contest's ballot may be due
         ballots.catch_up_due(session, now)
         return ballot_views.next_due(session, now)
 

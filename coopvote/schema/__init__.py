@@ -18,6 +18,7 @@ from coopvote.ballots.models import (
     SealedPaper,
 )
 from coopvote.cooperative.models import CooperativeSettings
+from coopvote.elections.models import Contest, Election, Nomination, Seconding
 from coopvote.forum.models import Comment, Proposal, Support
 from coopvote.members.models import (
     Constituency,
@@ -41,18 +42,22 @@ __all__ = [
     "BoardEntry",
     "Comment",
     "Constituency",
+    "Contest",
     "CooperativeSettings",
     "Counter",
+    "Election",
     "KeyShare",
     "KnownClient",
     "Member",
     "MemberRole",
+    "Nomination",
     "Organisation",
     "Paper",
     "Proposal",
     "ResultDeclaration",
     "RollEntry",
     "SealedPaper",
+    "Seconding",
     "StatusChange",
     "Support",
     "ThrottleCounter",

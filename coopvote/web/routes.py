@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
+from coopvote.web.api.elections import ElectionsController, NominationsController
 from coopvote.web.api.health import HealthController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.api.proposals import ProposalsController
@@ -29,6 +30,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     BallotsController,
     ProposalsController,
     ResultsController,
+    ElectionsController,
+    NominationsController,
     home,
     AuthPages,
     MembershipPages,
