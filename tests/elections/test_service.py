@@ -243,8 +243,8 @@ def test_nominating_another_member_needs_their_consent(session: Session) -> None
     with pytest.raises(NotAllowed):
         elections.consent(session, election, nomination, member_id=nominator.id, now=utcnow())
     elections.consent(session, election, nomination, member_id=nominee.id, now=utcnow())
-    elections.approve(session, election, nomination, actor_id=None, now=utcnow())
-    assert nomination.status is NominationStatus.APPROVED
+    approved = elections.approve(session, election, nomination, actor_id=None, now=utcnow())
+    assert approved.status is NominationStatus.APPROVED
 
 
 def test_a_rejection_needs_a_reason_which_the_nominee_sees(session: Session) -> None:
