@@ -14,6 +14,7 @@ from coopvote.web.access import ACCESS, RESULTS_RULE, permits
 MAIN = [
     ("My ballots", "/ballots"),
     ("My membership", "/membership"),
+    ("Elections", "/elections"),
     ("Forum", "/forum"),
     ("Results", "/results"),
     ("Applications", "/governance/applications"),

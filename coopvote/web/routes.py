@@ -12,6 +12,7 @@ from coopvote.web.api.results import ResultsController
 from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.audit import AuditPages
 from coopvote.web.pages.auth import AuthPages
+from coopvote.web.pages.elections import ElectionPages
 from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
@@ -42,6 +43,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     RunningBallotPages,
     ForumPages,
     ForumGovernancePages,
+    ElectionPages,
     ResultPages,
     ReceiptPages,
 ]

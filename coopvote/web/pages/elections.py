@@ -1,0 +1,200 @@
+"""Election pages: the election (timetable, contests, candidates and their statements, the
+member's ballots in it), nominating, seconding, consenting and withdrawing for members,
+checking nominations and closing them for governors, and the results of every contest.
+
+Each handler parses, calls one elections command or read model, and chooses a template or a
+redirect; a refused action comes back as a message on the election's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from coopvote.elections import service as elections
+from coopvote.elections import views
+from coopvote.elections.models import STATEMENT_WORDS
+from coopvote.members.models import Role
+from coopvote.members.views import constituencies, organisations
+from coopvote.security.sessions import Principal
+from coopvote.web.access import RESULTS_READERS, SIGNED_IN, principal_of, requires
+from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
+from coopvote.web.forms import FormData, text
+from coopvote.web.templating import page, redirect, reshow
+
+SHOW = "elections/show.html"
+
+
+def at(election_id: str) -> str:
+    return f"/elections/{election_id}"
+
+
+def election_context(db: Db, election_id: str, principal: Principal, now: Now) -> dict[str, Any]:
+    """What the election's page shows this viewer: the template only lays it out."""
+    election = views.find_election(db, election_id)
+    view = views.election_view(
+        db, election, member_id=principal.member_id, roles=principal.roles, now=now
+    )
+    return {
+        "view": view,
+        "my_ballots": views.my_ballots(view, now),
+        "is_governor": Role.GOVERNOR in principal.roles,
+        "statement_words": STATEMENT_WORDS,
+        # Constituencies' and organisations' names, by slug, for each contest's electorate.
+        "group_names": {g.slug: g.name for g in [*constituencies(db), *organisations(db)]},
+    }
+
+
+class ElectionPages(Controller):
+    path = "/elections"
+    opt = requires(Role.MEMBER)
+    include_in_schema = False
+
+    @get("/", opt=SIGNED_IN, sync_to_thread=True)
+    def index(self, request: Request[Any, Any, Any], db: Db, now: Now) -> Template:
+        listed = [(e, views.status_of(db, e, now)) for e in views.list_elections(db)]
+        return page(request, "elections/index.html", elections=listed)
+
+    @get("/{election_id:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def show(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        election_id: FromPath[str],
+    ) -> Template:
+        return page(request, SHOW, **election_context(db, election_id, principal, now))
+
+    @get("/{election_id:str}/results", opt=RESULTS_READERS, sync_to_thread=True)
+    def results(
+        self, request: Request[Any, Any, Any], db: Db, election_id: FromPath[str]
+    ) -> Template:
+        election = views.find_election(db, election_id)
+        return page(
+            request,
+            "elections/results.html",
+            election=election,
+            results=views.results(db, election),
+            signed_in=principal_of(request) is not None,
+        )
+
+    @post("/{election_id:str}/contests/{contest_id:str}/nominate", sync_to_thread=True)
+    def nominate(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        election_id: FromPath[str],
+        contest_id: FromPath[str],
+        data: FormData,
+    ) -> Template | Redirect:
+        """Nominate oneself, or another member by their email address (who must agree)."""
+        election = elections.get_election(db, election_id, now)
+        contest = views.find_contest(db, election, contest_id)
+        email = text(data, "nominee")
+
+        def nominate() -> None:
+            nominee = views.member_by_email(db, email) if email else None
+            elections.nominate(
+                db,
+                election,
+                contest,
+                nominator_id=principal.member_id,
+                nominee_id=nominee.id if nominee else None,
+                statement=text(data, "statement"),
+                now=now,
+            )
+
+        if problem := attempt(db, nominate):
+            # The form is per contest: its fields are named by the contest's id.
+            marked = {
+                f"{name}-{contest_id}": message
+                for name, message in (problem.field_errors or {"statement": problem.detail}).items()
+            }
+            form = {f"{k}-{contest_id}": v for k, v in data.items() if k != "_csrf_token"}
+            return reshow(
+                request,
+                SHOW,
+                type(problem)(problem.detail, field_errors=marked),
+                form,
+                **election_context(db, election_id, principal, now),
+            )
+        done = (
+            "Your nomination is made."
+            if not email
+            else "The nomination is made: they must agree to stand."
+        )
+        return redirect(request, at(election_id), done)
+
+    @post("/{election_id:str}/close-nominations", opt=requires(Role.GOVERNOR), sync_to_thread=True)
+    def close_nominations(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        election_id: FromPath[str],
+    ) -> Redirect:
+        election = elections.get_election(db, election_id, now)
+        if problem := attempt(
+            db,
+            lambda: elections.close_nominations(
+                db, election, actor_id=principal.member_id, now=now
+            ),
+        ):
+            return redirect(request, at(election_id), problem.detail, "error")
+        return redirect(request, at(election_id), "Nominations are closed.")
+
+    @post("/nominations/{nomination_id:str}/{action:str}", sync_to_thread=True)
+    def act(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        nomination_id: FromPath[str],
+        action: FromPath[str],
+        data: FormData,
+    ) -> Redirect:
+        """Second, accept (agree to stand), withdraw; and, for governors, approve or reject."""
+        nomination, contest, election = views.find_nomination(db, nomination_id)
+        elections.catch_up(db, election, now)
+        me = principal.member_id
+        governor = Role.GOVERNOR in principal.roles
+        actions: dict[str, tuple[Callable[[], object], str]] = {
+            "second": (
+                lambda: elections.second(db, election, contest, nomination, member_id=me, now=now),
+                "You have seconded the nomination.",
+            ),
+            "accept": (
+                lambda: elections.consent(db, election, nomination, member_id=me, now=now),
+                "You have agreed to stand.",
+            ),
+            "withdraw": (
+                lambda: elections.withdraw(db, election, nomination, member_id=me, now=now),
+                "Your nomination is withdrawn.",
+            ),
+        }
+        if governor:
+            actions["approve"] = (
+                lambda: elections.approve(db, election, nomination, actor_id=me, now=now),
+                "The nomination is accepted: the nominee is a candidate.",
+            )
+            actions["reject"] = (
+                lambda: elections.reject(
+                    db, election, nomination, reason=text(data, "reason"), actor_id=me, now=now
+                ),
+                "The nomination is rejected; the nominee sees your reason.",
+            )
+        if action not in actions:
+            return redirect(request, at(election.public_id), "There is no such action.", "error")
+        run, done = actions[action]
+        anchor = f"{at(election.public_id)}#nomination-{nomination_id}"
+        if problem := attempt(db, run):
+            return redirect(request, anchor, problem.detail, "error")
+        return redirect(request, anchor, done)
