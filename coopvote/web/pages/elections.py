@@ -44,7 +44,10 @@ def election_context(db: Db, election_id: str, principal: Principal, now: Now) -
         "is_governor": Role.GOVERNOR in principal.roles,
         "statement_words": STATEMENT_WORDS,
         # Constituencies' and organisations' names, by slug, for each contest's electorate.
-        "group_names": {g.slug: g.name for g in [*constituencies(db), *organisations(db)]},
+        "group_names": {
+            **{c.slug: c.name for c in constituencies(db)},
+            **{o.slug: o.name for o in organisations(db)},
+        },
     }
 
 
