@@ -8,21 +8,27 @@ redirect; a refused action comes back as a message on the election's page."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from coopvote.ballots.models import Method
 from coopvote.elections import service as elections
 from coopvote.elections import views
-from coopvote.elections.models import STATEMENT_WORDS
+from coopvote.elections.models import STATEMENT_WORDS, CandidateOrder
+from coopvote.elections.rules import CONTEST_METHODS, ContestDefinition, ElectionDefinition
+from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.members.views import constituencies, organisations
 from coopvote.security.sessions import Principal
 from coopvote.web.access import RESULTS_READERS, SIGNED_IN, principal_of, requires
-from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
-from coopvote.web.forms import FormData, text
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
+from coopvote.web.forms import FieldProblems, FormData, checked, local_time, text, whole_number
+from coopvote.web.labels import METHOD_NAMES
 from coopvote.web.templating import page, redirect, reshow
 
 SHOW = "elections/show.html"
@@ -51,15 +57,107 @@ def election_context(db: Db, election_id: str, principal: Principal, now: Now) -
     }
 
 
+#: Contest rows on the new-election form; rows left without a title are not contests.
+CONTEST_ROWS = 6
+TIMETABLE = ("nominations_open_at", "nominations_close_at", "voting_opens_at", "voting_closes_at")
+NEW = "elections/new.html"
+
+
+def read_definition(data: dict[str, Any], zone: ZoneInfo) -> ElectionDefinition:
+    """The new-election form as a definition; every field's problem is reported at once (the
+    rules' problems, by the same field names, come from the service)."""
+    problems = FieldProblems()
+    moments = {
+        name: problems.read(partial(local_time, data, name, zone), None) for name in TIMETABLE
+    }
+    seconders = problems.read(partial(whole_number, data, "seconders", 1), None)
+    order = text(data, "candidate_order")
+    contests = []
+    for i in range(CONTEST_ROWS):
+        title = text(data, f"contests.{i}.title").strip()
+        if not title:
+            continue
+        method = text(data, f"contests.{i}.method")
+        constituency, organisation = (
+            text(data, f"contests.{i}.constituency"),
+            text(data, f"contests.{i}.organisation"),
+        )
+        contests.append(
+            ContestDefinition(
+                title=title,
+                seats=problems.read(partial(whole_number, data, f"contests.{i}.seats", 1), None)
+                or 0,
+                method=Method(method) if method in set(CONTEST_METHODS) else Method.RESOLUTION,
+                eligible_constituencies=(constituency,) if constituency else (),
+                eligible_organisations=(organisation,) if organisation else (),
+            )
+        )
+    problems.ensure_none()
+    return ElectionDefinition(
+        title=text(data, "title"),
+        description=text(data, "description"),
+        contests=contests,
+        seconders=seconders or 0,
+        confirmatory_vote=checked(data, "confirmatory_vote"),
+        candidate_order=CandidateOrder(order)
+        if order in set(CandidateOrder)
+        else CandidateOrder.SURNAME,
+        **moments,
+    )
+
+
+def new_context(db: Db) -> dict[str, Any]:
+    return {
+        "rows": range(CONTEST_ROWS),
+        "methods": [(m.value, METHOD_NAMES[m]) for m in Method if m in CONTEST_METHODS],
+        "constituencies": constituencies(db),
+        "organisations": organisations(db),
+    }
+
+
 class ElectionPages(Controller):
     path = "/elections"
     opt = requires(Role.MEMBER)
     include_in_schema = False
 
     @get("/", opt=SIGNED_IN, sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any], db: Db, now: Now) -> Template:
+    def index(
+        self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal, now: Now
+    ) -> Template:
         listed = [(e, views.status_of(db, e, now)) for e in views.list_elections(db)]
-        return page(request, "elections/index.html", elections=listed)
+        return page(
+            request,
+            "elections/index.html",
+            elections=listed,
+            is_governor=Role.GOVERNOR in principal.roles,
+        )
+
+    @get("/new", opt=requires(Role.GOVERNOR), sync_to_thread=True)
+    def new(self, request: Request[Any, Any, Any], db: Db) -> Template:
+        blank = {"seconders": "1", **{f"contests.{i}.seats": "1" for i in range(CONTEST_ROWS)}}
+        return page(request, NEW, form=blank, **new_context(db))
+
+    @post("/new", opt=requires(Role.GOVERNOR), sync_to_thread=True)
+    def create(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        settings: CurrentSettings,
+        data: FormData,
+    ) -> Template | Redirect:
+        """Define an election (governors); the form comes back with every problem marked."""
+        try:
+            election = elections.create_election(
+                db,
+                read_definition(data, ZoneInfo(settings.timezone)),
+                actor_id=principal.member_id,
+                now=now,
+            )
+        except InvalidInput as problem:
+            return reshow(request, NEW, problem, data, **new_context(db))
+        return redirect(request, at(election.public_id), "The election is set up.")
 
     @get("/{election_id:str}", opt=SIGNED_IN, sync_to_thread=True)
     def show(
