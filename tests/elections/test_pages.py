@@ -42,7 +42,9 @@ def test_a_member_nominates_through_the_form_and_the_statement_is_sanitised(
     assert f'action="/elections/{election}/contests/{contest}/nominate"' in shown.text
     made = client.post(
         f"/elections/{election}/contests/{contest}/nominate",
-        data=form(client, statement="I will **listen**. <script>alert('x')</script>"),
+        data=form(
+            client, **{f"statement-{contest}": "I will **listen**. <script>alert('x')</script>"}
+        ),
         follow_redirects=False,
     )
     assert made.status_code == 303
@@ -58,7 +60,7 @@ def test_a_refused_nomination_comes_back_with_the_field_marked(
     sign_in(client, "parent@example.org")
     refused = client.post(
         f"/elections/{election}/contests/{contest}/nominate",
-        data=form(client, statement="word " * 501),
+        data=form(client, **{f"statement-{contest}": "word " * 501}),
     )
     assert refused.status_code == 422
     assert f'id="statement-{contest}"' in refused.text
@@ -74,7 +76,7 @@ def test_a_member_outside_the_contest_is_offered_no_form_and_refused(
     assert "/nominate" not in client.get(f"/elections/{election}").text
     refused = client.post(
         f"/elections/{election}/contests/{contest}/nominate",
-        data=form(client, statement="I am staff."),
+        data=form(client, **{f"statement-{contest}": "I am staff."}),
     )
     assert refused.status_code == 403
 
@@ -86,7 +88,7 @@ def test_seconding_approving_closing_and_the_results_page(
     sign_in(client, "parent@example.org")
     client.post(
         f"/elections/{election}/contests/{contest}/nominate",
-        data=form(client, statement="Vote for me."),
+        data=form(client, **{f"statement-{contest}": "Vote for me."}),
     )
     page = client.get(f"/elections/{election}").text
     nomination = page.split('id="nomination-')[1].split('"')[0]

@@ -197,7 +197,8 @@ class ElectionPages(Controller):
         """Nominate oneself, or another member by their email address (who must agree)."""
         election = elections.get_election(db, election_id, now)
         contest = views.find_contest(db, election, contest_id)
-        email = text(data, "nominee")
+        # The form is per contest: its fields are named by the contest's id.
+        email = text(data, f"nominee-{contest_id}").strip()
 
         def nominate() -> None:
             nominee = views.member_by_email(db, email) if email else None
@@ -207,22 +208,20 @@ class ElectionPages(Controller):
                 contest,
                 nominator_id=principal.member_id,
                 nominee_id=nominee.id if nominee else None,
-                statement=text(data, "statement"),
+                statement=text(data, f"statement-{contest_id}"),
                 now=now,
             )
 
         if problem := attempt(db, nominate):
-            # The form is per contest: its fields are named by the contest's id.
             marked = {
                 f"{name}-{contest_id}": message
                 for name, message in (problem.field_errors or {"statement": problem.detail}).items()
             }
-            form = {f"{k}-{contest_id}": v for k, v in data.items() if k != "_csrf_token"}
             return reshow(
                 request,
                 SHOW,
                 type(problem)(problem.detail, field_errors=marked),
-                form,
+                data,
                 **election_context(db, election_id, principal, now),
             )
         done = (
