@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coopvote.ballots.models import Method
@@ -116,6 +116,8 @@ class Nomination(SQLModel, table=True):
     nominator_id: int = Field(foreign_key="member.id")
     #: Markdown, sanitised when shown (``coopvote.markdown``).
     statement: str = Field(sa_column=Column(Text, nullable=False))
+    #: An optional photo of the nominee: a JPEG re-encoded from the upload (``photos``).
+    photo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     status: NominationStatus = Field(sa_column=enum_column(NominationStatus))
     created_at: datetime = Field(sa_type=UTCDateTime)
     consented_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

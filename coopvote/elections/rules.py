@@ -261,6 +261,15 @@ def can_withdraw(
     return _live(nomination) and nominations_open(election, now)
 
 
+def can_set_photo(
+    election: Election, nomination: Nomination, member_id: int, now: datetime
+) -> Verdict:
+    """The nominee adds or replaces their photo while nominations are open."""
+    if member_id != nomination.nominee_id:
+        return Verdict(NotAllowed("Only the member nominated can add their photo."))
+    return _live(nomination) and nominations_open(election, now)
+
+
 def can_approve(election: Election, nomination: Nomination, seconds: int, now: datetime) -> Verdict:
     """A governor accepts a nomination the nominee stands by and enough members seconded,
     before nominations close."""

@@ -4,6 +4,7 @@ ballots). Each loads, asks the rules, changes, audits and flushes; the caller co
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Method, Threshold
 from coopvote.ballots.rules import Definition
 from coopvote.db.types import new_public_id
-from coopvote.elections import rules, views
+from coopvote.elections import photos, rules, views
 from coopvote.elections.models import (
     CandidateOrder,
     Contest,
@@ -294,6 +295,32 @@ def withdraw(
         actor_id=member_id,
         now=now,
         data={},
+    )
+    return nomination
+
+
+def set_photo(
+    session: Session,
+    election: Election,
+    nomination: Nomination,
+    *,
+    upload: bytes,
+    member_id: int,
+    now: datetime,
+) -> Nomination:
+    """The nominee's photo: checked, re-encoded and stripped of metadata (``photos``)."""
+    _lock(session, nomination)
+    rules.can_set_photo(election, nomination, member_id, now).ensure()
+    nomination.photo = photos.clean_photo(upload)
+    session.add(nomination)
+    session.flush()
+    _audit(
+        session,
+        nomination_subject(nomination),
+        "nomination.photo_set",
+        actor_id=member_id,
+        now=now,
+        data={"sha256": hashlib.sha256(nomination.photo).hexdigest()},
     )
     return nomination
 

@@ -121,6 +121,7 @@ def upgrade() -> None:
         sa.Column("nominee_id", sa.Integer(), nullable=False),
         sa.Column("nominator_id", sa.Integer(), nullable=False),
         sa.Column("statement", sa.Text(), nullable=False),
+        sa.Column("photo", sa.LargeBinary(), nullable=True),
         sa.Column(
             "status",
             sa.Enum(

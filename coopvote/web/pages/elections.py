@@ -9,18 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from coopvote.ballots.models import Method
+from coopvote.elections import photos, views
 from coopvote.elections import service as elections
-from coopvote.elections import views
 from coopvote.elections.models import STATEMENT_WORDS, CandidateOrder
-from coopvote.elections.rules import CONTEST_METHODS, ContestDefinition, ElectionDefinition
+from coopvote.elections.rules import (
+    CONTEST_METHODS,
+    ContestDefinition,
+    ElectionDefinition,
+    can_see_nomination,
+)
 from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.members.views import constituencies, organisations
@@ -249,6 +257,49 @@ class ElectionPages(Controller):
         ):
             return redirect(request, at(election_id), problem.detail, "error")
         return redirect(request, at(election_id), "Nominations are closed.")
+
+    @get("/nominations/{nomination_id:str}/photo", opt=SIGNED_IN, sync_to_thread=True)
+    def photo(
+        self, db: Db, principal: CurrentPrincipal, nomination_id: FromPath[str]
+    ) -> Response[bytes]:
+        """A nominee's photo, to those who may see the nomination."""
+        nomination, contest, _ = views.find_nomination(db, nomination_id)
+        viewer = views.elector(db, principal.member_id)
+        is_governor = Role.GOVERNOR in principal.roles
+        if nomination.photo is None or not can_see_nomination(
+            contest, nomination, viewer, is_governor=is_governor
+        ):
+            raise NotFoundException("No such photo.")
+        return Response(
+            nomination.photo,
+            media_type="image/jpeg",
+            headers={"Cache-Control": "private, max-age=300"},
+        )
+
+    @post("/nominations/{nomination_id:str}/photo", sync_to_thread=True)
+    def upload_photo(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        nomination_id: FromPath[str],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Redirect:
+        """The nominee adds their photo from the election's page."""
+        nomination, _, election = views.find_nomination(db, nomination_id)
+        elections.catch_up(db, election, now)
+        upload = data.get("photo")
+        content = upload.file.read(photos.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        anchor = f"{at(election.public_id)}#nomination-{nomination_id}"
+        if problem := attempt(
+            db,
+            lambda: elections.set_photo(
+                db, election, nomination, upload=content, member_id=principal.member_id, now=now
+            ),
+        ):
+            return redirect(request, anchor, problem.detail, "error")
+        return redirect(request, anchor, "Your photo is added.")
 
     @post("/nominations/{nomination_id:str}/{action:str}", sync_to_thread=True)
     def act(
