@@ -466,8 +466,7 @@ def _ballot_definition(
     order, each with a link to their statement; opening at the voting window (or now, if
     that has passed), its roll the contest's electorate, frozen as usual."""
     statements = "\n".join(
-        f"- [{name}'s statement](/elections/{election.public_id}#nomination-{n.public_id})"
-        for name, n in candidates
+        f"- [{name}'s statement](/elections/nominations/{n.public_id})" for name, n in candidates
     )
     common: dict[str, Any] = {
         "closes_at": election.voting_closes_at,

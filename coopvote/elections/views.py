@@ -91,6 +91,13 @@ def member_by_email(session: Session, email: str) -> Member:
     return member
 
 
+def member_name(session: Session, member_id: int) -> str:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("No such member.")
+    return member.name
+
+
 def elector(session: Session, member_id: int) -> Elector:
     """A member's standing, constituency and organisation (by slug), for the rules."""
     row = session.exec(

@@ -175,3 +175,28 @@ def test_your_ballots_in_the_election(client: TestClient[Any], session: Session)
     page = client.get(f"/elections/{election_id}").text
     assert f"Your ballots in the {title}" in page
     assert page.count('class="button" href="/ballots/') == 2
+
+
+def test_a_candidates_statement_is_a_tap_away_from_the_paper(
+    client: TestClient[Any], session: Session
+) -> None:
+    make_member(session, email="voter@example.org")
+    election = make_election(session)
+    contest = first_contest(session, election)
+    nominations = [
+        stand(session, election, contest, make_member(session, name=name), make_member(session))
+        for name in ("Ann Ash", "Ben Birch", "Cy Cedar")
+    ]
+    elections.close_nominations(session, election, actor_id=None, now=utcnow())
+    ballot = session.get(Ballot, first_contest(session, election).ballot_id)
+    assert ballot is not None
+    ballots.open_ballot(session, ballot, actor_id=None, now=utcnow())
+    ballot_id, first = ballot.public_id, nominations[0].public_id
+    session.commit()
+    sign_in(client, "voter@example.org")
+    paper = client.get(f"/ballots/{ballot_id}").text
+    assert f'href="/elections/nominations/{first}"' in paper
+    statement = client.get(f"/elections/nominations/{first}")
+    assert statement.status_code == 200
+    assert "Ann Ash" in statement.text
+    assert "<strong>listen</strong>" in statement.text

@@ -22,7 +22,13 @@ from litestar.response import Redirect, Template
 from coopvote.ballots.models import Method
 from coopvote.elections import photos, views
 from coopvote.elections import service as elections
-from coopvote.elections.models import STATEMENT_WORDS, CandidateOrder
+from coopvote.elections.models import (
+    STATEMENT_WORDS,
+    CandidateOrder,
+    Contest,
+    Election,
+    Nomination,
+)
 from coopvote.elections.rules import (
     CONTEST_METHODS,
     ContestDefinition,
@@ -121,6 +127,19 @@ def new_context(db: Db) -> dict[str, Any]:
         "constituencies": constituencies(db),
         "organisations": organisations(db),
     }
+
+
+def visible_nomination(
+    db: Db, nomination_id: str, principal: Principal
+) -> tuple[Nomination, Contest, Election]:
+    """A nomination this viewer may see (``rules.can_see_nomination``); else 404."""
+    nomination, contest, election = views.find_nomination(db, nomination_id)
+    viewer = views.elector(db, principal.member_id)
+    if not can_see_nomination(
+        contest, nomination, viewer, is_governor=Role.GOVERNOR in principal.roles
+    ):
+        raise NotFoundException("No such nomination.")
+    return nomination, contest, election
 
 
 class ElectionPages(Controller):
@@ -258,17 +277,32 @@ class ElectionPages(Controller):
             return redirect(request, at(election_id), problem.detail, "error")
         return redirect(request, at(election_id), "Nominations are closed.")
 
+    @get("/nominations/{nomination_id:str}", opt=SIGNED_IN, sync_to_thread=True)
+    def nomination(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        nomination_id: FromPath[str],
+    ) -> Template:
+        """A candidate's statement on its own page: what the ballot paper links to."""
+        nomination, contest, election = visible_nomination(db, nomination_id, principal)
+        return page(
+            request,
+            "elections/nomination.html",
+            nomination=nomination,
+            contest=contest,
+            election=election,
+            nominee=views.member_name(db, nomination.nominee_id),
+        )
+
     @get("/nominations/{nomination_id:str}/photo", opt=SIGNED_IN, sync_to_thread=True)
     def photo(
         self, db: Db, principal: CurrentPrincipal, nomination_id: FromPath[str]
     ) -> Response[bytes]:
         """A nominee's photo, to those who may see the nomination."""
-        nomination, contest, _ = views.find_nomination(db, nomination_id)
-        viewer = views.elector(db, principal.member_id)
-        is_governor = Role.GOVERNOR in principal.roles
-        if nomination.photo is None or not can_see_nomination(
-            contest, nomination, viewer, is_governor=is_governor
-        ):
+        nomination, _, _ = visible_nomination(db, nomination_id, principal)
+        if nomination.photo is None:
             raise NotFoundException("No such photo.")
         return Response(
             nomination.photo,
