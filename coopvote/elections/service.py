@@ -30,7 +30,7 @@ from coopvote.elections.models import (
 )
 from coopvote.elections.rules import ElectionDefinition
 from coopvote.errors import Conflict, InvalidInput
-from coopvote.members.models import Member
+from coopvote.members.models import Member, MemberStatus
 from coopvote.members.views import constituencies, organisations
 from coopvote.results import document
 
@@ -439,12 +439,17 @@ def _close(
 
 
 def _candidates(session: Session, contest: Contest) -> list[tuple[str, Nomination]]:
-    """The accepted candidates as (name on the paper, nomination), by surname. Two candidates
-    of the same name are told apart by their member numbers."""
+    """The accepted candidates who are still active members, as (name on the paper,
+    nomination), by surname. Two candidates of the same name are told apart by their member
+    numbers."""
     rows = session.exec(
         select(Member, Nomination)
         .join(Nomination, col(Nomination.nominee_id) == Member.id)
-        .where(Nomination.contest_id == contest.id, Nomination.status == N.APPROVED)
+        .where(
+            Nomination.contest_id == contest.id,
+            Nomination.status == N.APPROVED,
+            Member.status == MemberStatus.ACTIVE,
+        )
     ).all()
     clashes = Counter(m.name.strip() for m, _ in rows)
     named = [

@@ -419,6 +419,11 @@ def _confirmed_names(session: Session, contest: Contest) -> list[str]:
     )
 
 
+def election_results(session: Session, public_id: str) -> ElectionResults:
+    """The results of the election with this id (``NotFound`` for none, or none yet)."""
+    return results(session, find_election(session, public_id))
+
+
 def results(session: Session, election: Election) -> ElectionResults:
     """The results of election X: every contest, declared or still to be; the read model the
     results page and the API serve, and which other areas (general meetings) link to.

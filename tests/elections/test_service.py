@@ -19,7 +19,9 @@ from coopvote.elections import views
 from coopvote.elections.models import CandidateOrder, NominationStatus, Outcome
 from coopvote.elections.rules import ContestDefinition, ElectionStatus
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.members import service as members
 from coopvote.members.models import Role
+from coopvote.members.rules import Transition
 from coopvote.results import service as results
 from tests.elections.helpers import STATEMENT, first_contest, make_election, stand
 from tests.factories import make_member
@@ -436,3 +438,23 @@ def test_results_gather_every_contest(session: Session) -> None:
     assert (found.contests[1].outcome, found.contests[1].vacant) == ("vacant", 1)
     assert views.status_of(session, election, utcnow()) is ElectionStatus.DECLARED
     del community
+
+
+def test_a_candidate_no_longer_a_member_when_nominations_close_is_not_elected(
+    session: Session,
+) -> None:
+    election = make_election(session)
+    contest = first_contest(session, election)
+    leaver, stayer = make_member(session, name="Lee Leaver"), make_member(session, name="Sam Stay")
+    for nominee in (leaver, stayer):
+        stand(session, election, contest, nominee, make_member(session))
+    members.change_status(
+        session,
+        member=leaver,
+        transition=Transition.CEASED,
+        actor_id=None,
+        now=utcnow(),
+        reason="moved away",
+    )
+    elections.close_nominations(session, election, actor_id=None, now=utcnow())
+    assert views.results(session, election).contests[0].elected == ["Sam Stay"]

@@ -313,7 +313,7 @@ class ElectionsController(Controller):
     @get("/{election_id:str}/results", opt=RESULTS_READERS, sync_to_thread=True)
     def results(self, db: Db, election_id: FromPath[str]) -> ElectionResultsOut:
         """Every contest's result: elected (unopposed or by ballot), vacant seats, turnout."""
-        found = views.results(db, views.find_election(db, election_id))
+        found = views.election_results(db, election_id)
         return ElectionResultsOut(
             found.election_id, found.title, found.declared, [_result_out(c) for c in found.contests]
         )
