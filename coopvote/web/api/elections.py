@@ -6,19 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
 
-from litestar import Controller, get, post, put
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots.models import Method
 from coopvote.elections import service as elections
 from coopvote.elections import views
 from coopvote.elections.models import CandidateOrder, Contest, Election, Nomination
-from coopvote.elections.photos import MAX_BYTES
 from coopvote.elections.rules import ContestDefinition, ElectionDefinition, can_see_nomination
 from coopvote.elections.views import ContestResult, ContestView, NominationView
 from coopvote.errors import InvalidInput, NotFound
@@ -95,11 +91,6 @@ class NominationIn:
     statement: str
     #: The public id of the member nominated; absent or null: oneself.
     nominee: str | None = None
-
-
-@dataclass
-class PhotoIn:
-    photo: UploadFile
 
 
 @dataclass
@@ -418,28 +409,6 @@ class NominationsController(Controller):
         """The nominee withdraws; refused (409) once nominations have closed."""
         nomination, _, election = self._act(db, nomination_id, now)
         elections.withdraw(db, election, nomination, member_id=principal.member_id, now=now)
-        return _shown(db, nomination, principal, now)
-
-    @put("/{nomination_id:str}/photo", status_code=HTTP_200_OK, sync_to_thread=True)
-    def photo(
-        self,
-        db: Db,
-        principal: CurrentPrincipal,
-        now: Now,
-        nomination_id: FromPath[str],
-        data: Annotated[PhotoIn, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> NominationOut:
-        """The nominee's photo (multipart, field ``photo``: a JPEG, PNG or WebP of at most
-        5 MB), while nominations are open; stored re-encoded as a JPEG without metadata."""
-        nomination, _, election = self._act(db, nomination_id, now)
-        elections.set_photo(
-            db,
-            election,
-            nomination,
-            upload=data.photo.file.read(MAX_BYTES + 1),
-            member_id=principal.member_id,
-            now=now,
-        )
         return _shown(db, nomination, principal, now)
 
     @post(
