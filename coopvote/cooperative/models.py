@@ -21,3 +21,6 @@ class CooperativeSettings(SQLModel, table=True):
     support_threshold_percent: int = 5
     #: … but never fewer than this.
     support_threshold_minimum: int = 2
+    #: Days after a member leaves (or an applicant is turned away) before everything but the
+    #: register entry is erased (``members.retention``); the UK GDPR's storage limitation.
+    erase_after_days: int = 365

@@ -74,6 +74,12 @@ class Member(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     applied_at: datetime = Field(sa_type=UTCDateTime)
     agreed_to_rules_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: When everything but the register entry was erased (on request, or at the end of the
+    #: retention period): contact details, password, free text, offices (issue 18).
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: When the register entry itself was removed (ten years after leaving: Companies Act
+    #: 2006 s. 121), leaving a tombstone, "former member N", that votes and events still name.
+    entry_removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MemberRole(SQLModel, table=True):

@@ -6,6 +6,7 @@ rules decide whether the thing may happen, so the API, the pages and the CLI sha
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, Verdict
@@ -164,3 +165,61 @@ def name_problem(name: str) -> str | None:
     if len(name) > 200:
         return "Use at most 200 characters."
     return None
+
+
+#: Statuses of people who are no longer (or never were) members: their data may be erased.
+FORMER = frozenset({S.CEASED, S.REJECTED})
+#: How long a former member's register entry is kept after they left: Companies Act 2006
+#: s. 121 lets an entry relating to a former member be removed ten years after they ceased.
+REGISTER_KEPT_YEARS = 10
+#: Ten years in days, leap days included: an entry goes on the tenth anniversary or a day
+#: after it, never before.
+REGISTER_KEPT = timedelta(days=365 * REGISTER_KEPT_YEARS + 3)
+
+
+def can_erase(status: MemberStatus, *, erased: bool) -> Verdict:
+    """Whether a person's personal data, beyond their register entry, may be erased: only
+    once they are no longer a member (ceased) or were never admitted (rejected), since a
+    member's contact details are needed to give notice of meetings and ballots (``Conflict``:
+    end the membership first), and only once (``Conflict``). UK GDPR Art. 17; the register
+    entry itself is kept as the Companies Act requires (``retention_stage``)."""
+    if status not in FORMER:
+        return Verdict(
+            Conflict("Only a former member's data can be erased: end the membership first.")
+        )
+    if erased:
+        return Verdict(Conflict("This person's personal data has been erased already."))
+    return YES
+
+
+class Stage(StrEnum):
+    """What retention does next to a former member's record."""
+
+    #: Erase everything but the register entry (contact details, password, free text).
+    ERASE = "erase"
+    #: Remove the register entry too, leaving a tombstone.
+    REMOVE = "remove"
+
+
+def retention_stage(
+    status: MemberStatus,
+    *,
+    left_at: datetime,
+    now: datetime,
+    erase_after: timedelta,
+    erased: bool,
+    removed: bool,
+) -> Stage | None:
+    """What retention owes a person whose membership ended (or application was turned down)
+    at ``left_at``: their personal data beyond the register entry is erased ``erase_after``
+    that (the co-operative's setting: storage limitation, UK GDPR Art. 5(1)(e)); a former
+    member's register entry is removed ``REGISTER_KEPT_YEARS`` after they left (Companies
+    Act 2006 s. 121); a rejected applicant was never on the register, so theirs goes with the
+    rest. ``None`` when nothing is due yet, or for anyone still a member."""
+    if status not in FORMER or removed:
+        return None
+    if not erased:
+        return Stage.ERASE if now >= left_at + erase_after else None
+    if status is S.REJECTED:
+        return Stage.REMOVE
+    return Stage.REMOVE if now >= left_at + REGISTER_KEPT else None

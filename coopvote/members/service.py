@@ -264,8 +264,6 @@ def change_status(
         data["member_number"] = member.member_number
     assert member.id is not None
     sessions.end_all_sessions(session, member.id)
-    if reason:
-        data["reason"] = reason
     session.add(member)
     _record_status(
         session, member, before, member.status, actor_id=actor_id, reason=reason, now=now
@@ -277,6 +275,8 @@ def change_status(
         subject=audit.member_subject(member),
         now=now,
         data=data,
+        # Free text about the member: kept apart from the hashed log, erased with them.
+        private={"reason": reason} if reason else None,
     )
     return member
 

@@ -6,7 +6,7 @@ engine, the unit of work and the column types that the areas' models use."""
 
 from sqlmodel import SQLModel
 
-from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.audit.models import AuditEvent, AuditHead, AuditNote
 from coopvote.ballots.models import (
     Ballot,
     BallotOption,
@@ -35,6 +35,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "AuditHead",
+    "AuditNote",
     "Ballot",
     "BallotOption",
     "BallotTrustee",

@@ -1,0 +1,90 @@
+"""the register lawfully kept: audit notes kept apart from the hashed chain (deleted only with
+a recorded erasure), erasure and removal dates on members, the retention setting
+
+Revision ID: 7d2e9b41c0a8
+Revises: 3c1f7e2ab9d4
+Create Date: 2026-11-30 04:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "7d2e9b41c0a8"
+down_revision: str | None = "3c1f7e2ab9d4"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+#: A note may go only once the erasure of the member it is about is on the chain.
+NOT_ERASED = (
+    "NOT EXISTS (SELECT 1 FROM audit_event WHERE action = 'member.erased' AND subject = OLD.about)"
+)
+
+SQLITE = [
+    """CREATE TRIGGER audit_note_no_update BEFORE UPDATE ON audit_note
+    BEGIN SELECT RAISE(ABORT, 'audit notes cannot be changed'); END""",
+    f"""CREATE TRIGGER audit_note_erased_only BEFORE DELETE ON audit_note
+    WHEN {NOT_ERASED}
+    BEGIN SELECT RAISE(ABORT, 'an audit note goes only with its member''s recorded erasure');
+    END""",
+]
+
+POSTGRESQL = [
+    f"""CREATE FUNCTION audit_note_erased_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            RAISE EXCEPTION 'audit notes cannot be changed'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF {NOT_ERASED} THEN
+            RAISE EXCEPTION 'an audit note goes only with its member''s recorded erasure'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN OLD;
+    END $$""",
+    """CREATE TRIGGER audit_note_erased_only BEFORE UPDATE OR DELETE ON audit_note
+    FOR EACH ROW EXECUTE FUNCTION audit_note_erased_only()""",
+]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "audit_note",
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("text", sa.String(length=2000), nullable=False),
+        sa.Column("salt", sa.String(length=32), nullable=False),
+        sa.Column("about", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("seq", "name", name=op.f("pk_audit_note")),
+    )
+    with op.batch_alter_table("audit_note", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_note_about"), ["about"], unique=False)
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("entry_removed_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("cooperative_settings", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("erase_after_days", sa.Integer(), nullable=False, server_default="365")
+        )
+    for statement in SQLITE if op.get_context().dialect.name == "sqlite" else POSTGRESQL:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER audit_note_no_update")
+        op.execute("DROP TRIGGER audit_note_erased_only")
+    else:
+        op.execute("DROP TRIGGER audit_note_erased_only ON audit_note")
+        op.execute("DROP FUNCTION audit_note_erased_only()")
+    with op.batch_alter_table("cooperative_settings", schema=None) as batch_op:
+        batch_op.drop_column("erase_after_days")
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("entry_removed_at")
+        batch_op.drop_column("erased_at")
+    with op.batch_alter_table("audit_note", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_note_about"))
+    op.drop_table("audit_note")
