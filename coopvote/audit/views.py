@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from coopvote.audit.models import AuditEvent, AuditNote
-from coopvote.members.models import Member
+from coopvote.members.models import Member, shown_name
 from coopvote.paging import Page
 
 
@@ -135,9 +135,7 @@ def _member_names(session: Session, references: Iterable[str]) -> dict[str, str]
     names = {}
     for start in range(0, len(ids), NAMES_PER_QUERY):
         chunk = ids[start : start + NAMES_PER_QUERY]
-        for member_id, name in session.exec(
-            select(Member.id, Member.name).where(col(Member.id).in_(chunk))
-        ):
-            # An erased register entry keeps no name: a tombstone (issue 18).
-            names[f"member:{member_id}"] = name or f"former member {member_id}"
+        for member in session.exec(select(Member).where(col(Member.id).in_(chunk))):
+            # A removed register entry keeps no name: its tombstone (issue 18).
+            names[f"member:{member.id}"] = shown_name(member)
     return names

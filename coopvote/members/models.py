@@ -82,6 +82,17 @@ class Member(SQLModel, table=True):
     entry_removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+def tombstone(member: Member) -> str:
+    """How a removed register entry is named: "former member" and their number (or, for an
+    applicant who never had one, the record's id)."""
+    return f"former member {member.member_number or member.id}"
+
+
+def shown_name(member: Member) -> str:
+    """The member's name, or their tombstone once the register entry is removed."""
+    return member.name or tombstone(member)
+
+
 class MemberRole(SQLModel, table=True):
     __tablename__ = "member_role"
 

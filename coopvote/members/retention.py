@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.audit.service import erase_notes_about
 from coopvote.forum.models import Comment, Proposal, Support
-from coopvote.members.models import Member, MemberRole, StatusChange
+from coopvote.members.models import Member, MemberRole, StatusChange, shown_name
 from coopvote.members.rules import FORMER, Stage, can_act_on, can_erase, retention_stage
 from coopvote.security import sessions, throttle
 
@@ -41,17 +41,11 @@ class Due:
     def describe(self) -> str:
         """One line for the dry run: who (by number and name, as the register knows them),
         when they left, and what will happen."""
-        who = tombstone(self.member) if self.member.name == "" else self.member.name
+        who = shown_name(self.member)
         number = self.member.member_number
         label = f"No. {number} {who}" if number else f"applicant {who}"
         what = "erase personal data" if self.stage is Stage.ERASE else "remove register entry"
         return f"{what}: {label} (left {self.left_at:%Y-%m-%d})"
-
-
-def tombstone(member: Member) -> str:
-    """How a removed register entry is named: "former member" and their number (or, for an
-    applicant who never had one, the record's id)."""
-    return f"former member {member.member_number or member.id}"
 
 
 def due(session: Session, *, now: datetime, erase_after: timedelta) -> list[Due]:

@@ -388,3 +388,50 @@ def revoke_role(
         now=now,
         data={"role": role.value},
     )
+
+
+@dataclass(frozen=True)
+class Details:
+    """A member's details as corrected: by the member (their name: a change of email waits
+    for member mail, which confirms the new address by a link), or by a governor (both)."""
+
+    name: str
+    email: str | None = None
+
+
+def correct_details(
+    session: Session, *, member: Member, details: Details, actor_id: int | None, now: datetime
+) -> list[str]:
+    """Correct a member's details (UK GDPR Art. 16, rectification); returns the names of the
+    fields changed, which the audit event ``member.details_corrected`` records without their
+    old or new values (the register keeps those; the log must not hold personal data).
+    ``actor_id`` is the member themselves or a governor. Raises ``InvalidInput`` marking each
+    bad field, ``Conflict`` for an email address another account holds, ``Conflict`` for an
+    erased record."""
+    if member.erased_at is not None:
+        raise Conflict("This record has been erased: there is nothing left to correct.")
+    email = normalise_email(details.email) if details.email is not None else member.email
+    if problems := marked({"name": name_problem(details.name), "email": email_problem(email)}):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    if email != member.email and find_by_email(session, email) is not None:
+        raise InvalidInput(
+            "Another account has that email address.",
+            field_errors={"email": "Another account has that email address."},
+        )
+    changed = {"name": details.name.strip(), "email": email}
+    fields = [field for field, value in changed.items() if getattr(member, field) != value]
+    if not fields:
+        return []
+    for field in fields:
+        setattr(member, field, changed[field])
+    session.add(member)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="member.details_corrected",
+        subject=audit.member_subject(member),
+        now=now,
+        data={"fields": fields},
+    )
+    return fields

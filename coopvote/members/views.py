@@ -23,6 +23,7 @@ from coopvote.members.models import (
     Organisation,
     Role,
     StatusChange,
+    shown_name,
 )
 from coopvote.members.rules import (
     GOVERNOR_ACTIONS,
@@ -49,6 +50,8 @@ class MemberSummary:
     organisation_name: str | None
     applied_at: datetime
     roles: tuple[Role, ...] = ()
+    #: Their personal data beyond the register entry is erased (issue 18).
+    erased: bool = False
 
     @property
     def offices(self) -> tuple[Role, ...]:
@@ -162,7 +165,7 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
             MemberSummary(
                 id=m.id,
                 public_id=m.public_id,
-                name=m.name,
+                name=shown_name(m),
                 email=m.email,
                 status=m.status,
                 member_number=m.member_number,
@@ -172,6 +175,7 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
                 organisation_name=org.name if org else None,
                 applied_at=m.applied_at,
                 roles=tuple(held),
+                erased=m.erased_at is not None,
             )
         )
     return summaries

@@ -24,7 +24,7 @@ from coopvote.errors import Conflict
 from coopvote.forum import service as forum
 from coopvote.members import retention
 from coopvote.members import service as members
-from coopvote.members.models import Member, MemberStatus, Role
+from coopvote.members.models import Member, MemberStatus, Role, tombstone
 from coopvote.members.rules import REGISTER_KEPT, Stage, Transition, retention_stage
 from coopvote.results import service as results
 from coopvote.results.models import ResultDeclaration
@@ -137,9 +137,9 @@ def test_an_erased_member_is_gone_from_every_column_and_the_chain_still_holds(
         assert all(holding(session, needle) for needle in personal)
         before = published(session)
     with database.transaction() as session:
-        member = session.get(Member, member_id)
-        assert member is not None
-        retention.erase(session, member=member, actor_id=None, now=utcnow(), on_request=True)
+        erasing = session.get(Member, member_id)
+        assert erasing is not None
+        retention.erase(session, member=erasing, actor_id=None, now=utcnow(), on_request=True)
     with database.reading() as session:
         for needle in personal:
             assert holding(session, needle) == [], needle
@@ -149,9 +149,9 @@ def test_an_erased_member_is_gone_from_every_column_and_the_chain_still_holds(
         assert verify_chain(session).ok
         assert published(session) == before
     with database.transaction() as session:
-        member = session.get(Member, member_id)
-        assert member is not None
-        retention.remove_entry(session, member=member, now=utcnow())
+        removing = session.get(Member, member_id)
+        assert removing is not None
+        retention.remove_entry(session, member=removing, now=utcnow())
     with database.reading() as session:
         assert holding(session, NAME) == []
         assert verify_chain(session).ok
@@ -179,7 +179,7 @@ def test_the_database_keeps_audit_notes_until_their_member_is_erased(
 def test_a_note_slipped_in_afterwards_breaks_verification(database: Database) -> None:
     with database.transaction() as session:
         make_member(session)
-        seq = session.execute(select(AuditEvent.seq)).scalars().first()
+        seq = session.execute(select(AuditEvent.__table__.c.seq)).scalars().first()  # type: ignore[attr-defined]
         session.execute(
             insert(AuditNote).values(
                 seq=seq, name="reason", text="made up", salt="00", about="member:1"
@@ -209,14 +209,15 @@ def test_purge_erases_after_the_setting_and_removes_the_entry_after_ten_years(
         with database.transaction() as session:
             retention.purge(session, now=utcnow(), erase_after=erase_after)
     with database.reading() as session:
-        old = session.get(Member, old_id)
-        recent = session.get(Member, recent_id)
-        assert old is not None
-        assert recent is not None
+        old_now = session.get(Member, old_id)
+        recent_now = session.get(Member, recent_id)
+        assert old_now is not None
+        assert recent_now is not None
+        old, recent = old_now, recent_now
         assert old.erased_at is not None
         assert old.entry_removed_at is not None
         assert old.name == ""
-        assert retention.tombstone(old).startswith("former member ")
+        assert tombstone(old).startswith("former member ")
         assert recent.erased_at is None
         assert retention.due(session, now=utcnow(), erase_after=erase_after) == []
         assert verify_chain(session).ok

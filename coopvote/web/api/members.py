@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
+from coopvote.members import privacy, retention, views
 from coopvote.members import service as members
-from coopvote.members import views
 from coopvote.members.models import MemberStatus, Role, normalise_email
 from coopvote.members.rules import Transition
 from coopvote.members.service import Application
@@ -83,6 +83,21 @@ class MemberDetailOut(MemberOut):
 
 
 @dataclass
+class MyDetailsIn:
+    """What a member corrects of their own details (a new email waits for member mail)."""
+
+    name: str
+
+
+@dataclass
+class DetailsIn:
+    """What a governor corrects on a member's record; what is left out stays as it is."""
+
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass
 class CredentialsIn:
     email: str
     password: str
@@ -150,6 +165,28 @@ class MeController(Controller):
     @get("/", sync_to_thread=True)
     def me(self, db: Db, principal: CurrentPrincipal) -> MemberOut:
         return MemberOut.of(views.summary(db, views.get_member(db, principal.public_id)))
+
+    @patch("/", sync_to_thread=True)
+    def correct(
+        self, db: Db, principal: CurrentPrincipal, data: JSONBody[MyDetailsIn], now: Now
+    ) -> MemberOut:
+        """Correct one's own name (UK GDPR Art. 16); audited by field name only."""
+        member = views.get_member(db, principal.public_id)
+        members.correct_details(
+            db,
+            member=member,
+            details=members.Details(name=data.name),
+            actor_id=principal.member_id,
+            now=now,
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @get("/export", sync_to_thread=True)
+    def export(self, db: Db, principal: CurrentPrincipal, now: Now) -> dict[str, Any]:
+        """Every piece of personal data held about the caller (subject access, UK GDPR Art.
+        15): details, status history, offices, consent, proposals, comments, support,
+        sessions; nothing about any vote or any other member."""
+        return privacy.subject_access(db, views.get_member(db, principal.public_id), now=now)
 
     @post("/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw(self, db: Db, principal: CurrentPrincipal, now: Now) -> MemberOut:
@@ -230,6 +267,41 @@ class MembersController(Controller):
                 for h in views.history(db, member)
             ],
         )
+
+    @patch("/{member_id:str}", sync_to_thread=True)
+    def correct(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: JSONBody[DetailsIn],
+        now: Now,
+    ) -> MemberOut:
+        """A governor corrects a member's name or email; audited by field name only."""
+        member = views.get_member(db, member_id)
+        members.correct_details(
+            db,
+            member=member,
+            details=members.Details(name=data.name or member.name, email=data.email),
+            actor_id=principal.member_id,
+            now=now,
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @post(
+        "/{member_id:str}/erase",
+        status_code=HTTP_200_OK,
+        opt=requires(Role.ADMIN),
+        sync_to_thread=True,
+    )
+    def erase(
+        self, db: Db, principal: CurrentPrincipal, member_id: FromPath[str], now: Now
+    ) -> MemberOut:
+        """An admin erases a former member's personal data at their request (UK GDPR Art.
+        17), keeping the register entry; ``409`` while they are still a member."""
+        member = views.get_member(db, member_id)
+        retention.erase(db, member=member, actor_id=principal.member_id, now=now, on_request=True)
+        return MemberOut.of(views.summary(db, member))
 
     def _change(
         self,

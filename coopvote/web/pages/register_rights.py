@@ -1,0 +1,82 @@
+"""Officers' side of members' rights (issue 18), on a member's record: governors correct a
+member's details; admins erase a former member's personal data at their request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from coopvote.errors import DomainError
+from coopvote.members import retention, views
+from coopvote.members import service as members
+from coopvote.members.models import Role
+from coopvote.web.access import requires
+from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.forms import FormData, checked, text
+from coopvote.web.templating import page, redirect, reshow
+
+RECORD = "governance/member.html"
+
+
+class RegisterRightsPages(Controller):
+    path = "/register/members/{member_id:str}"
+    opt = requires(Role.GOVERNOR)
+    include_in_schema = False
+
+    @post("/details", sync_to_thread=True)
+    def correct(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: FormData,
+        now: Now,
+    ) -> Template | Redirect:
+        member = views.get_member(db, member_id)
+        details = members.Details(name=text(data, "name"), email=text(data, "email"))
+        try:
+            changed = members.correct_details(
+                db, member=member, details=details, actor_id=principal.member_id, now=now
+            )
+        except DomainError as problem:
+            record = views.member_record(db, member_id)
+            return reshow(request, RECORD, problem, data, record=record, acted="details")
+        message = f"Corrected: {', '.join(changed)}." if changed else "Nothing needed changing."
+        return redirect(request, f"/governance/members/{member_id}", message)
+
+    @post("/erase", opt=requires(Role.ADMIN), sync_to_thread=True)
+    def erase(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: FormData,
+        now: Now,
+    ) -> Template | Redirect:
+        member = views.get_member(db, member_id)
+        if not checked(data, "confirm"):
+            return page(
+                request,
+                RECORD,
+                status_code=422,
+                errors={"confirm": "Tick the box to confirm the erasure."},
+                record=views.member_record(db, member_id),
+                acted="erase",
+            )
+        try:
+            retention.erase(
+                db, member=member, actor_id=principal.member_id, now=now, on_request=True
+            )
+        except DomainError as problem:
+            record = views.member_record(db, member_id)
+            return reshow(request, RECORD, problem, data, record=record, acted="erase")
+        return redirect(
+            request,
+            f"/governance/members/{member_id}",
+            "Their personal data is erased; the register entry is kept, as the law requires.",
+        )
