@@ -1,8 +1,10 @@
-"""`coopvote register purge [--dry-run]`: apply the register's retention rules (issue 18)."""
+"""`coopvote register purge [--dry-run]`, `lapse FILE.csv`, `term SLUG DAYS|never`: keeping
+the register lawfully (issue 18)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from sqlmodel import Session
@@ -10,7 +12,8 @@ from sqlmodel import Session
 from coopvote.cli.context import connected, unit_of_work
 from coopvote.clock import utcnow
 from coopvote.cooperative import views as cooperative
-from coopvote.members import retention
+from coopvote.members import lapsing, retention
+from coopvote.members.transfer import decode
 
 
 @click.group()
@@ -38,3 +41,34 @@ def purge(dry_run: bool) -> None:
             done = retention.purge(session, now=now, erase_after=_erase_after(session))
             lines = [item.describe() for item in done]
     click.echo("\n".join(lines) if lines else "Nothing is due.")
+
+
+@register.command("lapse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def lapse(file: Path) -> None:
+    """Lapse the memberships of the leavers in a CSV file (column ``email``, optional
+    ``reason``), e.g. parents whose children left the school. Every row is checked first;
+    any problem stops the whole file."""
+    with unit_of_work() as session:
+        leavers = lapsing.read_leavers(session, decode(file.read_bytes()))
+        count = lapsing.lapse_leavers(session, leavers, actor_id=None, now=utcnow())
+    click.echo(f"Lapsed {count} memberships.")
+
+
+@register.command("term")
+@click.argument("slug")
+@click.argument("days")
+def term(slug: str, days: str) -> None:
+    """How many DAYS membership in the constituency SLUG lasts without renewal, or
+    ``never`` (e.g. staff, members while employed)."""
+    if days != "never" and not days.isdigit():
+        raise click.BadParameter("a whole number of days, or 'never'", param_hint="DAYS")
+    with unit_of_work() as session:
+        lapsing.set_term(
+            session, slug=slug, days=None if days == "never" else int(days), now=utcnow()
+        )
+    click.echo(
+        f"Membership of {slug} lasts {days} days."
+        if days != "never"
+        else f"Membership of {slug} does not lapse."
+    )

@@ -57,6 +57,9 @@ class Constituency(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=200)
+    #: Days a membership in this constituency lasts without renewal (parents and carers,
+    #: students: a year); ``None``: it does not lapse (staff, while employed) (issue 18).
+    lapse_after_days: int | None = None
 
 
 class Member(SQLModel, table=True):
@@ -74,6 +77,9 @@ class Member(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     applied_at: datetime = Field(sa_type=UTCDateTime)
     agreed_to_rules_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: When the membership's present term began: at admission, and at each renewal. In a
+    #: constituency whose membership lapses, it lapses ``lapse_after_days`` after this.
+    term_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: When everything but the register entry was erased (on request, or at the end of the
     #: retention period): contact details, password, free text, offices (issue 18).
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

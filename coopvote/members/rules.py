@@ -24,6 +24,8 @@ class Transition(StrEnum):
     REINSTATED = "reinstated"
     CEASED = "ceased"
     WITHDREW = "withdrew"
+    #: The membership's term ended without renewal, or the member left the school (issue 18).
+    LAPSED = "lapsed"
 
 
 #: Where each transition may start, and where it leads.
@@ -34,6 +36,7 @@ TRANSITIONS: dict[Transition, tuple[frozenset[MemberStatus], MemberStatus]] = {
     Transition.REINSTATED: (frozenset({S.SUSPENDED}), S.ACTIVE),
     Transition.CEASED: (frozenset({S.ACTIVE, S.SUSPENDED}), S.CEASED),
     Transition.WITHDREW: (frozenset({S.PENDING, S.ACTIVE, S.SUSPENDED}), S.CEASED),
+    Transition.LAPSED: (frozenset({S.ACTIVE, S.SUSPENDED}), S.CEASED),
 }
 
 #: What a governor does to a member's record, by the name the API and the pages use for it.
@@ -82,7 +85,9 @@ def can_change_status(
 
 
 #: Transitions that take an office holder's powers away.
-ENDS_STANDING = frozenset({Transition.SUSPENDED, Transition.CEASED, Transition.WITHDREW})
+ENDS_STANDING = frozenset(
+    {Transition.SUSPENDED, Transition.CEASED, Transition.WITHDREW, Transition.LAPSED}
+)
 
 
 def can_act_on(actor_id: int | None, member_id: int | None) -> Verdict:
@@ -223,3 +228,21 @@ def retention_stage(
     if status is S.REJECTED:
         return Stage.REMOVE
     return Stage.REMOVE if now >= left_at + REGISTER_KEPT else None
+
+
+def term_ends_at(term_started_at: datetime | None, lapse_after_days: int | None) -> datetime | None:
+    """When a membership lapses unless renewed: ``lapse_after_days`` (the constituency's
+    setting) after its term began; ``None`` where membership does not lapse."""
+    if lapse_after_days is None or term_started_at is None:
+        return None
+    return term_started_at + timedelta(days=lapse_after_days)
+
+
+def can_renew(status: MemberStatus, term_ends: datetime | None) -> Verdict:
+    """Only an admitted member whose membership lapses may renew it (``Conflict``): a lapsed
+    one applies again, as the rules require of a new member."""
+    if status not in {S.ACTIVE, S.SUSPENDED}:
+        return Verdict(Conflict("Only a member can renew their membership."))
+    if term_ends is None:
+        return Verdict(Conflict("Your membership does not need renewing."))
+    return YES

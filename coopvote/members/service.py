@@ -236,10 +236,14 @@ def change_status(
     actor_id: int | None,
     now: datetime,
     reason: str = "",
+    effective_at: datetime | None = None,
 ) -> Member:
     """Move a member along the lifecycle, with their history and an audit event. Every change
     of standing changes what the member may do, so it signs them out everywhere: their next
     session gets a new id (ASVS 5.0 7.2.4). ``actor_id`` ``None`` is the command line.
+    ``effective_at`` is when the change took effect in the history (and so for the rolls
+    read from it), if earlier than ``now``: a membership lapses when its term ended, however
+    late the lapse is recorded.
 
     Raises ``InvalidInput`` for a missing or overlong reason; ``NotAllowed`` when the actor
     governs their own record, or is no admin and suspends or ceases an office holder;
@@ -261,12 +265,21 @@ def change_status(
     data: dict[str, object] = {"from": before.value, "to": member.status.value}
     if transition is Transition.ADMITTED:
         member.member_number = _next_value(session, MEMBER_NUMBER)
+        member.term_started_at = now
         data["member_number"] = member.member_number
     assert member.id is not None
     sessions.end_all_sessions(session, member.id)
     session.add(member)
+    if effective_at is not None:
+        data["effective_at"] = effective_at.isoformat()
     _record_status(
-        session, member, before, member.status, actor_id=actor_id, reason=reason, now=now
+        session,
+        member,
+        before,
+        member.status,
+        actor_id=actor_id,
+        reason=reason,
+        now=effective_at or now,
     )
     audit.record(
         session,

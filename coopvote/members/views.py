@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from coopvote.errors import NotFound
 from coopvote.members.models import (
+    IN_MEMBERSHIP,
     IN_OFFICE,
     Constituency,
     Member,
@@ -30,6 +31,7 @@ from coopvote.members.rules import (
     NEEDS_REASON,
     Transition,
     can_change_status,
+    term_ends_at,
 )
 from coopvote.paging import Page
 
@@ -117,6 +119,8 @@ class MyMembership:
     member: MemberSummary
     history: list[HistoryEntry]
     can_withdraw: bool
+    #: When the membership lapses unless renewed; ``None`` where it does not (issue 18).
+    term_ends: datetime | None = None
 
 
 def organisations(session: Session) -> Sequence[Organisation]:
@@ -258,6 +262,17 @@ def my_membership(session: Session, public_id: str) -> MyMembership:
         can_withdraw=bool(
             can_change_status(member.status, Transition.WITHDREW, by_the_member=True)
         ),
+        term_ends=term_end(session, member) if member.status in IN_MEMBERSHIP else None,
+    )
+
+
+def term_end(session: Session, member: Member) -> datetime | None:
+    """When ``member``'s membership lapses unless renewed; ``None`` where it does not."""
+    constituency = (
+        session.get(Constituency, member.constituency_id) if member.constituency_id else None
+    )
+    return term_ends_at(
+        member.term_started_at, constituency.lapse_after_days if constituency else None
     )
 
 

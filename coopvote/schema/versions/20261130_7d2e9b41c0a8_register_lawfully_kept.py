@@ -1,5 +1,6 @@
 """the register lawfully kept: audit notes kept apart from the hashed chain (deleted only with
-a recorded erasure), erasure and removal dates on members, the retention setting
+a recorded erasure), erasure and removal dates on members, the retention setting, terms of
+membership that lapse per constituency
 
 Revision ID: 7d2e9b41c0a8
 Revises: 3c1f7e2ab9d4
@@ -65,6 +66,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("entry_removed_at", sa.DateTime(timezone=True), nullable=True)
         )
+    with op.batch_alter_table("constituency", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lapse_after_days", sa.Integer(), nullable=True))
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("term_started_at", sa.DateTime(timezone=True), nullable=True))
+    # A present member's term runs from their latest admission.
+    op.execute(
+        "UPDATE member SET term_started_at = (SELECT max(at) FROM status_change "
+        "WHERE status_change.member_id = member.id AND status_change.to_status = 'active' "
+        "AND status_change.from_status = 'pending')"
+    )
     with op.batch_alter_table("cooperative_settings", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("erase_after_days", sa.Integer(), nullable=False, server_default="365")
@@ -82,7 +93,10 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION audit_note_erased_only()")
     with op.batch_alter_table("cooperative_settings", schema=None) as batch_op:
         batch_op.drop_column("erase_after_days")
+    with op.batch_alter_table("constituency", schema=None) as batch_op:
+        batch_op.drop_column("lapse_after_days")
     with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("term_started_at")
         batch_op.drop_column("entry_removed_at")
         batch_op.drop_column("erased_at")
     with op.batch_alter_table("audit_note", schema=None) as batch_op:

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from coopvote.members import privacy, retention, views
+from coopvote.members import lapsing, privacy, retention, views
 from coopvote.members import service as members
 from coopvote.members.models import MemberStatus, Role, normalise_email
 from coopvote.members.rules import Transition
@@ -95,6 +95,12 @@ class DetailsIn:
 
     name: str | None = None
     email: str | None = None
+
+
+@dataclass
+class TermOut:
+    #: When the membership lapses unless renewed again.
+    term_ends_at: datetime
 
 
 @dataclass
@@ -187,6 +193,12 @@ class MeController(Controller):
         15): details, status history, offices, consent, proposals, comments, support,
         sessions; nothing about any vote or any other member."""
         return privacy.subject_access(db, views.get_member(db, principal.public_id), now=now)
+
+    @post("/renew", status_code=HTTP_200_OK, sync_to_thread=True)
+    def renew(self, db: Db, principal: CurrentPrincipal, now: Now) -> TermOut:
+        """Renew a membership that lapses; ``409`` where it does not, or for a non-member."""
+        ends = lapsing.renew(db, member=views.get_member(db, principal.public_id), now=now)
+        return TermOut(term_ends_at=ends)
 
     @post("/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw(self, db: Db, principal: CurrentPrincipal, now: Now) -> MemberOut:

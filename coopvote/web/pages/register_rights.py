@@ -1,16 +1,17 @@
-"""Officers' side of members' rights (issue 18), on a member's record: governors correct a
-member's details; admins erase a former member's personal data at their request."""
+"""Officers' side of the register's rights and duties (issue 18): governors correct a
+member's details and lapse leavers' memberships; admins erase a former member's personal
+data at their request."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from coopvote.errors import DomainError
-from coopvote.members import retention, views
+from coopvote.members import lapsing, retention, views
 from coopvote.members import service as members
 from coopvote.members.models import Role
 from coopvote.web.access import requires
@@ -19,6 +20,7 @@ from coopvote.web.forms import FormData, checked, text
 from coopvote.web.templating import page, redirect, reshow
 
 RECORD = "governance/member.html"
+LEAVERS = "governance/leavers.html"
 
 
 class RegisterRightsPages(Controller):
@@ -80,3 +82,33 @@ class RegisterRightsPages(Controller):
             f"/governance/members/{member_id}",
             "Their personal data is erased; the register entry is kept, as the law requires.",
         )
+
+
+class LeaversPages(Controller):
+    """Governors lapse the memberships of leavers (parents whose children left the school)
+    from a CSV of their email addresses, pasted in: every line is checked before any lapses."""
+
+    path = "/register/leavers"
+    opt = requires(Role.GOVERNOR)
+    include_in_schema = False
+
+    @get("/", sync_to_thread=False)
+    def form(self, request: Request[Any, Any, Any]) -> Template:
+        return page(request, LEAVERS)
+
+    @post("/", sync_to_thread=True)
+    def lapse(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        data: FormData,
+        now: Now,
+    ) -> Template | Redirect:
+        try:
+            leavers = lapsing.read_leavers(db, text(data, "leavers"))
+            count = lapsing.lapse_leavers(db, leavers, actor_id=principal.member_id, now=now)
+        except DomainError as problem:
+            problem.field_errors = problem.field_errors or {"leavers": problem.detail}
+            return reshow(request, LEAVERS, problem, data)
+        return redirect(request, "/governance/members", f"Lapsed {count} memberships.")
