@@ -39,6 +39,11 @@ IN_OFFICE = frozenset({MemberStatus.ACTIVE, MemberStatus.NON_MEMBER})
 IN_MEMBERSHIP = frozenset({MemberStatus.ACTIVE, MemberStatus.SUSPENDED})
 
 
+#: An account without a password (imported, erased, or an organisation's new representative)
+#: cannot sign in until one is set for it: no hash matches this.
+NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
+
+
 def normalise_email(email: str) -> str:
     """The form in which ``Member.email`` is stored and looked up (lower-cased, trimmed).
 
@@ -67,8 +72,12 @@ class Member(SQLModel, table=True):
     #: The identifier used in URLs and the API: random, so it reveals nothing and cannot be guessed.
     public_id: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=200)
-    #: Stored lower-cased, so that uniqueness ignores case.
+    #: Stored lower-cased, so that uniqueness ignores case. An organisation's is its
+    #: representative's: they sign in and act for it.
     email: str = Field(max_length=320, unique=True)
+    #: Set when the member is an organisation (a partner such as the county council, whose
+    #: ``name`` this is): the one named person who acts and votes for it (issue 18).
+    representative: str | None = Field(default=None, max_length=200)
     password_hash: str = Field(max_length=200)
     status: MemberStatus = Field(sa_column=enum_column(MemberStatus, index=True))
     #: Assigned at admission from a counter, never reused.

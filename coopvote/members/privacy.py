@@ -61,6 +61,7 @@ def subject_access(session: Session, member: Member, *, now: datetime) -> dict[s
         "details": {
             "id": member.public_id,
             "name": member.name,
+            "representative": member.representative,
             "email": member.email,
             "status": member.status.value,
             "member_number": member.member_number,

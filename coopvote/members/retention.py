@@ -4,12 +4,13 @@ left, leaving a tombstone that votes, results and the audit log still point to.
 
 What erasure leaves: the register entry (name, number, constituency, organisation and the
 dates of the membership, ``StatusChange`` without its reasons), as the Companies Act 2006
-ss. 113–121 require. What it removes: the email address, the password, offices, sessions and
-sign-in counters, every free text written by or about the member (status reasons, proposals,
-comments, moderation reasons, the audit log's kept-apart notes) and their support for
-proposals. Nothing about a vote is touched: the roll says only that they were on it (and
-whether they voted), and papers name nobody. What removal then takes: the name, constituency,
-organisation and consent to the rules, leaving "former member N" (the member number)."""
+ss. 113–121 require. What it removes: the email address, the password, an organisation's
+representative, offices, sessions and sign-in counters, every free text written by or about
+the member (status reasons, proposals, comments, moderation reasons, the audit log's
+kept-apart notes) and their support for proposals. Nothing about a vote is touched: the roll
+says only that they were on it (and whether they voted), and papers name nobody. What removal
+then takes: the name, constituency, organisation and consent to the rules, leaving "former
+member N" (the member number)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.audit.service import erase_notes_about
 from coopvote.forum.models import Comment, Proposal, Support
-from coopvote.members.models import Member, MemberRole, StatusChange, shown_name
+from coopvote.members.models import NO_PASSWORD, Member, MemberRole, StatusChange, shown_name
 from coopvote.members.rules import FORMER, Stage, can_act_on, can_erase, retention_stage
 from coopvote.security import sessions, throttle
 
@@ -104,7 +105,8 @@ def erase(
     assert member.id is not None
     email = member.email
     member.email = f"erased-{member.id}@erased.invalid"
-    member.password_hash = ""
+    member.password_hash = NO_PASSWORD
+    member.representative = None
     member.erased_at = now
     session.add(member)
     session.execute(

@@ -20,6 +20,7 @@ from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput
 from coopvote.members.models import (
     IN_OFFICE,
+    NO_PASSWORD,
     OFFICES,
     Constituency,
     Counter,
@@ -64,6 +65,9 @@ class Application:
     constituency: str
     organisation: str
     agrees_to_rules: bool
+    #: For an organisation applying to be a member (``name`` is then the organisation's):
+    #: the person who will act and vote for it.
+    representative: str | None = None
 
 
 def add_organisation(session: Session, *, slug: str, name: str, now: datetime) -> Organisation:
@@ -122,6 +126,9 @@ def application_problems(session: Session, application: Application) -> dict[str
             "agrees_to_rules": None
             if application.agrees_to_rules
             else "You must agree to the co-operative's rules to join.",
+            "representative": None
+            if application.representative is None
+            else name_problem(application.representative),
         }
     )
 
@@ -184,6 +191,7 @@ def apply_for_membership(
         constituency=constituency,
         organisation=organisation,
         now=now,
+        representative=application.representative,
     )
     return public_id
 
@@ -199,11 +207,14 @@ def add_applicant(
     organisation: Organisation,
     now: datetime,
     actor_id: int | None = None,
+    representative: str | None = None,
 ) -> Member:
-    """Store a pending member with the first entry of their history."""
+    """Store a pending member with the first entry of their history; ``representative``
+    makes the member an organisation that acts through that person."""
     member = Member(
         public_id=public_id,
         name=name.strip(),
+        representative=representative.strip() if representative else None,
         email=email,
         password_hash=password_hash,
         status=MemberStatus.PENDING,
@@ -223,7 +234,11 @@ def add_applicant(
         action="member.applied",
         subject=audit.member_subject(member),
         now=now,
-        data={"constituency": constituency.slug, "organisation": organisation.slug},
+        data={
+            "constituency": constituency.slug,
+            "organisation": organisation.slug,
+            **({"kind": "organisation"} if representative else {}),
+        },
     )
     return member
 
@@ -448,3 +463,48 @@ def correct_details(
         data={"fields": fields},
     )
     return fields
+
+
+def replace_representative(
+    session: Session,
+    *,
+    member: Member,
+    name: str,
+    email: str,
+    actor_id: int | None,
+    now: datetime,
+) -> Member:
+    """A governor names a new representative for an organisation member: the organisation
+    keeps its membership, number and vote (one organisation, one vote: whatever it did
+    through the old representative, such as voting, stays done). The old representative is
+    signed out and their password no longer works; the new one signs in once a password is
+    set for them (``coopvote users set-password``; by mail where member mail exists).
+    Audited as ``member.representative_replaced``, naming no one. Raises ``Conflict`` for a
+    member who is no organisation, ``NotAllowed`` for one's own record, ``InvalidInput``
+    marking a bad name or email, or an email another account holds."""
+    can_act_on(actor_id, member.id).ensure()
+    if member.representative is None:
+        raise Conflict("Only an organisation member has a representative.")
+    email = normalise_email(email)
+    if problems := marked({"name": name_problem(name), "email": email_problem(email)}):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    holder = find_by_email(session, email)
+    if holder is not None and holder.id != member.id:
+        raise InvalidInput(
+            "Another account has that email address.",
+            field_errors={"email": "Another account has that email address."},
+        )
+    member.representative, member.email = name.strip(), email
+    member.password_hash = NO_PASSWORD
+    session.add(member)
+    assert member.id is not None
+    sessions.end_all_sessions(session, member.id)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="member.representative_replaced",
+        subject=audit.member_subject(member),
+        now=now,
+    )
+    return member

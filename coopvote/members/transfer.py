@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.db.types import new_public_id
 from coopvote.errors import InvalidInput
-from coopvote.members.models import Member, MemberStatus, normalise_email
+from coopvote.members.models import NO_PASSWORD, Member, MemberStatus, normalise_email
 from coopvote.members.rules import Transition, email_problem, name_problem
 from coopvote.members.service import add_applicant, change_status
 from coopvote.members.views import (
@@ -37,8 +37,6 @@ EXPORT_COLUMNS = [
 IMPORT_COLUMNS = frozenset({"name", "email", "constituency", "organisation"})
 #: Imported members start here; ``active`` ones are admitted on import and get a number.
 IMPORTABLE_STATUSES = {MemberStatus.PENDING.value, MemberStatus.ACTIVE.value}
-#: Imported accounts cannot sign in until a password is set for them: no hash matches this.
-NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,8 @@ class MemberSummary:
     roles: tuple[Role, ...] = ()
     #: Their personal data beyond the register entry is erased (issue 18).
     erased: bool = False
+    #: For an organisation member, the person who acts and votes for it.
+    representative: str | None = None
 
     @property
     def offices(self) -> tuple[Role, ...]:
@@ -180,6 +182,7 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
                 applied_at=m.applied_at,
                 roles=tuple(held),
                 erased=m.erased_at is not None,
+                representative=m.representative,
             )
         )
     return summaries

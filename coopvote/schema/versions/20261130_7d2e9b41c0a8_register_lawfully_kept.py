@@ -1,6 +1,6 @@
 """the register lawfully kept: audit notes kept apart from the hashed chain (deleted only with
 a recorded erasure), erasure and removal dates on members, the retention setting, terms of
-membership that lapse per constituency
+membership that lapse per constituency, organisations' representatives
 
 Revision ID: 7d2e9b41c0a8
 Revises: 3c1f7e2ab9d4
@@ -70,6 +70,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("lapse_after_days", sa.Integer(), nullable=True))
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("term_started_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("representative", sa.String(length=200), nullable=True))
     # A present member's term runs from their latest admission.
     op.execute(
         "UPDATE member SET term_started_at = (SELECT max(at) FROM status_change "
@@ -96,6 +97,7 @@ def downgrade() -> None:
     with op.batch_alter_table("constituency", schema=None) as batch_op:
         batch_op.drop_column("lapse_after_days")
     with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("representative")
         batch_op.drop_column("term_started_at")
         batch_op.drop_column("entry_removed_at")
         batch_op.drop_column("erased_at")

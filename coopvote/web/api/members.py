@@ -41,6 +41,9 @@ class MemberIn:
     organisation: str
     #: Extension: an integration that enrols members confirms they agreed to the rules.
     agrees_to_rules: bool = True
+    #: Extension: an organisation applying (``name`` is the organisation's) names the one
+    #: person who will act and vote for it.
+    representative: str | None = None
 
 
 @dataclass
@@ -53,6 +56,8 @@ class MemberOut:
     constituency: str | None
     organisation: str | None
     roles: list[str]
+    #: Extension: for an organisation member, the person who acts and votes for it.
+    representative: str | None
 
     @classmethod
     def of(cls, member: MemberSummary) -> MemberOut:
@@ -65,6 +70,7 @@ class MemberOut:
             constituency=member.constituency,
             organisation=member.organisation,
             roles=[r.value for r in member.roles],
+            representative=member.representative,
         )
 
 
@@ -95,6 +101,12 @@ class DetailsIn:
 
     name: str | None = None
     email: str | None = None
+
+
+@dataclass
+class RepresentativeIn:
+    name: str
+    email: str
 
 
 @dataclass
@@ -232,6 +244,7 @@ class MembersController(Controller):
             data.constituency,
             data.organisation,
             data.agrees_to_rules,
+            data.representative,
         )
         try:
             public_id = web_signing.register(request, settings, application, now)
@@ -246,6 +259,7 @@ class MembersController(Controller):
             constituency=data.constituency,
             organisation=data.organisation,
             roles=[Role.MEMBER.value],
+            representative=data.representative.strip() if data.representative else None,
         )
 
     @get("/", sync_to_thread=True)
@@ -295,6 +309,27 @@ class MembersController(Controller):
             db,
             member=member,
             details=members.Details(name=data.name or member.name, email=data.email),
+            actor_id=principal.member_id,
+            now=now,
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @post("/{member_id:str}/representative", status_code=HTTP_200_OK, sync_to_thread=True)
+    def representative(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: JSONBody[RepresentativeIn],
+        now: Now,
+    ) -> MemberOut:
+        """Replace an organisation member's representative (``409`` for a person)."""
+        member = views.get_member(db, member_id)
+        members.replace_representative(
+            db,
+            member=member,
+            name=data.name,
+            email=data.email,
             actor_id=principal.member_id,
             now=now,
         )

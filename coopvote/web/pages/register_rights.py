@@ -50,6 +50,39 @@ class RegisterRightsPages(Controller):
         message = f"Corrected: {', '.join(changed)}." if changed else "Nothing needed changing."
         return redirect(request, f"/governance/members/{member_id}", message)
 
+    @post("/representative", sync_to_thread=True)
+    def representative(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: FormData,
+        now: Now,
+    ) -> Template | Redirect:
+        member = views.get_member(db, member_id)
+        try:
+            members.replace_representative(
+                db,
+                member=member,
+                name=text(data, "representative-name"),
+                email=text(data, "representative-email"),
+                actor_id=principal.member_id,
+                now=now,
+            )
+        except DomainError as problem:
+            problem.field_errors = {
+                f"representative-{field}": message
+                for field, message in problem.field_errors.items()
+            }
+            record = views.member_record(db, member_id)
+            return reshow(request, RECORD, problem, data, record=record, acted="representative")
+        return redirect(
+            request,
+            f"/governance/members/{member_id}",
+            f"{member.representative} now represents {member.name}.",
+        )
+
     @post("/erase", opt=requires(Role.ADMIN), sync_to_thread=True)
     def erase(
         self,
