@@ -24,3 +24,6 @@ class CooperativeSettings(SQLModel, table=True):
     #: Days after a member leaves (or an applicant is turned away) before everything but the
     #: register entry is erased (``members.retention``); the UK GDPR's storage limitation.
     erase_after_days: int = 365
+    #: The youngest a student may be to join (the co-operative's rules); under 13 a parent's
+    #: or carer's consent is needed as well.
+    minimum_age: int = 11

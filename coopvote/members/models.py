@@ -52,6 +52,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+class AgeBand(StrEnum):
+    """The only thing asked of a student's age: whether a parent's or carer's consent is
+    needed (under 13: UK GDPR Art. 8, with the Data Protection Act 2018 s. 9)."""
+
+    UNDER_13 = "under_13"
+    THIRTEEN_OR_OVER = "13_or_over"
+
+
 class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
@@ -86,6 +94,11 @@ class Member(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     applied_at: datetime = Field(sa_type=UTCDateTime)
     agreed_to_rules_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: A student's age band (``None`` for everyone else); asked at registration.
+    age_band: AgeBand | None = Field(default=None, sa_column=enum_column(AgeBand, nullable=True))
+    #: Who gave a parent's or carer's consent for a student under 13, and when it was recorded.
+    guardian_consent_by: str | None = Field(default=None, max_length=200)
+    guardian_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: When the membership's present term began: at admission, and at each renewal. In a
     #: constituency whose membership lapses, it lapses ``lapse_after_days`` after this.
     term_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

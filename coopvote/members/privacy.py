@@ -69,7 +69,12 @@ def subject_access(session: Session, member: Member, *, now: datetime) -> dict[s
             "organisation": me.organisation_name,
             "applied_at": _time(member.applied_at),
         },
-        "consent": {"agreed_to_rules_at": _time(member.agreed_to_rules_at)},
+        "consent": {
+            "agreed_to_rules_at": _time(member.agreed_to_rules_at),
+            "age_band": member.age_band.value if member.age_band else None,
+            "guardian_consent_by": member.guardian_consent_by,
+            "guardian_consent_at": _time(member.guardian_consent_at),
+        },
         "status_history": [
             {
                 "at": _time(change.at),

@@ -1,16 +1,17 @@
-"""Keeping and forgetting (issue 18): erasing a former member's personal data, on request or
-at the end of the retention period, and removing their register entry ten years after they
+"""Keeping and forgetting (issue 18): erasing a former member's personal data, on request or at
+the end of the retention period, and removing their register entry ten years after they
 left, leaving a tombstone that votes, results and the audit log still point to.
 
 What erasure leaves: the register entry (name, number, constituency, organisation and the
 dates of the membership, ``StatusChange`` without its reasons), as the Companies Act 2006
 ss. 113–121 require. What it removes: the email address, the password, an organisation's
-representative, offices, sessions and sign-in counters, every free text written by or about
-the member (status reasons, proposals, comments, moderation reasons, the audit log's
-kept-apart notes) and their support for proposals. Nothing about a vote is touched: the roll
-says only that they were on it (and whether they voted), and papers name nobody. What removal
-then takes: the name, constituency, organisation and consent to the rules, leaving "former
-member N" (the member number)."""
+representative, a student's age band and consent record, offices, sessions and sign-in
+counters, every free text written by or about the member (status reasons, proposals,
+comments, moderation reasons, the audit log's kept-apart notes) and their support for
+proposals. Nothing about a vote is touched: the roll says only that they were on it (and
+whether they voted), and papers name nobody. What removal then takes: the name,
+constituency, organisation and consent to the rules, leaving "former member N" (the member
+number)."""
 
 from __future__ import annotations
 
@@ -107,6 +108,8 @@ def erase(
     member.email = f"erased-{member.id}@erased.invalid"
     member.password_hash = NO_PASSWORD
     member.representative = None
+    member.age_band = None
+    member.guardian_consent_by, member.guardian_consent_at = None, None
     member.erased_at = now
     session.add(member)
     session.execute(

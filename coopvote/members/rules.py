@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, Verdict
-from coopvote.members.models import IN_OFFICE, OFFICES, MemberStatus, Role
+from coopvote.members.models import IN_OFFICE, OFFICES, AgeBand, MemberStatus, Role
 
 S = MemberStatus
 
@@ -245,4 +245,41 @@ def can_renew(status: MemberStatus, term_ends: datetime | None) -> Verdict:
         return Verdict(Conflict("Only a member can renew their membership."))
     if term_ends is None:
         return Verdict(Conflict("Your membership does not need renewing."))
+    return YES
+
+
+#: The constituency whose members are asked their age band.
+STUDENTS = "students"
+#: Below this age a child's consent to an online service needs a parent's or carer's (UK
+#: GDPR Art. 8(1) as the Data Protection Act 2018 s. 9 sets it).
+CONSENT_AGE = 13
+#: What a student answers when younger than the co-operative's minimum age: never stored.
+BELOW_MINIMUM = "below_minimum"
+
+
+def age_problems(
+    constituency: str, band: str, guardian: str, *, minimum_age: int
+) -> dict[str, str]:
+    """A student's age band and parent's or carer's consent, as registration asks them:
+    a band is needed (students only), not below ``minimum_age`` (the co-operative's rules),
+    and under 13 only where the minimum allows it; ``guardian`` names who gives consent, and
+    may follow later (admission waits for it: ``can_admit``)."""
+    if constituency != STUDENTS:
+        return {}
+    if band == BELOW_MINIMUM:
+        return {"age_band": f"Students can join from the age of {minimum_age}."}
+    if band not in set(AgeBand) or (band == AgeBand.UNDER_13 and minimum_age >= CONSENT_AGE):
+        return {"age_band": "Choose your age."}
+    if len(guardian) > 200:
+        return {"guardian_consent_by": "Use at most 200 characters."}
+    return {}
+
+
+def can_admit(age_band: AgeBand | None, guardian_consent_by: str | None) -> Verdict:
+    """A student under 13 is admitted only with a parent's or carer's consent on record
+    (``Conflict``)."""
+    if age_band is AgeBand.UNDER_13 and not guardian_consent_by:
+        return Verdict(
+            Conflict("A student under 13 needs a parent's or carer's consent, recorded first.")
+        )
     return YES

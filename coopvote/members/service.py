@@ -16,12 +16,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from coopvote import audit
+from coopvote.cooperative.models import CooperativeSettings
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput
 from coopvote.members.models import (
     IN_OFFICE,
     NO_PASSWORD,
     OFFICES,
+    AgeBand,
     Constituency,
     Counter,
     Member,
@@ -33,8 +35,11 @@ from coopvote.members.models import (
     normalise_email,
 )
 from coopvote.members.rules import (
+    STUDENTS,
     Transition,
+    age_problems,
     can_act_on,
+    can_admit,
     can_end_standing,
     can_grant_office,
     can_revoke_office,
@@ -68,6 +73,10 @@ class Application:
     #: For an organisation applying to be a member (``name`` is then the organisation's):
     #: the person who will act and vote for it.
     representative: str | None = None
+    #: A student's age band (``rules.age_problems``), and who gives a parent's or carer's
+    #: consent when under 13 (it may be recorded later, before admission).
+    age_band: str = ""
+    guardian_consent_by: str = ""
 
 
 def add_organisation(session: Session, *, slug: str, name: str, now: datetime) -> Organisation:
@@ -110,7 +119,14 @@ def _add_group(
 
 def application_problems(session: Session, application: Application) -> dict[str, str]:
     """Every problem with an application, by field, so a form can mark them all at once."""
-    return marked(
+    # The co-operative's settings, read as ``cooperative.views.current`` does (it sits above).
+    settings = session.get(CooperativeSettings, 1) or CooperativeSettings()
+    return age_problems(
+        application.constituency,
+        application.age_band,
+        application.guardian_consent_by.strip(),
+        minimum_age=settings.minimum_age,
+    ) | marked(
         {
             "name": name_problem(application.name),
             "email": email_problem(normalise_email(application.email)),
@@ -182,7 +198,7 @@ def apply_for_membership(
     organisation = organisation_by_slug(session, application.organisation)
     assert constituency is not None
     assert organisation is not None
-    add_applicant(
+    member = add_applicant(
         session,
         public_id=public_id,
         name=application.name,
@@ -193,6 +209,13 @@ def apply_for_membership(
         now=now,
         representative=application.representative,
     )
+    if application.constituency == STUDENTS:
+        member.age_band = AgeBand(application.age_band)
+        if member.age_band is AgeBand.UNDER_13 and application.guardian_consent_by.strip():
+            member.guardian_consent_by = application.guardian_consent_by.strip()
+            member.guardian_consent_at = now
+        session.add(member)
+        session.flush()
     return public_id
 
 
@@ -277,6 +300,8 @@ def change_status(
     ).ensure()
     before = member.status
     member.status = ensure_transition(before, transition)
+    if transition is Transition.ADMITTED:
+        can_admit(member.age_band, member.guardian_consent_by).ensure()
     data: dict[str, object] = {"from": before.value, "to": member.status.value}
     if transition is Transition.ADMITTED:
         member.member_number = _next_value(session, MEMBER_NUMBER)
@@ -506,5 +531,31 @@ def replace_representative(
         action="member.representative_replaced",
         subject=audit.member_subject(member),
         now=now,
+    )
+    return member
+
+
+def record_guardian_consent(
+    session: Session, *, member: Member, guardian: str, actor_id: int | None, now: datetime
+) -> Member:
+    """A governor records the consent, given in writing, of a student's parent or carer
+    (``guardian``, who gave it), so that a student under 13 may be admitted. Audited as
+    ``member.consent_recorded``, the guardian's name kept apart from the hashed log. Raises
+    ``Conflict`` for anyone but a student under 13, ``InvalidInput`` for a bad name."""
+    can_act_on(actor_id, member.id).ensure()
+    if member.age_band is not AgeBand.UNDER_13:
+        raise Conflict("Only a student under 13 needs a parent's or carer's consent.")
+    if problem := name_problem(guardian):
+        raise InvalidInput(problem, field_errors={"guardian": problem})
+    member.guardian_consent_by, member.guardian_consent_at = guardian.strip(), now
+    session.add(member)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="member.consent_recorded",
+        subject=audit.member_subject(member),
+        now=now,
+        private={"guardian": member.guardian_consent_by},
     )
     return member

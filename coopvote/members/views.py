@@ -17,6 +17,7 @@ from coopvote.errors import NotFound
 from coopvote.members.models import (
     IN_MEMBERSHIP,
     IN_OFFICE,
+    AgeBand,
     Constituency,
     Member,
     MemberRole,
@@ -56,6 +57,9 @@ class MemberSummary:
     erased: bool = False
     #: For an organisation member, the person who acts and votes for it.
     representative: str | None = None
+    #: A student's age band, and who gave a parent's or carer's consent (under 13).
+    age_band: AgeBand | None = None
+    guardian_consent_by: str | None = None
 
     @property
     def offices(self) -> tuple[Role, ...]:
@@ -183,6 +187,8 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
                 roles=tuple(held),
                 erased=m.erased_at is not None,
                 representative=m.representative,
+                age_band=m.age_band,
+                guardian_consent_by=m.guardian_consent_by,
             )
         )
     return summaries

@@ -1,6 +1,7 @@
 """the register lawfully kept: audit notes kept apart from the hashed chain (deleted only with
 a recorded erasure), erasure and removal dates on members, the retention setting, terms of
-membership that lapse per constituency, organisations' representatives
+membership that lapse per constituency, organisations' representatives, students' age bands
+and consent
 
 Revision ID: 7d2e9b41c0a8
 Revises: 3c1f7e2ab9d4
@@ -71,6 +72,11 @@ def upgrade() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("term_started_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("representative", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("age_band", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("guardian_consent_by", sa.String(length=200), nullable=True))
+        batch_op.add_column(
+            sa.Column("guardian_consent_at", sa.DateTime(timezone=True), nullable=True)
+        )
     # A present member's term runs from their latest admission.
     op.execute(
         "UPDATE member SET term_started_at = (SELECT max(at) FROM status_change "
@@ -80,6 +86,9 @@ def upgrade() -> None:
     with op.batch_alter_table("cooperative_settings", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("erase_after_days", sa.Integer(), nullable=False, server_default="365")
+        )
+        batch_op.add_column(
+            sa.Column("minimum_age", sa.Integer(), nullable=False, server_default="11")
         )
     for statement in SQLITE if op.get_context().dialect.name == "sqlite" else POSTGRESQL:
         op.execute(statement)
@@ -93,10 +102,14 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_note_erased_only ON audit_note")
         op.execute("DROP FUNCTION audit_note_erased_only()")
     with op.batch_alter_table("cooperative_settings", schema=None) as batch_op:
+        batch_op.drop_column("minimum_age")
         batch_op.drop_column("erase_after_days")
     with op.batch_alter_table("constituency", schema=None) as batch_op:
         batch_op.drop_column("lapse_after_days")
     with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("guardian_consent_at")
+        batch_op.drop_column("guardian_consent_by")
+        batch_op.drop_column("age_band")
         batch_op.drop_column("representative")
         batch_op.drop_column("term_started_at")
         batch_op.drop_column("entry_removed_at")

@@ -44,6 +44,10 @@ class MemberIn:
     #: Extension: an organisation applying (``name`` is the organisation's) names the one
     #: person who will act and vote for it.
     representative: str | None = None
+    #: Extension, students only: ``under_13`` or ``13_or_over`` (``below_minimum`` is
+    #: refused), and under 13 who gives a parent's or carer's consent.
+    age_band: str = ""
+    guardian_consent_by: str = ""
 
 
 @dataclass
@@ -101,6 +105,12 @@ class DetailsIn:
 
     name: str | None = None
     email: str | None = None
+
+
+@dataclass
+class ConsentIn:
+    #: The parent or carer who gave consent.
+    guardian: str
 
 
 @dataclass
@@ -245,6 +255,8 @@ class MembersController(Controller):
             data.organisation,
             data.agrees_to_rules,
             data.representative,
+            data.age_band,
+            data.guardian_consent_by,
         )
         try:
             public_id = web_signing.register(request, settings, application, now)
@@ -332,6 +344,22 @@ class MembersController(Controller):
             email=data.email,
             actor_id=principal.member_id,
             now=now,
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @post("/{member_id:str}/consent", status_code=HTTP_200_OK, sync_to_thread=True)
+    def consent(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: JSONBody[ConsentIn],
+        now: Now,
+    ) -> MemberOut:
+        """Record a parent's or carer's consent for a student under 13 (``409`` otherwise)."""
+        member = views.get_member(db, member_id)
+        members.record_guardian_consent(
+            db, member=member, guardian=data.guardian, actor_id=principal.member_id, now=now
         )
         return MemberOut.of(views.summary(db, member))
 

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from coopvote.cooperative import views as cooperative
 from coopvote.errors import InvalidInput
 from coopvote.members import views
 from coopvote.members.service import Application
@@ -31,6 +32,9 @@ def registration_form(form: dict[str, Any]) -> Application:
         constituency=text(form, "constituency"),
         organisation=text(form, "organisation"),
         agrees_to_rules=checked(form, "agrees_to_rules"),
+        # Students only (issue 18): templates/auth/_student_age.html.
+        age_band=text(form, "age_band"),
+        guardian_consent_by=text(form, "guardian_consent_by"),
     )
 
 
@@ -54,6 +58,7 @@ class AuthPages(Controller):
         return {
             "organisations": [(o.slug, o.name) for o in views.organisations(db)],
             "constituencies": [(c.slug, c.name) for c in views.constituencies(db)],
+            "minimum_age": cooperative.current(db).minimum_age,
         }
 
     @get("/register", sync_to_thread=True)

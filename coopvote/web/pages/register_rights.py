@@ -50,6 +50,30 @@ class RegisterRightsPages(Controller):
         message = f"Corrected: {', '.join(changed)}." if changed else "Nothing needed changing."
         return redirect(request, f"/governance/members/{member_id}", message)
 
+    @post("/consent", sync_to_thread=True)
+    def consent(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: FormData,
+        now: Now,
+    ) -> Template | Redirect:
+        member = views.get_member(db, member_id)
+        try:
+            members.record_guardian_consent(
+                db,
+                member=member,
+                guardian=text(data, "guardian"),
+                actor_id=principal.member_id,
+                now=now,
+            )
+        except DomainError as problem:
+            record = views.member_record(db, member_id)
+            return reshow(request, RECORD, problem, data, record=record, acted="consent")
+        return redirect(request, f"/governance/members/{member_id}", "Consent recorded.")
+
     @post("/representative", sync_to_thread=True)
     def representative(
         self,
