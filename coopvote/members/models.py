@@ -99,6 +99,9 @@ class Member(SQLModel, table=True):
     #: Who gave a parent's or carer's consent for a student under 13, and when it was recorded.
     guardian_consent_by: str | None = Field(default=None, max_length=200)
     guardian_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The version of the privacy notice the member last accepted (at registration, then at
+    #: the first sign-in after each new version).
+    privacy_version: int | None = None
     #: When the membership's present term began: at admission, and at each renewal. In a
     #: constituency whose membership lapses, it lapses ``lapse_after_days`` after this.
     term_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -151,3 +154,15 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=60)
     value: int = 0
+
+
+class PrivacyNotice(SQLModel, table=True):
+    """A version of the privacy notice, as an admin published it; the newest is in force.
+    Before the first, ``members.privacy.DEFAULT_NOTICE`` is version 1."""
+
+    __tablename__ = "privacy_notice"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    #: Markdown, rendered and sanitised only when shown.
+    text: str = Field(max_length=20_000)
+    published_at: datetime = Field(sa_type=UTCDateTime)

@@ -109,6 +109,7 @@ def erase(
     member.password_hash = NO_PASSWORD
     member.representative = None
     member.age_band = None
+    member.privacy_version = None
     member.guardian_consent_by, member.guardian_consent_at = None, None
     member.erased_at = now
     session.add(member)

@@ -34,6 +34,7 @@ from coopvote.members.models import (
     StatusChange,
     normalise_email,
 )
+from coopvote.members.privacy import current_version
 from coopvote.members.rules import (
     STUDENTS,
     Transition,
@@ -209,6 +210,9 @@ def apply_for_membership(
         now=now,
         representative=application.representative,
     )
+    # Applying after being shown the notice in force is accepting it.
+    member.privacy_version = current_version(session)
+    session.add(member)
     if application.constituency == STUDENTS:
         member.age_band = AgeBand(application.age_band)
         if member.age_band is AgeBand.UNDER_13 and application.guardian_consent_by.strip():

@@ -25,6 +25,7 @@ from coopvote.members.models import (
     Member,
     MemberRole,
     Organisation,
+    PrivacyNotice,
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
@@ -50,6 +51,7 @@ __all__ = [
     "MemberRole",
     "Organisation",
     "Paper",
+    "PrivacyNotice",
     "Proposal",
     "ResultDeclaration",
     "RollEntry",

@@ -1,7 +1,7 @@
 """the register lawfully kept: audit notes kept apart from the hashed chain (deleted only with
 a recorded erasure), erasure and removal dates on members, the retention setting, terms of
 membership that lapse per constituency, organisations' representatives, students' age bands
-and consent
+and consent, the privacy notice's versions
 
 Revision ID: 7d2e9b41c0a8
 Revises: 3c1f7e2ab9d4
@@ -62,6 +62,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_note", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_note_about"), ["about"], unique=False)
+    op.create_table(
+        "privacy_notice",
+        sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("text", sa.String(length=20000), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("version", name=op.f("pk_privacy_notice")),
+    )
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(
@@ -73,6 +80,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("term_started_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("representative", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("age_band", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("privacy_version", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("guardian_consent_by", sa.String(length=200), nullable=True))
         batch_op.add_column(
             sa.Column("guardian_consent_at", sa.DateTime(timezone=True), nullable=True)
@@ -109,6 +117,7 @@ def downgrade() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_column("guardian_consent_at")
         batch_op.drop_column("guardian_consent_by")
+        batch_op.drop_column("privacy_version")
         batch_op.drop_column("age_band")
         batch_op.drop_column("representative")
         batch_op.drop_column("term_started_at")
@@ -117,3 +126,4 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_note", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_note_about"))
     op.drop_table("audit_note")
+    op.drop_table("privacy_notice")

@@ -108,6 +108,13 @@ class DetailsIn:
 
 
 @dataclass
+class NoticeOut:
+    version: int
+    #: Markdown.
+    text: str
+
+
+@dataclass
 class ConsentIn:
     #: The parent or carer who gave consent.
     guardian: str
@@ -143,6 +150,12 @@ class PublicController(Controller):
     @get("/constituencies", sync_to_thread=True)
     def constituencies(self, db: Db) -> list[NamedThing]:
         return [NamedThing(c.slug, c.name) for c in views.constituencies(db)]
+
+    @get("/privacy", sync_to_thread=True)
+    def privacy_notice(self, db: Db, settings: CurrentSettings) -> NoticeOut:
+        """The privacy notice in force (Markdown), and its version."""
+        notice = privacy.current_notice(db, cooperative=settings.cooperative_name)
+        return NoticeOut(version=notice.version, text=notice.text)
 
     @post("/session", status_code=HTTP_200_OK, sync_to_thread=True)
     def sign_in(

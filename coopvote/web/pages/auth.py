@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
@@ -109,7 +110,9 @@ class AuthPages(Controller):
             if isinstance(outcome, signing.Throttled):
                 shown.headers.update(web_signing.retry_after(outcome))
             return shown
-        response = redirect(request, form.next or "/membership", f"Welcome, {outcome.member.name}.")
+        # Through the check for a privacy notice the member has not yet seen (issue 18).
+        onward = "/privacy/check?" + urlencode({"next": form.next or "/membership"})
+        response = redirect(request, onward, f"Welcome, {outcome.member.name}.")
         response.set_cookie(session_cookie(settings, outcome.token))
         response.set_cookie(bound_csrf_cookie(settings, outcome.token))
         return response
