@@ -131,14 +131,19 @@ def record_refusal(
     an event, ``<noun>.refused``: an auditor sees attempts, not only what succeeded. It is
     recorded in a transaction of its own, since the refused request's is rolled back.
     ``action`` names what was attempted (e.g. ``POST /api/v1/ballots/{ballot_id}/open``);
-    ``status`` is the HTTP status it was answered with (403 or 409)."""
+    ``status`` is the HTTP status it was answered with (403 or 409). The reason may name a
+    member ("Pat is already governor."), so it is kept apart, about the member acted on (or
+    else the actor)."""
+    subject = subject[:100]
     return record(
         session,
         actor=actor,
         action=f"{noun}.refused",
-        subject=subject[:100],
+        subject=subject,
         now=now,
-        data={"action": action[:200], "status": status, "reason": reason[:500]},
+        data={"action": action[:200], "status": status},
+        private={"reason": reason[:500]},
+        about=subject if subject.startswith("member:") else actor,
     )
 
 

@@ -13,7 +13,7 @@ from itertools import cycle
 from sqlmodel import Session, col, select
 
 from coopvote.db.types import new_public_id
-from coopvote.members import accounts, lapsing, retention
+from coopvote.members import accounts, lapsing, privacy, retention
 from coopvote.members import service as members
 from coopvote.members.models import Member, Role
 from coopvote.members.rules import Transition
@@ -229,7 +229,7 @@ def _applicant(
     org = organisation_by_slug(session, organisation)
     assert con is not None
     assert org is not None
-    return members.add_applicant(
+    member = members.add_applicant(
         session,
         public_id=new_public_id(),
         name=name,
@@ -240,6 +240,9 @@ def _applicant(
         now=applied,
         representative=representative,
     )
+    # As if they had applied through the form, which records the notice they were shown.
+    member.privacy_version = privacy.current_version(session)
+    return member
 
 
 def voters(session: Session) -> Sequence[Member]:
