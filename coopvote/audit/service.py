@@ -190,15 +190,16 @@ def first_altered_note(session: Session) -> int | None:
     """The first event whose kept-apart note no longer matches the digest the chain holds of
     it. An erased note is simply absent, which the chain allows: only a changed one is a
     break."""
-    rows = session.exec(
+    result = session.execute(
         select(AuditNote, AuditEvent.data)
         .join(AuditEvent, col(AuditEvent.seq) == col(AuditNote.seq))
         .order_by(col(AuditNote.seq))
         .execution_options(yield_per=1000)
     )
-    for note, data in rows:
-        if not note_matches(data, note.name, note.salt, note.text):
-            return note.seq
+    with result:  # closes the server-side cursor when the check stops at a bad note
+        for note, data in result:
+            if not note_matches(data, note.name, note.salt, note.text):
+                return int(note.seq)
     return None
 
 
