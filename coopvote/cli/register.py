@@ -1,5 +1,5 @@
-"""`coopvote register purge [--dry-run]`, `lapse FILE.csv`, `term SLUG DAYS|never`: keeping
-the register lawfully (issue 18)."""
+"""`coopvote register purge [--dry-run]`, `lapse FILE.csv`, `term SLUG DAYS|never`,
+`settings [--erase-after-days N] [--minimum-age N]`: keeping the register lawfully (issue 18)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from sqlmodel import Session
 
 from coopvote.cli.context import connected, unit_of_work
 from coopvote.clock import utcnow
+from coopvote.cooperative import service as cooperative_service
 from coopvote.cooperative import views as cooperative
+from coopvote.cooperative.service import RegisterSettings
+from coopvote.errors import InvalidInput
 from coopvote.members import lapsing, retention
 from coopvote.members.transfer import decode
 
@@ -72,3 +75,30 @@ def term(slug: str, days: str) -> None:
         if days != "never"
         else f"Membership of {slug} does not lapse."
     )
+
+
+@register.command("settings")
+@click.option("--erase-after-days", type=int, help="Days after leaving before erasure.")
+@click.option("--minimum-age", type=int, help="The youngest a student may join.")
+def settings(erase_after_days: int | None, minimum_age: int | None) -> None:
+    """Show the register's settings, or change them (audited)."""
+    with unit_of_work() as session:
+        current = cooperative.current(session)
+        if erase_after_days is not None or minimum_age is not None:
+            change = RegisterSettings(
+                erase_after_days=current.erase_after_days
+                if erase_after_days is None
+                else erase_after_days,
+                minimum_age=current.minimum_age if minimum_age is None else minimum_age,
+            )
+            try:
+                current = cooperative_service.change_register(
+                    session, change, actor_id=None, now=utcnow()
+                )
+            except InvalidInput as problem:
+                raise click.ClickException(
+                    "; ".join(f"{k}: {v}" for k, v in problem.field_errors.items())
+                ) from problem
+        click.echo(
+            f"erase_after_days {current.erase_after_days}\nminimum_age {current.minimum_age}"
+        )

@@ -275,3 +275,26 @@ def test_register_purge_lists_on_a_dry_run_then_acts(
     assert cli.invoke(main, ["register", "purge"]).output.strip() == "Nothing is due."
     with database.reading() as session:
         assert session.get(Member, gone_id).erased_at is not None  # type: ignore[union-attr]
+
+
+def test_the_register_settings_are_changed_from_the_command_line_within_range(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "COOPVOTE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False)
+    )
+    cli = CliRunner()
+    shown = cli.invoke(main, ["register", "settings"])
+    assert shown.output.split() == ["erase_after_days", "365", "minimum_age", "11"]
+    refused = cli.invoke(main, ["register", "settings", "--erase-after-days", "4000"])
+    assert refused.exit_code == 1
+    assert "erase_after_days" in refused.output
+    changed = cli.invoke(main, ["register", "settings", "--erase-after-days", "30"])
+    assert changed.output.split() == ["erase_after_days", "30", "minimum_age", "11"]
+    with database.reading() as session:
+        event = session.execute(
+            select(AuditEvent.__table__.c.data).where(  # type: ignore[attr-defined]
+                AuditEvent.__table__.c.action == "settings.changed"  # type: ignore[attr-defined]
+            )
+        ).scalar_one()
+    assert event == {"erase_after_days": {"from": 365, "to": 30}}
