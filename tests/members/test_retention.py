@@ -24,7 +24,7 @@ from coopvote.errors import Conflict
 from coopvote.forum import service as forum
 from coopvote.members import retention
 from coopvote.members import service as members
-from coopvote.members.models import Member, MemberStatus, Role, tombstone
+from coopvote.members.models import AgeBand, Member, MemberStatus, Role, tombstone
 from coopvote.members.rules import REGISTER_KEPT, Stage, Transition, retention_stage
 from coopvote.results import service as results
 from coopvote.results.models import ResultDeclaration
@@ -298,3 +298,38 @@ def test_the_register_settings_are_changed_from_the_command_line_within_range(
             )
         ).scalar_one()
     assert event == {"erase_after_days": {"from": 365, "to": 30}}
+
+
+def test_erasure_takes_a_representative_and_a_guardian_from_every_column_too(
+    database: Database,
+) -> None:
+    now = utcnow()
+    with database.transaction() as session:
+        college = make_member(session, constituency="partners", name="The College")
+        college.representative = "Reginald Representative"
+        pupil = make_member(session, constituency="students", status=MemberStatus.PENDING)
+        pupil.age_band = AgeBand.UNDER_13
+        members.record_guardian_consent(
+            session, member=pupil, guardian="Gwendolyn Guardian", actor_id=None, now=now
+        )
+        for member, transition in [(college, Transition.CEASED), (pupil, Transition.REJECTED)]:
+            members.change_status(
+                session,
+                member=member,
+                transition=transition,
+                actor_id=None,
+                now=now,
+                reason="Leaving",
+            )
+        ids = [college.id, pupil.id]
+        assert holding(session, "Gwendolyn Guardian")
+    with database.transaction() as session:
+        for member_id in ids:
+            erasing = session.get(Member, member_id)
+            assert erasing is not None
+            retention.erase(session, member=erasing, actor_id=None, now=now, on_request=True)
+    with database.reading() as session:
+        assert holding(session, "Reginald Representative") == []
+        assert holding(session, "Gwendolyn Guardian") == []
+        assert holding(session, "under_13") == []
+        assert verify_chain(session).ok
