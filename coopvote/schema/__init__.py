@@ -6,7 +6,7 @@ engine, the unit of work and the column types that the areas' models use."""
 
 from sqlmodel import SQLModel
 
-from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.audit.models import AuditEvent, AuditHead, AuditNote
 from coopvote.ballots.models import (
     Ballot,
     BallotOption,
@@ -26,6 +26,7 @@ from coopvote.members.models import (
     Member,
     MemberRole,
     Organisation,
+    PrivacyNotice,
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
@@ -36,6 +37,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "AuditHead",
+    "AuditNote",
     "Ballot",
     "BallotOption",
     "BallotTrustee",
@@ -53,6 +55,7 @@ __all__ = [
     "Nomination",
     "Organisation",
     "Paper",
+    "PrivacyNotice",
     "Proposal",
     "ResultDeclaration",
     "RollEntry",
