@@ -117,7 +117,7 @@ def prepare_ranked(
     else:
         # Checked and grouped when they were made: only blank papers (an empty ranking) are
         # set aside.
-        grouped = tuple(group for group in ballots.groups if group[0])
+        grouped = tuple(filter(operator.itemgetter(0), ballots.groups))
         valid_papers = sum(map(operator.itemgetter(1), grouped))
         blank = sum(map(operator.itemgetter(1), ballots.groups)) - valid_papers
     return RankedProfile(
