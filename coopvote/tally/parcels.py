@@ -44,12 +44,22 @@ class Parcels:
     before moving their papers.
     """
 
-    def __init__(self, ballots: Sequence[Group], *, unit: int, continuing: list[bool]) -> None:
+    def __init__(self, ballots: Iterable[Group], *, unit: int, continuing: list[bool]) -> None:
+        """Each group of `ballots` goes to its first preference, who must be continuing (as
+        in a `RankedProfile`: no blank paper, withdrawn candidates struck out)."""
         self.continuing = continuing
         self.held: list[list[Parcel]] = [[] for _ in continuing]
         self.votes = [0] * len(continuing)
         self.exhausted = 0
-        self._place(unit, [(0, ballots)])
+        first_preferences: list[list[Group]] = [[] for _ in continuing]
+        for group in ballots:
+            first_preferences[group[0][0]].append(group)
+        for candidate, groups in enumerate(first_preferences):
+            if groups:
+                if not continuing[candidate]:
+                    raise ValueError("a paper's first preference must be a continuing candidate")
+                self.held[candidate].append(Parcel(unit, [(1, groups)]))
+                self.votes[candidate] = unit * sum(map(_papers_in, groups))
 
     def _place(self, value: int, groups: Iterable[tuple[int, Sequence[Group]]]) -> int:
         """Give each group of papers, all worth `value`, to its first continuing candidate from
