@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -28,6 +29,7 @@ from coopvote.tally import (
     write_blt,
 )
 from coopvote.tally.counting import RANKED_METHODS
+from coopvote.tally.papers import distinct_rankings
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,18 @@ def _numbered_ballots(facts: BallotFacts, papers: Iterable[Mapping[str, Any]]) -
     """Ranked papers (option ids) grouped, each distinct ranking given by the options'
     positions in the ballot: the form a count takes without naming every paper. Raises
     `InvalidPaper` for a paper that is not a ranking of the ballot's options."""
-    position = {str(option_id): index for index, (option_id, _) in enumerate(facts.options)}
+    papers = list(papers)
+    distinct = distinct_rankings(papers)
+    if distinct is None:  # not all plain: checked paper by paper, to say which is at fault
+        distinct = Counter({ballot.ranking: ballot.count for ballot in ballots_from_papers(papers)})
+    # An id is compared as a string, as `tally.count` does: 1 and "1" are the same option.
+    position: dict[str | int, int] = {}
+    for index, (option_id, _) in enumerate(facts.options):
+        position[option_id] = position[str(option_id)] = index
     try:
         groups = tuple(
-            (tuple(map(position.__getitem__, ballot.ranking)), ballot.count)
-            for ballot in ballots_from_papers(papers)
+            (tuple(map(position.__getitem__, ranking)), number)
+            for ranking, number in distinct.items()
         )
     except KeyError as error:
         raise InvalidPaper(f"a paper ranks an option the ballot does not have: {error}") from None

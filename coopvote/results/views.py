@@ -83,7 +83,16 @@ def choices(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
         .scalars()
         .all()
     )
-    decoded = {text: json.loads(text) for text in set(texts)}
+    distinct = list(set(texts))
+    # One array, decoded at once: each stored text is one JSON value (a text that is not
+    # would make the array invalid, or longer, and is then decoded alone, to fail alone).
+    try:
+        values = json.loads(f"[{','.join(distinct)}]")
+    except json.JSONDecodeError:
+        values = []
+    if len(values) != len(distinct):
+        values = [json.loads(text) for text in distinct]
+    decoded = dict(zip(distinct, values, strict=True))
     return list(map(decoded.__getitem__, texts))
 
 

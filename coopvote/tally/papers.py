@@ -54,20 +54,23 @@ def ballots_from_papers(papers: Iterable[object]) -> tuple[Ballot, ...]:
     checked paper by paper (`paper_entries`), which names the paper at fault.
     """
     papers = list(papers)
-    distinct = _distinct_rankings(papers)
+    distinct = distinct_rankings(papers)
     if distinct is None:
         return group_rankings(tuple(paper_entries(paper, "ranking")) for paper in papers)
     # Ids are compared as strings: 1 and "1" are the same option.
     return _added_up((tuple(map(str, ranking)), number) for ranking, number in distinct.items())
 
 
-def _distinct_rankings(papers: list[object]) -> Counter[tuple[object, ...]] | None:
-    """How many papers give each distinct ranking, if every paper is a dict whose "ranking"
-    is a list of strings and integers (not bools); None if some paper is not."""
+def distinct_rankings(papers: Sequence[object]) -> Counter[tuple[str | int, ...]] | None:
+    """How many papers give each distinct ranking (ids as given, strings or integers), if
+    every paper is a dict whose "ranking" is a list of strings and integers (not bools); None
+    if some paper is not (`ballots_from_papers` then says which)."""
     if set(map(type, papers)) - {dict}:
         return None
     try:
-        rankings = list(map(operator.itemgetter("ranking"), cast(list[dict[str, object]], papers)))
+        rankings = list(
+            map(operator.itemgetter("ranking"), cast(Sequence[dict[str, object]], papers))
+        )
     except KeyError:
         return None
     if set(map(type, rankings)) - {list}:
@@ -78,7 +81,7 @@ def _distinct_rankings(papers: list[object]) -> Counter[tuple[object, ...]] | No
         return None
     if set(map(type, itertools.chain.from_iterable(distinct))) - {str, int}:
         return None
-    return distinct
+    return cast(Counter[tuple[str | int, ...]], distinct)
 
 
 def _added_up(groups: Iterable[tuple[tuple[str, ...], int]]) -> tuple[Ballot, ...]:
