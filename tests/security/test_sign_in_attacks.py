@@ -14,11 +14,13 @@ from typing import Any
 import argon2
 import httpx
 import pytest
+from click.testing import CliRunner
 from litestar.testing import TestClient
 from sqlmodel import select
 
 from coopvote.app import create_app
 from coopvote.audit.models import AuditEvent
+from coopvote.cli import main
 from coopvote.db import Database
 from coopvote.settings import Settings
 from tests.factories import PASSWORD, ensure_organisation, make_member
@@ -172,14 +174,11 @@ def test_registering_a_taken_address_reveals_nothing_at_sign_in(
     assert answers[0] == answers[1] == (401, "Wrong email address or password.")
 
 
-def test_passwords_are_hashed_and_checked_outside_any_transaction(
-    client: Client, database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Hashing inside ``BEGIN IMMEDIATE`` held SQLite's write lock for argon2's whole time."""
+def hashing_under_lock(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, each argon2 hash or verification made while another connection holds
+    SQLite's write lock is named in the list returned."""
     if not database.is_sqlite:
         pytest.skip("SQLite's write lock; PostgreSQL locks rows")
-    with database.transaction() as session:
-        make_member(session, email="member@example.org")
     path = database.engine.url.database
     assert path
     locked: list[str] = []
@@ -206,6 +205,16 @@ def test_passwords_are_hashed_and_checked_outside_any_transaction(
 
     monkeypatch.setattr(argon2.PasswordHasher, "hash", hashing)
     monkeypatch.setattr(argon2.PasswordHasher, "verify", verifying)
+    return locked
+
+
+def test_passwords_are_hashed_and_checked_outside_any_transaction(
+    client: Client, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing inside ``BEGIN IMMEDIATE`` held SQLite's write lock for argon2's whole time."""
+    with database.transaction() as session:
+        make_member(session, email="member@example.org")
+    locked = hashing_under_lock(database, monkeypatch)
     client.post("/api/v1/session", json={"email": "member@example.org", "password": PASSWORD})
     client.post("/api/v1/session", json={"email": "member@example.org", "password": GUESS})
     client.post(
@@ -218,6 +227,23 @@ def test_passwords_are_hashed_and_checked_outside_any_transaction(
             "organisation": "the-grange",
         },
     )
+    assert locked == []
+
+
+def test_the_command_line_hashes_passwords_outside_its_transaction(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`coopvote users create` and `set-password` hashed inside theirs."""
+    monkeypatch.setenv(
+        "COOPVOTE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False)
+    )
+    locked = hashing_under_lock(database, monkeypatch)
+    email, password = "clerk@example.org", "a long and unusual cli password"
+    create = ["users", "create", "--email", email, "--name", "C Lerk", "--role", "admin"]
+    runner = CliRunner()
+    for args in (create, ["users", "set-password", "--email", email]):
+        done = runner.invoke(main, [*args, "--password-stdin"], input=password + "\n")
+        assert done.exit_code == 0, done.output
     assert locked == []
 
 
