@@ -23,6 +23,7 @@ SECRET_BYTES = 32
 # BLAKE2b's personalisations: each derived key is for one purpose only.
 _PERSON = b"coopvote-ballot"
 _BOARD_PERSON = b"coopvote-board"
+_CHALLENGE_PERSON = b"coopvote-trustee"
 
 # One secret per process, set from its settings by ``create_app`` and the commands: services
 # seal and open without being handed settings.
@@ -87,6 +88,12 @@ def board_key() -> bytes:
 
 def public_key(public_id: str) -> PublicKey:
     return private_key(public_id).public_key
+
+
+def challenge(subject: str) -> bytes:
+    """32 bytes that only the server can make for ``subject``: what a trustee proves they can
+    decrypt (``ballots.trustees``). Raises ``BallotKeyMissing`` when no secret is in use."""
+    return _derived(subject.encode(), _CHALLENGE_PERSON)
 
 
 def use_settings(settings: Settings) -> None:

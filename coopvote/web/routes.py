@@ -18,6 +18,7 @@ from coopvote.web.pages.home import home
 from coopvote.web.pages.membership import MembershipPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
+from coopvote.web.pages.trustees import TrusteePages
 from coopvote.web.pages.voting import VotingPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -34,6 +35,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     MembershipPages,
     GovernancePages,
     AdminPages,
+    TrusteePages,
     AuditPages,
     VotingPages,
     RunningBallotPages,
