@@ -17,6 +17,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
 from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.security import throttle
 
 #: The longest wait between ticks, in seconds: how late a ballot defined (or rescheduled)
 #: after the last tick may open or close.
@@ -26,9 +27,11 @@ log = logging.getLogger("coopvote.scheduler")
 
 
 def tick(database: Database, now: datetime) -> datetime | None:
-    """Open and close every ballot due at ``now``; the next moment one is due, if any."""
+    """Open and close every ballot due at ``now``, and forget lapsed throttling counters; the
+    next moment a ballot is due, if any."""
     with database.transaction() as session:
         ballots.catch_up_due(session, now)
+        throttle.purge(session, now)
         return ballot_views.next_due(session, now)
 
 

@@ -1,7 +1,8 @@
-"""board seals, and no TRUNCATE of the audit log: each bulletin board entry carries a seal (an
-HMAC under a key from the server's ballot key file, ``ballots.board``), and on PostgreSQL
-``TRUNCATE`` of the audit log and its head is refused as ``UPDATE`` and ``DELETE`` are (the
-board's and the papers' tables refuse it since the sealed box).
+"""board seals, no TRUNCATE of the audit log, throttle counters that lapse: each bulletin board
+entry carries a seal (an HMAC under a key from the server's ballot key file, ``ballots.board``);
+on PostgreSQL ``TRUNCATE`` of the audit log and its head is refused as ``UPDATE`` and ``DELETE``
+are (the board's and the papers' tables refuse it since the sealed box); each throttling counter
+says when it lapses, so that the scheduler can purge it.
 
 Entries on a board already are sealed here, with the ballot key file that the command running
 the upgrade has loaded (or that ``COOPVOTE_BALLOT_KEY_FILE`` names).
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import coopvote.db.types
 from coopvote.ballots import board, keys
 from coopvote.settings import Settings
 
@@ -79,6 +81,13 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.add_column("board_entry", sa.Column("seal", sa.String(length=64), nullable=True))
     _seal_existing_entries(sqlite)
+    # Counters are throttling's working state only (as when the table was made): start afresh.
+    op.execute("DELETE FROM throttle_counter")
+    with op.batch_alter_table("throttle_counter", recreate="always" if sqlite else "never") as t:
+        t.add_column(
+            sa.Column("lapses_at", coopvote.db.types.UTCDateTime(timezone=True), nullable=False)
+        )
+        t.create_index(t.f("ix_throttle_counter_lapses_at"), ["lapses_at"], unique=False)
     if not sqlite:  # SQLite has no TRUNCATE: its DELETE triggers already refuse
         for table in AUDIT_TABLES:
             op.execute(
@@ -88,6 +97,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("throttle_counter") as t:
+        t.drop_index("ix_throttle_counter_lapses_at")
+        t.drop_column("lapses_at")
     if op.get_bind().dialect.name != "sqlite":
         for table in AUDIT_TABLES:
             op.execute(f"DROP TRIGGER {table}_no_truncate ON {table}")
