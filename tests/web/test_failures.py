@@ -3,6 +3,7 @@ database, an unreachable server, an exhausted pool. JSON for the API, a page for
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -141,13 +142,33 @@ def test_a_full_disk_answers_503(
     app.state.database = full
     try:
         started = time.monotonic()
+        health = client.get("/api/v1/health")
         response = client.post(
             "/api/v1/proposals", json={"title": "An orchard", "body": "Plant trees. " * 1_400}
         )
     finally:
         app.state.database = database
         full.dispose()
+    # The health check says so before a write meets it (a rolled-back write could not).
+    assert_unavailable(health, started)
     assert_unavailable(response, started)
+
+
+def test_the_health_check_sees_a_nearly_full_disk(
+    client: Client, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.statvfs
+
+    def nearly_full(path: str) -> os.statvfs_result:
+        found = real(path)
+        # 100 blocks free: below MIN_FREE_BYTES for any block size up to 160 KiB.
+        return os.statvfs_result((*found[:4], 100, *found[5:]))
+
+    assert client.get("/api/v1/health").status_code == 200
+    monkeypatch.setattr(os, "statvfs", nearly_full)
+    health = client.get("/api/v1/health")
+    assert health.status_code == 503
+    assert health.json() == {"status": "unavailable", "database": "unavailable"}
 
 
 def test_an_unreachable_database_answers_503(app: Litestar, database: Database) -> None:
