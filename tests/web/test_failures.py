@@ -259,4 +259,6 @@ def test_a_long_import_leaves_the_site_answering(
     assert f"Added {ROWS}" in outcome[0].output
     assert len(answers) > 3
     assert set(answers) == {201}
-    assert slowest < 2.5
+    # One batch's wait at most, with room for a busy machine over the import's minutes; in one
+    # transaction the whole file's (minutes) would have been a 503 after the database wait.
+    assert slowest < 5
