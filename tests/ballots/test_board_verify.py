@@ -3,6 +3,7 @@ exit 1, naming the ballot and what broke, when either was changed behind the app
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -14,6 +15,9 @@ from coopvote.db import Database
 from coopvote.schema.migrate import alembic_config, upgrade
 from tests.ballots.tampering import stuff_properly, unguarded
 from tests.factories import make_ballot, make_member
+
+#: The migration that seals the board's entries.
+SEALS = "8d2f6a41c7e3"
 
 
 @pytest.fixture
@@ -95,9 +99,11 @@ def test_the_upgrade_seals_the_entries_already_on_a_board(
     if not database.is_sqlite:
         pytest.skip("the PostgreSQL test database is shared by the run: it is not downgraded")
     config = alembic_config()
+    seals = ScriptDirectory.from_config(config).get_revision(SEALS)
+    assert seals is not None
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "3c1f7e2ab9d4")  # before the seals
+        command.downgrade(config, str(seals.down_revision))  # before the seals
     upgrade(database.engine)
     result = cli.invoke(main, ["audit", "verify"])
     assert result.exit_code == 0, result.output

@@ -8,7 +8,7 @@ Entries on a board already are sealed here, with the ballot key file that the co
 the upgrade has loaded (or that ``COOPVOTE_BALLOT_KEY_FILE`` names).
 
 Revision ID: 8d2f6a41c7e3
-Revises: 3c1f7e2ab9d4
+Revises: 7d2e9b41c0a8
 Create Date: 2026-11-30 04:10:00
 """
 
@@ -22,7 +22,7 @@ from coopvote.ballots import board, keys
 from coopvote.settings import Settings
 
 revision: str = "8d2f6a41c7e3"
-down_revision: str | None = "3c1f7e2ab9d4"
+down_revision: str | None = "7d2e9b41c0a8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
