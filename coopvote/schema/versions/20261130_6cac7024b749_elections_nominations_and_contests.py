@@ -1,7 +1,7 @@
 """elections: contests, nominations and seconders; a ballot may shuffle its options on each paper
 
 Revision ID: 6cac7024b749
-Revises: 7d2e9b41c0a8
+Revises: 8d2f6a41c7e3
 Create Date: 2026-11-30 03:51:49.653557
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import coopvote.db.types
 
 revision: str = "6cac7024b749"
-down_revision: str | None = "7d2e9b41c0a8"
+down_revision: str | None = "8d2f6a41c7e3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
