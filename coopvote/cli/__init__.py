@@ -25,6 +25,8 @@ COMMANDS = {
     "tally": "coopvote.cli.tally:tally",
     "audit": "coopvote.cli.audit:audit",
     "ballots": "coopvote.cli.ballots:ballots",
+    "worker": "coopvote.cli.worker:worker",
+    "dev-mail": "coopvote.cli.dev_mail:dev_mail",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, true
 from sqlmodel import Field, SQLModel
 
 from coopvote.db.types import UTCDateTime, enum_column
@@ -47,6 +47,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+#: The password hash of an account that has no password yet (an imported member, until they
+#: accept their invitation): no password verifies against it.
+NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
+
+
 class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
@@ -74,6 +79,11 @@ class Member(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     applied_at: datetime = Field(sa_type=UTCDateTime)
     agreed_to_rules_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The address is known to reach them: confirmed by a link, or given by the co-operative
+    #: (an import, the command line). An applicant cannot sign in until it is.
+    email_confirmed: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    #: When an invitation to set a password was last sent (imported members have none).
+    invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MemberRole(SQLModel, table=True):

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.db.types import new_public_id
 from coopvote.errors import InvalidInput
-from coopvote.members.models import Member, MemberStatus, normalise_email
+from coopvote.members.accounts import invite
+from coopvote.members.models import NO_PASSWORD, Member, MemberStatus, normalise_email
 from coopvote.members.rules import Transition, email_problem, name_problem
 from coopvote.members.service import add_applicant, change_status
 from coopvote.members.views import (
@@ -38,7 +39,6 @@ IMPORT_COLUMNS = {"name", "email", "constituency", "organisation"}
 #: Imported members start here; ``active`` ones are admitted on import and get a number.
 IMPORTABLE_STATUSES = {MemberStatus.PENDING.value, MemberStatus.ACTIVE.value}
 #: Imported accounts cannot sign in until a password is set for them: no hash matches this.
-NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
 
 
 @dataclass(frozen=True)
@@ -268,4 +268,6 @@ def _add(
             actor_id=actor_id,
             now=now,
             reason="imported",
+            notify=False,
         )
+    invite(session, member=member, actor_id=actor_id, now=now)

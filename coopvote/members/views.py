@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from coopvote.errors import NotFound
 from coopvote.members.models import (
     IN_OFFICE,
+    NO_PASSWORD,
     Constituency,
     Member,
     MemberRole,
@@ -49,6 +50,17 @@ class MemberSummary:
     organisation_name: str | None
     applied_at: datetime
     roles: tuple[Role, ...] = ()
+    #: An imported member has none until they accept their invitation.
+    has_password: bool = True
+    invited_at: datetime | None = None
+
+    @property
+    def invitation(self) -> str:
+        """ "invited" (an invitation sent, not yet accepted), "not invited", or "" (the
+        account has a password)."""
+        if self.has_password:
+            return ""
+        return "invited" if self.invited_at else "not invited"
 
     @property
     def offices(self) -> tuple[Role, ...]:
@@ -171,6 +183,8 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
                 organisation=org.slug if org else None,
                 organisation_name=org.name if org else None,
                 applied_at=m.applied_at,
+                has_password=m.password_hash != NO_PASSWORD,
+                invited_at=m.invited_at,
                 roles=tuple(held),
             )
         )

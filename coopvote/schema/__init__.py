@@ -19,6 +19,7 @@ from coopvote.ballots.models import (
 )
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.forum.models import Comment, Proposal, Support
+from coopvote.mail.models import BallotReminder, NoticeOptOut, OutboxMessage
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -28,15 +29,17 @@ from coopvote.members.models import (
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
-from coopvote.security.models import KnownClient, ThrottleCounter, WebSession
+from coopvote.security.models import AccountToken, KnownClient, ThrottleCounter, WebSession
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccountToken",
     "AuditEvent",
     "AuditHead",
     "Ballot",
     "BallotOption",
+    "BallotReminder",
     "BallotTrustee",
     "BoardEntry",
     "Comment",
@@ -47,7 +50,9 @@ __all__ = [
     "KnownClient",
     "Member",
     "MemberRole",
+    "NoticeOptOut",
     "Organisation",
+    "OutboxMessage",
     "Paper",
     "Proposal",
     "ResultDeclaration",

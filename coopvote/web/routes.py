@@ -8,6 +8,7 @@ from coopvote.web.api.health import HealthController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.api.proposals import ProposalsController
 from coopvote.web.api.results import ResultsController
+from coopvote.web.pages.account_links import AccountLinkPages
 from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.audit import AuditPages
 from coopvote.web.pages.auth import AuthPages
@@ -16,6 +17,7 @@ from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
 from coopvote.web.pages.membership import MembershipPages
+from coopvote.web.pages.outbox import OutboxPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
 from coopvote.web.pages.voting import VotingPages
@@ -31,8 +33,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ResultsController,
     home,
     AuthPages,
+    AccountLinkPages,
     MembershipPages,
     GovernancePages,
+    OutboxPages,
     AdminPages,
     AuditPages,
     VotingPages,

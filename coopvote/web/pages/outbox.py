@@ -1,0 +1,55 @@
+"""The outbox, for governors and admins: what was queued, sent and failed (with the error),
+and retrying a failure. A reminder's recipient is never shown (``mail.views``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from coopvote.mail import service as mail
+from coopvote.mail import views
+from coopvote.mail.models import MessageState
+from coopvote.members.models import Role
+from coopvote.web.access import requires
+from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
+from coopvote.web.templating import page, redirect
+
+
+class OutboxPages(Controller):
+    path = "/governance/outbox"
+    opt = requires(Role.GOVERNOR, Role.ADMIN)
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def outbox(
+        self, request: Request[Any, Any, Any], db: Db, which: FromQuery[str] = ""
+    ) -> Template:
+        chosen = MessageState(which) if which in {s.value for s in MessageState} else None
+        return page(
+            request,
+            "governance/outbox.html",
+            messages=views.outbox(db, state=chosen),
+            counts=views.counts(db),
+            chosen=chosen,
+            states=list(MessageState),
+        )
+
+    @post("/{message_id:int}/retry", sync_to_thread=True)
+    def retry(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        message_id: FromPath[int],
+        now: Now,
+    ) -> Redirect:
+        problem = attempt(
+            db,
+            lambda: mail.retry(db, message_id=message_id, actor_id=principal.member_id, now=now),
+        )
+        if problem is not None:
+            return redirect(request, "/governance/outbox", problem.detail, "error")
+        return redirect(request, "/governance/outbox", "The message is queued again.")
