@@ -125,11 +125,21 @@ class AccountLinkPages(Controller):
             return shown
         return page(request, "auth/mail_sent.html", what=what)
 
-    @get(["/reset-password", "/invitation"], sync_to_thread=True)
-    def password_form(
+    @get("/reset-password", sync_to_thread=True)
+    def reset_form(
         self, request: Request[Any, Any, Any], db: Db, now: Now, token: FromQuery[str] = ""
     ) -> Template:
-        purpose = _password_purpose(request)
+        return self._password_form(request, db, now, token, Purpose.RESET_PASSWORD)
+
+    @get("/invitation", sync_to_thread=True)
+    def invitation_form(
+        self, request: Request[Any, Any, Any], db: Db, now: Now, token: FromQuery[str] = ""
+    ) -> Template:
+        return self._password_form(request, db, now, token, Purpose.INVITATION)
+
+    def _password_form(
+        self, request: Request[Any, Any, Any], db: Db, now: datetime, token: str, purpose: Purpose
+    ) -> Template:
         try:
             member = accounts.account_for_link(db, token=token, purpose=purpose, now=now)
         except InvalidToken as problem:
@@ -156,11 +166,21 @@ class AccountLinkPages(Controller):
             return page(request, "auth/set_password.html", **context)
         return reshow(request, "auth/set_password.html", problem, {}, **context)
 
-    @post(["/reset-password", "/invitation"], sync_to_thread=True)
-    def set_password(
+    @post("/reset-password", sync_to_thread=True)
+    def reset(
         self, request: Request[Any, Any, Any], data: FormData, now: Now
     ) -> Template | Redirect:
-        purpose = _password_purpose(request)
+        return self._set_password(request, data, now, Purpose.RESET_PASSWORD)
+
+    @post("/invitation", sync_to_thread=True)
+    def accept(
+        self, request: Request[Any, Any, Any], data: FormData, now: Now
+    ) -> Template | Redirect:
+        return self._set_password(request, data, now, Purpose.INVITATION)
+
+    def _set_password(
+        self, request: Request[Any, Any, Any], data: dict[str, Any], now: datetime, purpose: Purpose
+    ) -> Template | Redirect:
         token = text(data, "token")
         try:
             member = web_signing.set_password_by_link(
@@ -178,11 +198,21 @@ class AccountLinkPages(Controller):
             request, "/sign-in", f"Your password is set, {member.name}: sign in with it now."
         )
 
-    @get(["/confirm-email", "/confirm-new-email"], sync_to_thread=True)
+    @get("/confirm-email", sync_to_thread=True)
     def confirm_form(
         self, request: Request[Any, Any, Any], db: Db, now: Now, token: FromQuery[str] = ""
     ) -> Template:
-        purpose = _confirm_purpose(request)
+        return self._confirm_form(request, db, now, token, Purpose.CONFIRM_EMAIL)
+
+    @get("/confirm-new-email", sync_to_thread=True)
+    def confirm_new_form(
+        self, request: Request[Any, Any, Any], db: Db, now: Now, token: FromQuery[str] = ""
+    ) -> Template:
+        return self._confirm_form(request, db, now, token, Purpose.CHANGE_EMAIL)
+
+    def _confirm_form(
+        self, request: Request[Any, Any, Any], db: Db, now: datetime, token: str, purpose: Purpose
+    ) -> Template:
         try:
             accounts.account_for_link(db, token=token, purpose=purpose, now=now)
         except InvalidToken as problem:
@@ -198,16 +228,26 @@ class AccountLinkPages(Controller):
             token=token,
         )
 
-    @post(["/confirm-email", "/confirm-new-email"], sync_to_thread=True)
+    @post("/confirm-email", sync_to_thread=True)
     def confirm(
         self, request: Request[Any, Any, Any], db: Db, data: FormData, now: Now
     ) -> Template | Redirect:
-        purpose = _confirm_purpose(request)
-        confirm = (
-            accounts.confirm_email
-            if purpose is Purpose.CONFIRM_EMAIL
-            else accounts.confirm_email_change
-        )
+        return self._confirm(request, db, data, now, accounts.confirm_email)
+
+    @post("/confirm-new-email", sync_to_thread=True)
+    def confirm_new(
+        self, request: Request[Any, Any, Any], db: Db, data: FormData, now: Now
+    ) -> Template | Redirect:
+        return self._confirm(request, db, data, now, accounts.confirm_email_change)
+
+    def _confirm(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        data: dict[str, Any],
+        now: datetime,
+        confirm: Callable[..., object],
+    ) -> Template | Redirect:
         try:
             confirm(db, token=text(data, "token"), now=now)
         except (InvalidToken, Conflict) as problem:
@@ -250,16 +290,6 @@ class AccountLinkPages(Controller):
         chosen = _signed_topic(settings.secret_key, member, topic, signature)
         mail.unsubscribe(db, member=views.get_member(db, member), topic=chosen, now=now)
         return page(request, "auth/unsubscribe.html", done=True)
-
-
-def _password_purpose(request: Request[Any, Any, Any]) -> Purpose:
-    return Purpose.INVITATION if request.url.path == "/invitation" else Purpose.RESET_PASSWORD
-
-
-def _confirm_purpose(request: Request[Any, Any, Any]) -> Purpose:
-    return (
-        Purpose.CHANGE_EMAIL if request.url.path == "/confirm-new-email" else Purpose.CONFIRM_EMAIL
-    )
 
 
 def _signed_topic(secret: str, member: str, topic: str, signature: str) -> Topic:
