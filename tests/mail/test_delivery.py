@@ -34,7 +34,9 @@ def queue_for(database: Database, count: int) -> list[str]:
 
 def states(database: Database) -> list[MessageState]:
     with database.reading() as session:
-        return [m.state for m in session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))]
+        return [
+            m.state for m in session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))
+        ]
 
 
 def test_a_message_queued_in_a_rolled_back_transaction_does_not_exist(database: Database) -> None:
