@@ -11,8 +11,8 @@ Both create ``.venv`` and install coopvote into it on first use, and again whene
 from __future__ import annotations
 
 import hashlib
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -72,7 +72,7 @@ def demo() -> int:
             "COOPVOTE_SMTP_SECURITY": "none",
             "COOPVOTE_DEV_MAILDIR": str(DEV_MAILDIR),
         }
-        print(f"Mail the demo sends is caught: read it at http://127.0.0.1:8000/dev/mail", flush=True)
+        print("The demo's mail is caught: read it at http://127.0.0.1:8000/dev/mail", flush=True)
     print("\nOpen http://127.0.0.1:8000/ and sign in with one of the accounts above.", flush=True)
     try:
         return run("coopvote", "serve", "--host", "127.0.0.1", "--port", "8000")

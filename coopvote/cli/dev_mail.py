@@ -22,7 +22,8 @@ def dev_mail(host: str, port: int, maildir: Path) -> None:
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Mailbox
 
-    maildir.mkdir(parents=True, exist_ok=True)
+    maildir.parent.mkdir(parents=True, exist_ok=True)  # the Maildir itself, with its folders,
+    # is made by ``mailbox.Maildir`` when missing
     controller = Controller(Mailbox(maildir), hostname=host, port=port)
     controller.start()
     click.echo(f"catching mail at {host}:{port} into {maildir}")

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from coopvote.ballots.models import Ballot
 from coopvote.mail.models import (
     BallotReminder,
     MessageState,
@@ -88,3 +89,25 @@ def reminders(session: Session, ballot_id: int) -> list[ReminderRow]:
         .order_by(col(BallotReminder.due_at))
     )
     return [ReminderRow(r.due_at, r.sent_at, r.sent_count) for r in session.exec(query)]
+
+
+@dataclass(frozen=True)
+class BallotReminders:
+    ballot_title: str
+    due_at: datetime
+    sent_at: datetime | None
+    sent_count: int
+
+
+def recent_reminders(session: Session, limit: int = 20) -> list[BallotReminders]:
+    """Ballots' reminders, latest due first: how many went out, never to whom."""
+    query = (
+        select(BallotReminder, Ballot.title)
+        .join(Ballot, col(Ballot.id) == BallotReminder.ballot_id)
+        .order_by(col(BallotReminder.due_at).desc())
+        .limit(limit)
+    )
+    return [
+        BallotReminders(title, reminder.due_at, reminder.sent_at, reminder.sent_count)
+        for reminder, title in session.exec(query)
+    ]

@@ -178,7 +178,12 @@ def accept_invitation(session: Session, *, token: str, password_hash: str, now: 
     ``InvalidToken``."""
     used = tokens.redeem(session, token, tokens.Purpose.INVITATION, now)
     return _set_password(
-        session, _member_of(session, used), password_hash, now, "account.invitation_accepted"
+        session,
+        _member_of(session, used),
+        password_hash,
+        now,
+        "account.invitation_accepted",
+        notify=False,  # a first password: there was none to lose
     )
 
 
@@ -202,6 +207,7 @@ def _set_password(
     action: str,
     *,
     keep: str | None = None,
+    notify: bool = True,
 ) -> Member:
     member.password_hash = password_hash
     member.email_confirmed = True  # the link reached the address, or they signed in with it
@@ -215,7 +221,8 @@ def _set_password(
         subject=audit.member_subject(member),
         now=now,
     )
-    mail.queue(session, notice=Notice.PASSWORD_CHANGED, member=member, context={}, now=now)
+    if notify:
+        mail.queue(session, notice=Notice.PASSWORD_CHANGED, member=member, context={}, now=now)
     return member
 
 

@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from coopvote.web.api.account_links import AccountLinksController
 from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.health import HealthController
@@ -27,6 +28,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PublicController,
     MeController,
     MembersController,
+    AccountLinksController,
     AuditController,
     BallotsController,
     ProposalsController,

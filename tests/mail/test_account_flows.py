@@ -290,3 +290,37 @@ def test_a_member_changes_their_password_and_is_signed_out_elsewhere(
             len(session.exec(select(WebSession).where(WebSession.member_id == member.id)).all())
             == 1
         )
+
+
+def test_the_api_resets_a_password_with_the_mailed_token(
+    client: TestClient[Any], database: Database, deliver: Deliver, inbox: Inbox
+) -> None:
+    member = member_with_mail(database)
+    known = client.post("/api/v1/password-reset", json={"email": member.email})
+    unknown = client.post("/api/v1/password-reset", json={"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    deliver()
+    token = link_in(inbox.last_to(member.email), "/reset-password?token=").split("token=")[1]
+    forged = {"token": token[:-2], "password": NEW_PASSWORD}
+    assert client.post("/api/v1/password-reset/complete", json=forged).status_code == 400
+    done = client.post(
+        "/api/v1/password-reset/complete", json={"token": token, "password": NEW_PASSWORD}
+    )
+    assert done.status_code == 200
+    assert signs_in(client, member.email, NEW_PASSWORD) == 200
+    completion = {"token": token, "password": NEW_PASSWORD}
+    assert client.post("/api/v1/password-reset/complete", json=completion).status_code == 400
+    assert (
+        client.post("/api/v1/email-confirmation/complete", json={"token": "x"}).status_code == 400
+    )
+
+
+def test_mail_requests_are_throttled_per_address(
+    client: TestClient[Any], database: Database
+) -> None:
+    answers = [
+        client.post("/api/v1/password-reset", json={"email": "target@example.org"}).status_code
+        for _ in range(6)
+    ]
+    assert answers == [202] * 5 + [429]

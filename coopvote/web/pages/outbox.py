@@ -35,6 +35,7 @@ class OutboxPages(Controller):
             counts=views.counts(db),
             chosen=chosen,
             states=list(MessageState),
+            reminders=views.recent_reminders(db),
         )
 
     @post("/{message_id:int}/retry", sync_to_thread=True)
