@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.ballots.models import Ballot, BallotStatus, RollEntry
 from coopvote.db.types import UTCDateTime
-from coopvote.errors import Conflict, NotFound
+from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.mail import rules
 from coopvote.mail.models import (
     BallotReminder,
@@ -208,6 +208,29 @@ def schedule_reminders(
     for due in at:
         session.add(BallotReminder(ballot_id=ballot.id, due_at=due))
     session.flush()
+
+
+def set_reminders(
+    session: Session, *, ballot: Ballot, at: Iterable[datetime], actor_id: int, now: datetime
+) -> None:
+    """A governor's reminder times for an open ballot, in place of those not yet sent (an
+    empty list: no more reminders). Raises ``Conflict`` for a ballot that is not open,
+    ``InvalidInput`` for a time not between now and the close."""
+    if ballot.status is not BallotStatus.OPEN:
+        raise Conflict("Reminders are set while a ballot is open.")
+    times = sorted(set(at))
+    if any(not now < moment < ballot.closes_at for moment in times):
+        problem = "A reminder must fall between now and the ballot's close."
+        raise InvalidInput(problem, field_errors={"remind_at": problem})
+    schedule_reminders(session, ballot=ballot, at=times)
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="ballot.reminders_set",
+        subject=f"ballot:{ballot.public_id}",
+        now=now,
+        data={"at": [moment.isoformat() for moment in times]},
+    )
 
 
 def queue_due_reminders(session: Session, now: datetime) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from coopvote.ballots.models import Ballot
+from coopvote.ballots.models import Ballot, BallotStatus
 from coopvote.mail.models import (
     BallotReminder,
     MessageState,
@@ -110,4 +110,24 @@ def recent_reminders(session: Session, limit: int = 20) -> list[BallotReminders]
     return [
         BallotReminders(title, reminder.due_at, reminder.sent_at, reminder.sent_count)
         for reminder, title in session.exec(query)
+    ]
+
+
+@dataclass(frozen=True)
+class OpenBallotReminders:
+    public_id: str
+    title: str
+    closes_at: datetime
+    reminders: list[ReminderRow]
+
+
+def open_ballots_reminders(session: Session) -> list[OpenBallotReminders]:
+    """Each open ballot with its reminders (when, and how many went out), closing soonest
+    first: what a governor sees and changes."""
+    open_ballots = session.exec(
+        select(Ballot).where(Ballot.status == BallotStatus.OPEN).order_by(col(Ballot.closes_at))
+    )
+    return [
+        OpenBallotReminders(b.public_id, b.title, b.closes_at, reminders(session, b.id or 0))
+        for b in open_ballots
     ]

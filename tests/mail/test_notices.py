@@ -236,3 +236,30 @@ def test_governors_see_the_outbox_with_errors_and_members_do_not(
         again = session.get(OutboxMessage, failed.id)
         assert again is not None
         assert again.state is MessageState.QUEUED
+
+
+def test_a_governor_sets_a_ballots_reminder_time_on_the_outbox_page(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        governor = make_member(session, roles=(Role.GOVERNOR,))
+        ballot = make_ballot(session, title="Choose the orchard's trees")
+    sign_in(client, governor.email)
+    assert "Choose the orchard" in client.get("/governance/outbox").text
+    local = (utcnow() + timedelta(days=2)).astimezone(ZoneInfo("Europe/London"))
+    chosen = local.replace(second=0, microsecond=0, tzinfo=None).isoformat(timespec="minutes")
+    done = client.post(
+        f"/governance/outbox/reminders/{ballot.public_id}",
+        data=form(client, remind_at=chosen),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    with database.reading() as session:
+        [reminder] = views.reminders(session, ballot.id or 0)
+        assert reminder.due_at == local.replace(second=0, microsecond=0)
+    late = (utcnow() + timedelta(days=30)).astimezone(ZoneInfo("Europe/London"))
+    refused = client.post(
+        f"/governance/outbox/reminders/{ballot.public_id}",
+        data=form(client, remind_at=late.replace(tzinfo=None).isoformat(timespec="minutes")),
+    )
+    assert "between now and the ballot" in refused.text

@@ -4,17 +4,20 @@ and retrying a failure. A reminder's recipient is never shown (``mail.views``)."
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from coopvote.ballots import views as ballot_views
 from coopvote.mail import service as mail
 from coopvote.mail import views
 from coopvote.mail.models import MessageState
 from coopvote.members.models import Role
 from coopvote.web.access import requires
-from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
+from coopvote.web.forms import FormData, local_time
 from coopvote.web.templating import page, redirect
 
 
@@ -36,7 +39,36 @@ class OutboxPages(Controller):
             chosen=chosen,
             states=list(MessageState),
             reminders=views.recent_reminders(db),
+            open_ballots=views.open_ballots_reminders(db),
         )
+
+    @post("/reminders/{ballot_id:str}", sync_to_thread=True)
+    def set_reminders(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        ballot_id: FromPath[str],
+        data: FormData,
+        now: Now,
+        settings: CurrentSettings,
+    ) -> Redirect:
+        """A governor's reminder time for an open ballot (empty: no more reminders)."""
+        ballot = ballot_views.find_ballot(db, ballot_id)
+
+        def change() -> None:
+            moment = local_time(data, "remind_at", ZoneInfo(settings.timezone))
+            mail.set_reminders(
+                db,
+                ballot=ballot,
+                at=[moment] if moment else [],
+                actor_id=principal.member_id,
+                now=now,
+            )
+
+        if problem := attempt(db, change):
+            return redirect(request, "/governance/outbox", problem.detail, "error")
+        return redirect(request, "/governance/outbox", f"Reminders for {ballot.title} are set.")
 
     @post("/{message_id:int}/retry", sync_to_thread=True)
     def retry(
