@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -19,6 +20,8 @@ from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, attempt
 from coopvote.web.forms import FormData, local_time
 from coopvote.web.templating import page, redirect
+
+MAX_DIGITS = 9
 
 
 class OutboxPages(Controller):
@@ -70,18 +73,23 @@ class OutboxPages(Controller):
             return redirect(request, "/governance/outbox", problem.detail, "error")
         return redirect(request, "/governance/outbox", f"Reminders for {ballot.title} are set.")
 
-    @post("/{message_id:int}/retry", sync_to_thread=True)
+    @post("/{message_id:str}/retry", sync_to_thread=True)
     def retry(
         self,
         request: Request[Any, Any, Any],
         db: Db,
         principal: CurrentPrincipal,
-        message_id: FromPath[int],
+        message_id: FromPath[str],
         now: Now,
     ) -> Redirect:
+        # ASCII digits only ("²" is a digit to Python), nine at most: always an int column's.
+        if not (message_id.isascii() and message_id.isdigit() and len(message_id) <= MAX_DIGITS):
+            raise NotFoundException("No such message.")
         problem = attempt(
             db,
-            lambda: mail.retry(db, message_id=message_id, actor_id=principal.member_id, now=now),
+            lambda: mail.retry(
+                db, message_id=int(message_id), actor_id=principal.member_id, now=now
+            ),
         )
         if problem is not None:
             return redirect(request, "/governance/outbox", problem.detail, "error")
