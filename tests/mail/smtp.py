@@ -71,10 +71,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(inbox: Inbox | None = None, port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(
+    inbox: Inbox | None = None, port: int | None = None, **options: Any
+) -> Iterator[tuple[Inbox, int]]:
+    """``options`` go to aiosmtpd's SMTP server (e.g. ``authenticator``)."""
     inbox = inbox or Inbox()
     port = port or free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield inbox, port
@@ -84,15 +87,14 @@ def smtp_server(inbox: Inbox | None = None, port: int | None = None) -> Iterator
 
 def mail_settings(settings: Settings, port: int, **overrides: Any) -> Settings:
     """``settings`` sending through the test server on ``port``."""
-    return replace(
-        settings,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_security=SmtpSecurity.NONE,
-        smtp_timeout=5.0,
-        base_url="http://testserver.local",
-        **overrides,
-    )
+    chosen: dict[str, Any] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_security": SmtpSecurity.NONE,
+        "smtp_timeout": 5.0,
+        "base_url": "http://testserver.local",
+    }
+    return replace(settings, **(chosen | overrides))
 
 
 def empty_outbox(session: Session) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from aiosmtpd.smtp import AuthResult
 from sqlmodel import col, select
 
 from coopvote.clock import utcnow
@@ -14,10 +16,10 @@ from coopvote.mail import sender, views
 from coopvote.mail import service as mail
 from coopvote.mail.models import MessageState, Notice, OutboxMessage
 from coopvote.members.models import Member
-from coopvote.settings import Settings
+from coopvote.settings import Settings, SmtpSecurity
 from tests.factories import make_member
 from tests.mail.conftest import Deliver
-from tests.mail.smtp import Inbox, empty_outbox, mail_settings, text_of
+from tests.mail.smtp import Inbox, empty_outbox, mail_settings, smtp_server, text_of
 
 
 def queue_for(database: Database, count: int) -> list[str]:
@@ -186,3 +188,49 @@ def test_audit_records_sending_without_bodies(database: Database, deliver: Deliv
 
         [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "mail.sent")).all()
         assert set(event.data) == {"notice", "attempts"}
+
+
+def _only_the_co_operative(
+    server: object, session: object, envelope: object, mechanism: str, auth_data: Any
+) -> AuthResult:
+    """aiosmtpd's authenticator: one user and password."""
+    given = [
+        v.decode() if isinstance(v, bytes) else v for v in (auth_data.login, auth_data.password)
+    ]
+    ok = given == ["coop", "smtp secret"]
+    return AuthResult(success=ok, handled=False)  # unhandled: the server answers 535 itself
+
+
+# A test server on localhost: the warning about AUTH without TLS is what it is about.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_the_sender_authenticates_and_a_wrong_password_leaves_mail_queued(
+    database: Database, settings: Settings
+) -> None:
+    with smtp_server(
+        authenticator=_only_the_co_operative,
+        auth_required=True,
+        auth_require_tls=False,
+        auth_exclude_mechanism=["LOGIN"],
+    ) as (inbox, port):
+        [address] = queue_for(database, 1)
+        wrong = mail_settings(settings, port, smtp_user="coop", smtp_password="guess")
+        assert Deliver(database, wrong)() == 0
+        with database.reading() as session:
+            [message] = session.exec(select(OutboxMessage)).all()
+            assert "SMTPAuthenticationError" in message.last_error
+        right = mail_settings(settings, port, smtp_user="coop", smtp_password="smtp secret")
+        assert Deliver(database, right)(message.next_attempt_at) == 1
+        assert inbox.to(address)
+
+
+def test_starttls_is_never_skipped_for_a_server_that_cannot(
+    database: Database, sending: Settings, inbox: Inbox
+) -> None:
+    queue_for(database, 1)
+    insisting = mail_settings(sending, sending.smtp_port, smtp_security=SmtpSecurity.STARTTLS)
+    assert Deliver(database, insisting)() == 0
+    assert inbox.messages == []
+    with database.reading() as session:
+        [message] = session.exec(select(OutboxMessage)).all()
+        assert message.state is MessageState.QUEUED
+        assert "STARTTLS" in message.last_error
