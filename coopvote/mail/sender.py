@@ -30,6 +30,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from coopvote import audit
+from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.mail import rules
 from coopvote.mail.models import MessageState, Notice, OutboxMessage
@@ -211,7 +212,7 @@ class Renderer:
         email["Subject"] = subject
         email["From"] = formataddr((self.settings.cooperative_name, self.settings.mail_from))
         email["To"] = formataddr((message.recipient_name, message.recipient))
-        email["Date"] = format_datetime(datetime.now().astimezone())
+        email["Date"] = format_datetime(utcnow())
         email["Message-ID"] = make_msgid(domain=self.settings.mail_from.rpartition("@")[2])
         email["Auto-Submitted"] = "auto-generated"
         if context["unsubscribe_url"]:
@@ -245,10 +246,14 @@ def connect(settings: Settings) -> smtplib.SMTP:
         server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         server = smtplib.SMTP(host, port, timeout=timeout)
+    try:
         if settings.smtp_security is SmtpSecurity.STARTTLS:
             server.starttls(context=context)
-    if settings.smtp_user:
-        server.login(settings.smtp_user, settings.smtp_password)
+        if settings.smtp_user:
+            server.login(settings.smtp_user, settings.smtp_password)
+    except BaseException:
+        server.close()  # a refused upgrade or sign-in must not leave the connection open
+        raise
     return server
 
 
@@ -282,7 +287,8 @@ def deliver_due(
             except smtplib.SMTPServerDisconnected as problem:
                 _fail_all(database, settings, batch[index:], _describe(problem), clock)
                 break
-            except (OSError, smtplib.SMTPException, jinja2.TemplateError) as problem:
+            # A template or a header that cannot be made (ValueError) fails this message only.
+            except (OSError, smtplib.SMTPException, jinja2.TemplateError, ValueError) as problem:
                 _fail_all(database, settings, [message], _describe(problem), clock)
                 continue
             with database.transaction() as session:
