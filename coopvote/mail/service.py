@@ -123,7 +123,8 @@ def queue_to_roll(
         ],
         rows,
     )
-    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # Counted from RETURNING: psycopg reports no row count for INSERT … SELECT here (-1).
+    return sum(1 for _ in session.execute(statement.returning(col(OutboxMessage.id))))
 
 
 def set_topics(session: Session, *, member: Member, wanted: Iterable[Topic], now: datetime) -> None:
