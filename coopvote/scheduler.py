@@ -1,9 +1,11 @@
 """The background worker: what must happen at a time, or after a request has been answered.
 
-- Ballots open and close on time with no request arriving. Each tick is one transaction of
-  conditional updates (``ballots.service.catch_up_due``), so several workers, on several hosts,
-  may tick at once and each ballot still opens and closes exactly once. The same tick queues
-  ballots' reminders that are due (``mail.service.queue_due_reminders``, claimed alike).
+- Ballots open and close on time with no request arriving, and memberships lapse when their
+  term ends. Each tick is one transaction of conditional updates
+  (``ballots.service.catch_up_due``), so several workers, on several hosts, may tick at once
+  and each ballot still opens and closes exactly once. The same tick queues ballots' reminders
+  that are due (``mail.service.queue_due_reminders``, claimed alike).
+- The register's retention rules are applied hourly.
 - The outbox is delivered over SMTP (``mail.sender``), each message claimed with a lease, so
   that several workers never send one message twice.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import anyio
@@ -24,9 +26,11 @@ from anyio import to_thread
 from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
 from coopvote.clock import utcnow
+from coopvote.cooperative import views as cooperative
 from coopvote.db import Database
 from coopvote.mail import sender
 from coopvote.mail import service as mail
+from coopvote.members import lapsing, retention
 from coopvote.settings import Settings
 
 #: The longest wait between ticks, in seconds: how late a ballot defined (or rescheduled)
@@ -35,12 +39,20 @@ POLL_SECONDS = 5.0
 #: How often the outbox is looked at when it was last found empty, in seconds.
 MAIL_POLL_SECONDS = 2.0
 
+#: How often each worker applies the register's retention rules: erasure is due by the day,
+#: so an hour late is on time.
+PURGE_EVERY = timedelta(hours=1)
+
 log = logging.getLogger("coopvote.scheduler")
 
 
 def tick(database: Database, now: datetime) -> datetime | None:
-    """Open and close every ballot due at ``now`` and queue its due reminders; the next
-    moment one is due, if any."""
+    """Lapse the memberships whose term has ended (first, so that a ballot opening now
+    leaves them off its roll: a lapse takes effect when the term ended), then open and close
+    every ballot due at ``now`` and queue its due reminders; the next moment one is due, if
+    any."""
+    with database.transaction() as session:
+        lapsing.lapse_overdue(session, now=now)
     with database.transaction() as session:
         ballots.catch_up_due(session, now)
         mail.queue_due_reminders(session, now)
@@ -54,9 +66,24 @@ def seconds_to_wait(next_due: datetime | None, now: datetime) -> float:
     return min(POLL_SECONDS, max((next_due - now).total_seconds(), 0.0))
 
 
+def purge(database: Database, now: datetime) -> None:
+    """Apply the register's retention rules (``members.retention``), as the co-operative's
+    setting has them; ``coopvote register purge`` does the same by hand."""
+    with database.transaction() as session:
+        erase_after = timedelta(days=cooperative.current(session).erase_after_days)
+        retention.purge(session, now=now, erase_after=erase_after)
+
+
 async def _run(database: Database) -> None:
+    purged_at: datetime | None = None
     while True:
         now = utcnow()
+        if purged_at is None or now - purged_at >= PURGE_EVERY:
+            purged_at = now
+            try:
+                await to_thread.run_sync(purge, database, now)
+            except Exception:  # as a failed tick: the next hour tries again
+                log.exception("applying the register's retention failed")
         try:
             due = await to_thread.run_sync(tick, database, now)
         except Exception:  # a locked or unreachable database: try again at the next tick

@@ -62,7 +62,12 @@ def _audit(
     actor_id: int,
     now: datetime,
     data: dict[str, Any] | None = None,
+    private: dict[str, str] | None = None,
+    about: int | None = None,
 ) -> None:
+    """Record ``action`` on ``proposal``. ``private`` is members' free text (a title, a
+    reason), kept apart from the hashed log as personal data of the member ``about`` (by
+    default the proposal's author), to be erased with them (``audit.record``)."""
     audit.record(
         session,
         actor=audit.member_actor(actor_id),
@@ -70,6 +75,8 @@ def _audit(
         subject=subject(proposal),
         now=now,
         data=data,
+        private=private,
+        about=audit.member_actor(about or proposal.author_id),
     )
 
 
@@ -123,7 +130,8 @@ def create_proposal(
         "proposal.created",
         actor_id=author_id,
         now=now,
-        data={"title": proposal.title, "scope": text.organisation or WHOLE_TRUST},
+        data={"scope": text.organisation or WHOLE_TRUST},
+        private={"title": proposal.title},
     )
     return proposal
 
@@ -145,7 +153,8 @@ def edit_proposal(
         "proposal.edited",
         actor_id=actor_id,
         now=now,
-        data={"title": proposal.title, "scope": text.organisation or WHOLE_TRUST},
+        data={"scope": text.organisation or WHOLE_TRUST},
+        private={"title": proposal.title},
     )
     return proposal
 
@@ -177,7 +186,7 @@ def hide_proposal(
         "proposal.hidden",
         actor_id=actor_id,
         now=now,
-        data={"reason": proposal.hidden_reason},
+        private={"reason": proposal.hidden_reason},
     )
     _tell_author(session, proposal, Notice.PROPOSAL_HIDDEN, now, reason=proposal.hidden_reason)
     return proposal
@@ -297,7 +306,9 @@ def hide_comment(
         "comment.hidden",
         actor_id=actor_id,
         now=now,
-        data={"comment": comment.id, "reason": comment.hidden_reason},
+        data={"comment": comment.id},
+        private={"reason": comment.hidden_reason},
+        about=comment.author_id,
     )
     return comment
 

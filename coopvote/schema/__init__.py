@@ -6,7 +6,7 @@ engine, the unit of work and the column types that the areas' models use."""
 
 from sqlmodel import SQLModel
 
-from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.audit.models import AuditEvent, AuditHead, AuditNote
 from coopvote.ballots.models import (
     Ballot,
     BallotOption,
@@ -26,6 +26,7 @@ from coopvote.members.models import (
     Member,
     MemberRole,
     Organisation,
+    PrivacyNotice,
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
@@ -37,6 +38,7 @@ __all__ = [
     "AccountToken",
     "AuditEvent",
     "AuditHead",
+    "AuditNote",
     "Ballot",
     "BallotOption",
     "BallotReminder",
@@ -54,6 +56,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Paper",
+    "PrivacyNotice",
     "Proposal",
     "ResultDeclaration",
     "RollEntry",

@@ -7,7 +7,7 @@ before confirmation existed) and ``invited_at``. Only new tables and added colum
 rebuilt.
 
 Revision ID: 92dca0a587b2
-Revises: 3c1f7e2ab9d4
+Revises: 7d2e9b41c0a8
 Create Date: 2026-11-30 03:50:35.484408
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import coopvote.db.types
 
 revision: str = "92dca0a587b2"
-down_revision: str | None = "3c1f7e2ab9d4"
+down_revision: str | None = "7d2e9b41c0a8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -45,6 +45,7 @@ class MembershipPages(Controller):
             "me": mine.member,
             "history": mine.history,
             "can_withdraw": mine.can_withdraw,
+            "term_ends": mine.term_ends,
             "topics": TOPICS,
             "topics_on": mail_views.topics_on(db, principal.member_id),
         }
