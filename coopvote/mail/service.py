@@ -13,7 +13,18 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, and_, bindparam, exists, false, insert, literal, update
+from sqlalchemy import (
+    JSON,
+    String,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    false,
+    insert,
+    literal,
+    update,
+)
 from sqlmodel import Session, col, select
 
 from coopvote import audit
@@ -125,6 +136,17 @@ def queue_to_roll(
     )
     # Counted from RETURNING: psycopg reports no row count for INSERT … SELECT here (-1).
     return sum(1 for _ in session.execute(statement.returning(col(OutboxMessage.id))))
+
+
+def forget(session: Session, *, member_id: int, email: str) -> None:
+    """Erase a member's mail (their personal data, on erasure): every message to them or to
+    their address, and their choices of notices."""
+    session.execute(
+        delete(OutboxMessage).where(
+            (col(OutboxMessage.member_id) == member_id) | (col(OutboxMessage.recipient) == email)
+        )
+    )
+    session.execute(delete(NoticeOptOut).where(col(NoticeOptOut.member_id) == member_id))
 
 
 def set_topics(session: Session, *, member: Member, wanted: Iterable[Topic], now: datetime) -> None:

@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from coopvote.errors import InvalidInput
@@ -116,3 +116,8 @@ def redeem(session: Session, token: str, purpose: Purpose, now: datetime) -> Acc
     assert found is not None
     session.refresh(found)
     return found
+
+
+def forget(session: Session, member_id: int) -> None:
+    """Delete every token of an account (on erasure: a change of address holds the new one)."""
+    session.execute(delete(AccountToken).where(col(AccountToken.member_id) == member_id))
