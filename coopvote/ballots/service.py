@@ -28,6 +28,7 @@ from coopvote.ballots.rules import (
 )
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.mail import service as mail
 from coopvote.members.models import Member, MemberStatus
 from coopvote.members.views import constituencies, organisations
 
@@ -274,6 +275,7 @@ def _open(
             "trustees_needed": ballot.trustees_needed,
         },
     )
+    mail.ballot_opened(session, ballot, now)
 
 
 def _close(

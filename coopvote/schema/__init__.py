@@ -20,6 +20,7 @@ from coopvote.ballots.models import (
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.elections.models import Contest, Election, Nomination, Seconding
 from coopvote.forum.models import Comment, Proposal, Support
+from coopvote.mail.models import BallotReminder, NoticeOptOut, OutboxMessage
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -30,16 +31,18 @@ from coopvote.members.models import (
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
-from coopvote.security.models import KnownClient, ThrottleCounter, WebSession
+from coopvote.security.models import AccountToken, KnownClient, ThrottleCounter, WebSession
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccountToken",
     "AuditEvent",
     "AuditHead",
     "AuditNote",
     "Ballot",
     "BallotOption",
+    "BallotReminder",
     "BallotTrustee",
     "BoardEntry",
     "Comment",
@@ -53,7 +56,9 @@ __all__ = [
     "Member",
     "MemberRole",
     "Nomination",
+    "NoticeOptOut",
     "Organisation",
+    "OutboxMessage",
     "Paper",
     "PrivacyNotice",
     "Proposal",

@@ -20,6 +20,7 @@ MAIN = [
     ("Applications", "/governance/applications"),
     ("Register", "/governance/members"),
     ("Ballots", "/governance/ballots"),
+    ("Outbox", "/governance/outbox"),
     ("Audit", "/audit"),
     ("Audit log", "/audit/log"),
     ("Roles", "/admin/roles"),
