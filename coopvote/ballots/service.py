@@ -4,6 +4,7 @@ stored state up with the clock. Reads live in ``views``."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import and_, delete, false, or_, true, update
 from sqlmodel import Session, col, select
 
 from coopvote import audit
-from coopvote.ballots import keys, sealing, trustees, views
+from coopvote.ballots import box, keys, sealing, trustees, views
 from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, RollEntry
 from coopvote.ballots.roll import freeze_roll
 from coopvote.ballots.rules import (
@@ -27,7 +28,7 @@ from coopvote.ballots.rules import (
     status_at,
 )
 from coopvote.db.types import new_public_id
-from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from coopvote.members.models import Member, MemberStatus
 from coopvote.members.views import constituencies, organisations
 
@@ -322,39 +323,90 @@ def _record_voters(session: Session, ballot: Ballot, now: datetime) -> int:
     return len(voters)
 
 
+@dataclass(frozen=True)
+class Vote:
+    """One member's paper for one ballot, as asked: checked only when cast."""
+
+    ballot: Ballot
+    member_id: int
+    paper: Mapping[str, Any]
+
+
 def cast_vote(
     session: Session, ballot: Ballot, *, member_id: int, paper: Mapping[str, Any], now: datetime
 ) -> str:
-    """Seal a paper onto the ballot's board and mark the member as having voted, in one
-    transaction; the paper's tracker (the voter's receipt).
+    """Cast one vote (see ``cast_votes``): its tracker, or the refusal raised."""
+    (outcome,) = cast_votes(session, [Vote(ballot, member_id, paper)], now)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
 
-    The ballot's row is locked first, so votes and the close queue up in one order and the
-    board's appends never race. The mark is a conditional update; only when it changed a row
-    is the paper sealed. Two votes racing for one member therefore store one paper, whatever
-    the timing. A ballot due to open is opened (its roll frozen) first, whether or not the
-    scheduler has come by. No audit event is written here: ``_close`` records who voted.
+
+def cast_votes(
+    session: Session, votes: Sequence[Vote], now: datetime
+) -> list[str | DomainError]:
+    """Cast several members' votes in one transaction (group commit, ``ballots.casting``):
+    for each vote, in order, its tracker (the voter's receipt) or why it was refused. One
+    refusal never undoes another's vote: a vote is refused before it writes anything.
+
+    Each ballot's row is locked first (in id order), so votes and the close queue up in one
+    order and the board's appends never race. A mark is a conditional update; only when it
+    changed a row is the paper sealed, so two votes racing for one member store one paper,
+    whatever the timing (in one batch or two). A ballot due to open is opened (its roll
+    frozen) first, whether or not the scheduler has come by. Each ballot's new papers are
+    appended to its board in the order of their trackers, not of arrival, so that within a
+    transaction nothing pairs a mark with a board entry (docs/secrecy.md). No audit event is
+    written here: ``_close`` records who voted.
     """
-    catch_up(session, ballot, now)
-    session.exec(
-        select(Ballot)
-        .where(col(Ballot.id) == ballot.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    entry = views.roll_entry(session, ballot, member_id)
+    ballots = {vote.ballot.id: vote.ballot for vote in votes}
+    options: dict[int | None, list[int]] = {}
+    for ballot_id in sorted(ballots, key=lambda i: i or 0):
+        ballot = ballots[ballot_id]
+        catch_up(session, ballot, now)
+        session.exec(
+            select(Ballot)
+            .where(col(Ballot.id) == ballot.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        options[ballot_id] = [o.id for o in views.options(session, ballot) if o.id is not None]
+    outcomes: list[str | DomainError] = []
+    sealed: dict[int | None, list[bytes]] = {ballot_id: [] for ballot_id in ballots}
+    for vote in votes:
+        option_ids = options[vote.ballot.id]
+        try:
+            choice = _mark(session, vote, option_ids, now)
+        except DomainError as refusal:
+            outcomes.append(refusal)
+            continue
+        paper = sealing.seal(vote.ballot, choice, option_ids)
+        sealed[vote.ballot.id].append(paper)
+        outcomes.append(box.tracker(paper))
+    for ballot_id, papers in sealed.items():
+        if papers:
+            sealing.append(session, ballots[ballot_id], papers)
+    return outcomes
+
+
+def _mark(
+    session: Session, vote: Vote, option_ids: Sequence[int], now: datetime
+) -> dict[str, Any]:
+    """Check one vote and mark its member on the roll; the paper in its canonical form.
+    Raises the refusal before anything is written."""
+    ballot = vote.ballot
+    entry = views.roll_entry(session, ballot, vote.member_id)
     can_vote(
         ballot, now, on_roll=entry is not None, has_voted=bool(entry and entry.has_voted)
     ).ensure()
-    member = session.get(Member, member_id)
+    member = session.get(Member, vote.member_id)
     if member is None or member.status is not MemberStatus.ACTIVE:
         raise NotAllowed("Only active members can vote.")
-    option_ids = [o.id for o in views.options(session, ballot) if o.id is not None]
-    choice = parse_paper(ballot, option_ids, paper)
+    choice = parse_paper(ballot, option_ids, vote.paper)
     marked = session.execute(
         update(RollEntry)
         .where(
             col(RollEntry.ballot_id) == ballot.id,
-            col(RollEntry.member_id) == member_id,
+            col(RollEntry.member_id) == vote.member_id,
             col(RollEntry.has_voted) == false(),
         )
         .values(has_voted=true())
@@ -362,7 +414,7 @@ def cast_vote(
     )
     if marked.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("You have already voted in this ballot.")
-    return sealing.append(session, ballot, choice, option_ids)
+    return choice
 
 
 def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, get, post, put
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -18,7 +19,7 @@ from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.members.views import get_member
 from coopvote.web.access import SIGNED_IN, requires
-from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.deps import CurrentPrincipal, Db, Now, Votes
 from coopvote.web.shapes import BallotOut, EligibilityIn, ReasonIn, present_ballot
 
 
@@ -204,16 +205,20 @@ class BallotsController(Controller):
         "/{ballot_id:str}/votes",
         opt=requires(Role.MEMBER),
         status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
     )
-    def vote(
+    async def vote(
         self,
-        db: Db,
+        state: State,
+        votes: Votes,
         principal: CurrentPrincipal,
-        now: Now,
         ballot_id: FromPath[str],
         data: JSONBody[dict[str, Any]],
     ) -> ReceiptOut:
-        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
-        receipt = ballots.cast_vote(db, ballot, member_id=principal.member_id, paper=data, now=now)
-        return ReceiptOut(receipt)
+        cast = await votes.cast(
+            state.database,
+            ballot_id,
+            member_id=principal.member_id,
+            roles=principal.roles,
+            paper=data,
+        )
+        return ReceiptOut(cast.tracker)
