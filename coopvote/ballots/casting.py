@@ -21,15 +21,19 @@ the log is checkpointed and truncated after each batch, whenever no reader still
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from coopvote.ballots import service, views
+from sqlmodel import Session
+
+from coopvote.ballots import rules, service, views
 from coopvote.ballots.models import Ballot
 from coopvote.clock import utcnow
 from coopvote.db import Database
@@ -140,16 +144,8 @@ class Caster:
         try:
             with database.transaction() as session:
                 now = utcnow()
-                votes: list[service.Vote | DomainError] = []
-                for request in batch:
-                    try:
-                        ballot = views.visible_ballot(
-                            session, request.ballot_id, request.roles, now
-                        )
-                    except DomainError as refusal:
-                        votes.append(refusal)
-                        continue
-                    votes.append(service.Vote(ballot, request.member_id, request.paper))
+                found: dict[str, Ballot | DomainError] = {}
+                votes = [_vote(session, request, now, found) for request in batch]
                 cast = iter(
                     service.cast_votes(
                         session, [v for v in votes if isinstance(v, service.Vote)], now
@@ -174,6 +170,27 @@ class Caster:
             log.warning("the write-ahead log could not be checkpointed", exc_info=True)
 
 
+def _vote(
+    session: Session, request: _Request, now: datetime, found: dict[str, Ballot | DomainError]
+) -> service.Vote | DomainError:
+    """The vote a request asks for, or why it cannot be cast: no such ballot, or one this
+    voter may not see. ``found`` keeps the ballots the batch has looked up by public id, so
+    its votes in one ballot share one loaded row."""
+    if request.ballot_id not in found:
+        try:
+            found[request.ballot_id] = views.find_ballot(session, request.ballot_id)
+        except DomainError as refusal:
+            found[request.ballot_id] = refusal
+    ballot = found[request.ballot_id]
+    if isinstance(ballot, DomainError):
+        return ballot
+    try:
+        rules.ensure_can_see(ballot, request.roles, now)
+    except DomainError as refusal:
+        return refusal
+    return service.Vote(ballot, request.member_id, request.paper)
+
+
 def _outcome(ballot: Ballot, cast: str | DomainError) -> Cast | DomainError:
     return Cast(ballot, cast) if isinstance(cast, str) else cast
 
@@ -189,7 +206,6 @@ def _answer(request: _Request, outcome: Cast | BaseException) -> None:
         else:
             request.answer.set_result(outcome)
 
-    try:
+    # A closed loop: the server stopped while the batch ran; nobody is waiting any more.
+    with contextlib.suppress(RuntimeError):
         request.loop.call_soon_threadsafe(settle)
-    except RuntimeError:  # the loop has closed (the server stopped while the batch ran)
-        pass

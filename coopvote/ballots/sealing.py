@@ -38,11 +38,15 @@ def append(session: Session, ballot: Ballot, sealed: Sequence[bytes]) -> list[st
     trackers = [box.tracker(paper) for paper in sealed]
     last = views.board_tip(session, ballot)
     position, head = last.position, last.head
+    papers, entries = [], []
     for tracker, paper in sorted(zip(trackers, sealed, strict=True)):
         position, head = position + 1, next_head(head, tracker)
-        session.add(SealedPaper(tracker=tracker, ballot_id=ballot.id, sealed=paper))
-        session.add(BoardEntry(ballot_id=ballot.id, position=position, tracker=tracker, head=head))
-    session.flush()
+        papers.append({"tracker": tracker, "ballot_id": ballot.id, "sealed": paper})
+        entries.append(
+            {"ballot_id": ballot.id, "position": position, "tracker": tracker, "head": head}
+        )
+    session.execute(insert(SealedPaper), papers)
+    session.execute(insert(BoardEntry), entries)
     return trackers
 
 

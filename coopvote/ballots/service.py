@@ -3,7 +3,7 @@ stored state up with the clock. Reads live in ``views``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -342,79 +342,121 @@ def cast_vote(
     return outcome
 
 
-def cast_votes(
-    session: Session, votes: Sequence[Vote], now: datetime
-) -> list[str | DomainError]:
+def cast_votes(session: Session, votes: Sequence[Vote], now: datetime) -> list[str | DomainError]:
     """Cast several members' votes in one transaction (group commit, ``ballots.casting``):
     for each vote, in order, its tracker (the voter's receipt) or why it was refused. One
-    refusal never undoes another's vote: a vote is refused before it writes anything.
+    refusal never undoes another's vote: a vote is refused before anything of it is written.
 
     Each ballot's row is locked first (in id order), so votes and the close queue up in one
-    order and the board's appends never race. A mark is a conditional update; only when it
-    changed a row is the paper sealed, so two votes racing for one member store one paper,
-    whatever the timing (in one batch or two). A ballot due to open is opened (its roll
-    frozen) first, whether or not the scheduler has come by. Each ballot's new papers are
-    appended to its board in the order of their trackers, not of arrival, so that within a
-    transaction nothing pairs a mark with a board entry (docs/secrecy.md). No audit event is
-    written here: ``_close`` records who voted.
+    order and the board's appends never race. The marks are a conditional update, and only the
+    members it marked get a paper sealed, so two votes racing for one member store one paper,
+    whatever the timing (in one batch or two, in one process or two); a member's second vote
+    in a batch is refused as already cast. A ballot due to open is opened (its roll frozen)
+    first, whether or not the scheduler has come by. Each ballot's new papers are appended to
+    its board in the order of their trackers, not of arrival, so that within a transaction
+    nothing pairs a mark with a board entry (docs/secrecy.md). No audit event is written here:
+    ``_close`` records who voted. The work per ballot is a handful of statements, whatever the
+    number of votes.
     """
-    ballots = {vote.ballot.id: vote.ballot for vote in votes}
-    options: dict[int | None, list[int]] = {}
-    for ballot_id in sorted(ballots, key=lambda i: i or 0):
-        ballot = ballots[ballot_id]
-        catch_up(session, ballot, now)
+    outcomes: list[str | DomainError | None] = [None] * len(votes)
+    by_ballot: dict[int, list[int]] = {}
+    for index, vote in enumerate(votes):
+        assert vote.ballot.id is not None
+        by_ballot.setdefault(vote.ballot.id, []).append(index)
+    for ballot_id in sorted(by_ballot):
+        indexes = by_ballot[ballot_id]
+        for index, outcome in zip(
+            indexes, _cast_in_one_ballot(session, [votes[i] for i in indexes], now), strict=True
+        ):
+            outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _cast_in_one_ballot(
+    session: Session, votes: Sequence[Vote], now: datetime
+) -> list[str | DomainError]:
+    ballot = votes[0].ballot
+    catch_up(session, ballot, now)
+    session.exec(
+        select(Ballot)
+        .where(col(Ballot.id) == ballot.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    option_ids = [o.id for o in views.options(session, ballot) if o.id is not None]
+    members = {v.member_id for v in votes}
+    has_voted = dict(
         session.exec(
-            select(Ballot)
-            .where(col(Ballot.id) == ballot.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-        options[ballot_id] = [o.id for o in views.options(session, ballot) if o.id is not None]
-    outcomes: list[str | DomainError] = []
-    sealed: dict[int | None, list[bytes]] = {ballot_id: [] for ballot_id in ballots}
+            select(RollEntry.member_id, RollEntry.has_voted).where(
+                col(RollEntry.ballot_id) == ballot.id, col(RollEntry.member_id).in_(members)
+            )
+        ).all()
+    )
+    active: set[int | None] = set(
+        session.exec(
+            select(Member.id).where(
+                col(Member.id).in_(members), col(Member.status) == MemberStatus.ACTIVE
+            )
+        ).all()
+    )
+    outcomes: list[dict[str, Any] | DomainError] = []
     for vote in votes:
-        option_ids = options[vote.ballot.id]
         try:
-            choice = _mark(session, vote, option_ids, now)
+            outcomes.append(_checked_paper(ballot, vote, option_ids, has_voted, active, now))
+            has_voted[vote.member_id] = True  # a second vote in this batch is refused
         except DomainError as refusal:
             outcomes.append(refusal)
-            continue
-        paper = sealing.seal(vote.ballot, choice, option_ids)
-        sealed[vote.ballot.id].append(paper)
-        outcomes.append(box.tracker(paper))
-    for ballot_id, papers in sealed.items():
-        if papers:
-            sealing.append(session, ballots[ballot_id], papers)
-    return outcomes
-
-
-def _mark(
-    session: Session, vote: Vote, option_ids: Sequence[int], now: datetime
-) -> dict[str, Any]:
-    """Check one vote and mark its member on the roll; the paper in its canonical form.
-    Raises the refusal before anything is written."""
-    ballot = vote.ballot
-    entry = views.roll_entry(session, ballot, vote.member_id)
-    can_vote(
-        ballot, now, on_roll=entry is not None, has_voted=bool(entry and entry.has_voted)
-    ).ensure()
-    member = session.get(Member, vote.member_id)
-    if member is None or member.status is not MemberStatus.ACTIVE:
-        raise NotAllowed("Only active members can vote.")
-    choice = parse_paper(ballot, option_ids, vote.paper)
-    marked = session.execute(
-        update(RollEntry)
-        .where(
-            col(RollEntry.ballot_id) == ballot.id,
-            col(RollEntry.member_id) == vote.member_id,
-            col(RollEntry.has_voted) == false(),
+    accepted = [v.member_id for v, o in zip(votes, outcomes, strict=True) if isinstance(o, dict)]
+    marked = (
+        set(
+            session.execute(
+                update(RollEntry)
+                .where(
+                    col(RollEntry.ballot_id) == ballot.id,
+                    col(RollEntry.member_id).in_(accepted),
+                    col(RollEntry.has_voted) == false(),
+                )
+                .values(has_voted=true())
+                .returning(col(RollEntry.member_id))
+                .execution_options(synchronize_session=False)
+            ).scalars()
         )
-        .values(has_voted=true())
-        .execution_options(synchronize_session=False)
+        if accepted
+        else set()
     )
-    if marked.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("You have already voted in this ballot.")
-    return choice
+    sealed: list[bytes] = []
+    results: list[str | DomainError] = []
+    for vote, outcome in zip(votes, outcomes, strict=True):
+        if isinstance(outcome, DomainError):
+            results.append(outcome)
+        elif vote.member_id not in marked:  # marked by someone else since it was read
+            results.append(Conflict("You have already voted in this ballot."))
+        else:
+            sealed.append(sealing.seal(ballot, outcome, option_ids))
+            results.append(box.tracker(sealed[-1]))
+    if sealed:
+        sealing.append(session, ballot, sealed)
+    return results
+
+
+def _checked_paper(
+    ballot: Ballot,
+    vote: Vote,
+    option_ids: Sequence[int],
+    has_voted: Mapping[int, bool],
+    active: Collection[int | None],
+    now: datetime,
+) -> dict[str, Any]:
+    """Whether this vote may be cast (raising the refusal); the paper in its canonical form."""
+    can_vote(
+        ballot,
+        now,
+        on_roll=vote.member_id in has_voted,
+        has_voted=has_voted.get(vote.member_id, False),
+    ).ensure()
+    if vote.member_id not in active:
+        raise NotAllowed("Only active members can vote.")
+    return parse_paper(ballot, option_ids, vote.paper)
 
 
 def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:
