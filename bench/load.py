@@ -75,6 +75,8 @@ class Figures:
     timeouts: int = 0
     elapsed: float = 0.0
     unexpected: int = 0
+    #: CPU seconds the server's processes spent during the phase (user + system).
+    cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -89,11 +91,13 @@ class Figures:
     def line(self, yardstick: float | None) -> str:
         ratio = f"{self.rate / yardstick:5.2f}" if yardstick else "    -"
         errors = sum(n for s, n in self.statuses.items() if s >= 500)
+        cpu = 1000 * self.cpu / len(self.latencies) if self.latencies else float("nan")
         return (
-            f"{self.name:<34} {self.rate:8.0f}/s  p50 {self.percentile(50):7.1f}  "
-            f"p95 {self.percentile(95):7.1f}  p99 {self.percentile(99):7.1f} ms  "
-            f"x bare {ratio}  5xx {errors}  other {self.unexpected - errors}  "
-            f"timeouts {self.timeouts}  statuses {dict(sorted(self.statuses.items()))}"
+            f"{self.name:<40} {self.rate:6.0f}/s  p50 {self.percentile(50):6.1f}  "
+            f"p95 {self.percentile(95):6.1f}  p99 {self.percentile(99):6.1f} ms  "
+            f"x bare {ratio}  server CPU {cpu:5.2f} ms/req  5xx {errors}  "
+            f"other {self.unexpected - errors}  timeouts {self.timeouts}  "
+            f"statuses {dict(sorted(self.statuses.items()))}"
         )
 
 
@@ -151,10 +155,13 @@ async def drive(
     connections: int,
     requests: Callable[[], Request | None],
     seconds: float,
+    server: int,
 ) -> Figures:
     """``connections`` clients, each sending the next request as soon as the last is
-    answered, until ``seconds`` pass or ``requests`` gives ``None``."""
+    answered, until ``seconds`` pass or ``requests`` gives ``None``; ``server`` is the pid
+    whose CPU time (with its workers') the phase is charged."""
     figures = Figures(name)
+    cpu = cpu_seconds(server)
     deadline = time.perf_counter() + seconds
 
     async def client() -> None:
@@ -175,6 +182,7 @@ async def drive(
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(connections)))
     figures.elapsed = time.perf_counter() - started
+    figures.cpu = cpu_seconds(server) - cpu
     return figures
 
 
@@ -299,14 +307,26 @@ def serving(command: list[str], env: dict[str, str], log: Path, port: int) -> It
             process.wait(timeout=30)
 
 
+def family(pid: int) -> list[int]:
+    """A process and its children (uvicorn's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid] + ([int(p) for p in children.read_text().split()] if children.exists() else [])
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used, in seconds: unlike
+    wall-clock figures, the other load on a shared machine does not inflate it."""
+    total = 0
+    for each in family(pid):
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def resident_mb(pid: int) -> list[float]:
     """Resident size of a process and its children (uvicorn's workers), in MB."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
     sizes = []
-    for each in pids:
+    for each in family(pid):
         for line in Path(f"/proc/{each}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
@@ -316,7 +336,12 @@ def resident_mb(pid: int) -> list[float]:
 # --- the run ------------------------------------------------------------------------------
 
 
-async def phases(scene: Scene, bare: int, app: int, seconds: float) -> tuple[list[str], int]:
+async def phases(
+    scene: Scene, bare: tuple[int, int], app: tuple[int, int], seconds: float
+) -> tuple[list[str], int]:
+    """Each phase in turn; ``bare`` and ``app`` are (port, pid). The lines to print and how
+    many votes were answered 201."""
+    (bare_port, bare_pid), (port, pid) = bare, app
     settings = scene.settings
     headers = signed_in_headers(settings, scene.sessions[0][1])
     lines: list[str] = []
@@ -325,7 +350,12 @@ async def phases(scene: Scene, bare: int, app: int, seconds: float) -> tuple[lis
         return lambda: request
 
     yard = await drive(
-        "bare Litestar GET / (64 conn)", bare, 64, repeat(Request("GET", "/")), seconds
+        "bare Litestar GET / (64 conn)",
+        bare_port,
+        64,
+        repeat(Request("GET", "/")),
+        seconds,
+        bare_pid,
     )
     lines.append(yard.line(None))
     cheap = [
@@ -334,17 +364,18 @@ async def phases(scene: Scene, bare: int, app: int, seconds: float) -> tuple[lis
         ("page read GET /ballots/ (signed in)", Request("GET", "/ballots/", headers)),
     ]
     for name, request in cheap:
-        figures = await drive(f"{name} (64 conn)", app, 64, repeat(request), seconds)
+        figures = await drive(f"{name} (64 conn)", port, 64, repeat(request), seconds, pid)
         lines.append(figures.line(yard.rate))
     all_votes = votes(scene)
     answered = 0
     for connections in (64, 256):
         figures = await drive(
             f"vote POST .../votes ({connections} conn)",
-            app,
+            port,
             connections,
             lambda: next(all_votes, None),
             seconds,
+            pid,
         )
         answered += figures.statuses[201]
         lines.append(figures.line(yard.rate))
@@ -354,7 +385,7 @@ async def phases(scene: Scene, bare: int, app: int, seconds: float) -> tuple[lis
     sign_ins = Figures("  sign-ins alongside (40/s target)")
 
     async def sign_in() -> None:
-        connection = Connection(app)
+        connection = Connection(port)
         started = time.perf_counter()
         try:
             _, got, _ = await connection.send(Request("GET", "/api/v1/health"))
@@ -395,7 +426,9 @@ async def phases(scene: Scene, bare: int, app: int, seconds: float) -> tuple[lis
         sign_ins.elapsed = time.perf_counter() - started
 
     voting, _ = await asyncio.gather(
-        drive("vote with sign-ins (64 conn)", app, 64, lambda: next(all_votes, None), seconds),
+        drive(
+            "vote with sign-ins (64 conn)", port, 64, lambda: next(all_votes, None), seconds, pid
+        ),
         pace(),
     )
     answered += voting.statuses[201]
@@ -441,10 +474,12 @@ def main() -> None:
         app += ["--workers", workers]
         logs = Path(scratch)
         with (
-            serving(bare, {}, logs / "bare.log", bare_port),
+            serving(bare, {}, logs / "bare.log", bare_port) as bare_pid,
             serving(app, env, logs / "coopvote.log", app_port) as pid,
         ):
-            lines, answered = asyncio.run(phases(scene, bare_port, app_port, args.seconds))
+            lines, answered = asyncio.run(
+                phases(scene, (bare_port, bare_pid), (app_port, pid), args.seconds)
+            )
             memory = resident_mb(pid)
         print(f"coopvote serve --workers {workers}; each phase {args.seconds:g} s")
         for line in lines:
