@@ -37,7 +37,7 @@ from coopvote.ballots import rules, service, views
 from coopvote.ballots.models import Ballot
 from coopvote.clock import utcnow
 from coopvote.db import Database
-from coopvote.errors import DomainError
+from coopvote.errors import Conflict, DomainError
 from coopvote.members.models import Role
 
 #: How long, in seconds, the writer waits after a batch's first vote for others to join it.
@@ -45,6 +45,10 @@ from coopvote.members.models import Role
 WINDOW = 0.002
 #: The most votes written in one transaction.
 MAX_BATCH = 256
+#: How long, in seconds, a worker remembers a vote's answer by the idempotency key it came
+#: with, so that a retry after a lost response gets the same receipt: in memory only, never
+#: in the database (docs/secrecy.md, "A vote retried").
+REMEMBER_SECONDS = 600.0
 
 log = logging.getLogger("coopvote.casting")
 
@@ -76,6 +80,9 @@ class Caster:
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        #: (member, ballot, idempotency key) → (when, the answer), oldest first; touched only
+        #: by the coroutines of ``cast``, on the event loop.
+        self._answered: dict[tuple[int, str, str], tuple[float, Cast]] = {}
 
     async def cast(
         self,
@@ -85,18 +92,46 @@ class Caster:
         member_id: int,
         roles: Collection[Role],
         paper: Mapping[str, Any],
+        idempotency_key: str | None = None,
     ) -> Cast:
         """Cast ``member_id``'s ``paper`` in the ballot with public id ``ballot_id`` (as a
         viewer with ``roles`` sees it) and return once it is committed. Raises the vote's
         refusal (a ``DomainError``: not found, closed, not on the roll, already voted, a bad
-        paper) or what failed the batch's transaction (e.g. the database unavailable)."""
+        paper) or what failed the batch's transaction (e.g. the database unavailable).
+
+        A vote sent again with the same ``idempotency_key`` by the same member within
+        ``REMEMBER_SECONDS``, to this worker, gets the first one's answer instead of "already
+        voted" (a retry after a lost response, as payment APIs do)."""
+        key = (member_id, ballot_id, idempotency_key) if idempotency_key else None
+        if key is not None and (kept := self._recall(key)) is not None:
+            return kept
         self._start()
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[Cast] = loop.create_future()
         self._queue.put(
             _Request(database, ballot_id, member_id, roles, paper, loop=loop, answer=answer)
         )
-        return await answer
+        try:
+            cast = await answer
+        except Conflict:
+            # The same attempt twice at once: the other was cast in the same or an earlier batch.
+            if key is not None and (kept := self._recall(key)) is not None:
+                return kept
+            raise
+        if key is not None:
+            self._answered[key] = (time.monotonic(), cast)
+        return cast
+
+    def _recall(self, key: tuple[int, str, str]) -> Cast | None:
+        """The answer kept for ``key``, forgetting every answer older than the memory's span."""
+        horizon = time.monotonic() - REMEMBER_SECONDS
+        while self._answered:
+            oldest = next(iter(self._answered))
+            if self._answered[oldest][0] >= horizon:
+                break
+            del self._answered[oldest]
+        kept = self._answered.get(key)
+        return kept[1] if kept else None
 
     def stop(self) -> None:
         """Write what is queued, then end the writer thread (at the app's shutdown)."""

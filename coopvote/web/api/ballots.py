@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, post, put
 from litestar.datastructures import State
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots import service as ballots
@@ -213,12 +213,18 @@ class BallotsController(Controller):
         principal: CurrentPrincipal,
         ballot_id: FromPath[str],
         data: JSONBody[dict[str, Any]],
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
+        ] = None,
     ) -> ReceiptOut:
+        """Cast a vote; with an ``Idempotency-Key`` header (one per attempt, chosen by the
+        client), a retry of the same attempt gets the same receipt (docs/api.md)."""
         cast = await votes.cast(
             state.database,
             ballot_id,
             member_id=principal.member_id,
             roles=principal.roles,
             paper=data,
+            idempotency_key=idempotency_key,
         )
         return ReceiptOut(cast.tracker)
