@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from coopvote import audit
 from coopvote.ballots import box, keys, views
-from coopvote.ballots.board import next_head
+from coopvote.ballots.board import next_head, seal_of
 from coopvote.ballots.models import Ballot, BoardEntry, Paper, SealedPaper
 from coopvote.db.engine import compact_after_commit
 
@@ -33,9 +33,11 @@ def append(session: Session, ballot: Ballot, sealed: Sequence[bytes]) -> list[st
     given. They are appended in the order of the trackers themselves, so that the board's
     order within one transaction says nothing about the order the votes came in.
 
-    The caller holds the ballot's row lock, so appends to one board never race."""
+    The caller holds the ballot's row lock, so appends to one board never race. Raises
+    ``keys.BallotKeyMissing`` when no ballot key is loaded."""
     assert ballot.id is not None
     trackers = [box.tracker(paper) for paper in sealed]
+    board_key = keys.board_key()
     last = views.board_tip(session, ballot)
     position, head = last.position, last.head
     papers, entries = [], []
@@ -43,7 +45,13 @@ def append(session: Session, ballot: Ballot, sealed: Sequence[bytes]) -> list[st
         position, head = position + 1, next_head(head, tracker)
         papers.append({"tracker": tracker, "ballot_id": ballot.id, "sealed": paper})
         entries.append(
-            {"ballot_id": ballot.id, "position": position, "tracker": tracker, "head": head}
+            {
+                "ballot_id": ballot.id,
+                "position": position,
+                "tracker": tracker,
+                "head": head,
+                "seal": seal_of(board_key, ballot.public_id, position, tracker, head),
+            }
         )
     session.execute(insert(SealedPaper), papers)
     session.execute(insert(BoardEntry), entries)

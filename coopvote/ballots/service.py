@@ -60,6 +60,7 @@ def _apply(ballot: Ballot, definition: Definition) -> None:
     ballot.closes_at = d.closes_at
     ballot.eligible_constituencies = sorted(set(d.eligible_constituencies))
     ballot.eligible_organisations = sorted(set(d.eligible_organisations))
+    ballot.shuffle_options = d.shuffle_options and d.method is not Method.RESOLUTION
 
 
 def _replace_options(session: Session, ballot: Ballot, labels: Sequence[str]) -> None:

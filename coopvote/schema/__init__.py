@@ -18,6 +18,7 @@ from coopvote.ballots.models import (
     SealedPaper,
 )
 from coopvote.cooperative.models import CooperativeSettings
+from coopvote.elections.models import Contest, Election, Nomination, Seconding
 from coopvote.forum.models import Comment, Proposal, Support
 from coopvote.members.models import (
     Constituency,
@@ -43,12 +44,15 @@ __all__ = [
     "BoardEntry",
     "Comment",
     "Constituency",
+    "Contest",
     "CooperativeSettings",
     "Counter",
+    "Election",
     "KeyShare",
     "KnownClient",
     "Member",
     "MemberRole",
+    "Nomination",
     "Organisation",
     "Paper",
     "PrivacyNotice",
@@ -56,6 +60,7 @@ __all__ = [
     "ResultDeclaration",
     "RollEntry",
     "SealedPaper",
+    "Seconding",
     "StatusChange",
     "Support",
     "ThrottleCounter",

@@ -14,6 +14,7 @@ from coopvote.web.access import ACCESS, RESULTS_RULE, permits
 MAIN = [
     ("My ballots", "/ballots"),
     ("My membership", "/membership"),
+    ("Elections", "/elections"),
     ("Forum", "/forum"),
     ("Results", "/results"),
     ("Applications", "/governance/applications"),
@@ -22,6 +23,7 @@ MAIN = [
     ("Audit", "/audit"),
     ("Audit log", "/audit/log"),
     ("Roles", "/admin/roles"),
+    ("Trustees", "/admin/trustees"),
     ("Settings", "/admin/settings"),
 ]
 RULES_KEY = "navigation_rules"

@@ -4,6 +4,7 @@ from litestar.types import ControllerRouterHandler
 
 from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
+from coopvote.web.api.elections import ElectionsController, NominationsController
 from coopvote.web.api.health import HealthController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.api.proposals import ProposalsController
@@ -11,6 +12,7 @@ from coopvote.web.api.results import ResultsController
 from coopvote.web.pages.admin import AdminPages
 from coopvote.web.pages.audit import AuditPages
 from coopvote.web.pages.auth import AuthPages
+from coopvote.web.pages.elections import ElectionPages
 from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
@@ -21,6 +23,7 @@ from coopvote.web.pages.privacy import PrivacyPages
 from coopvote.web.pages.register_rights import LeaversPages, RegisterRightsPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
+from coopvote.web.pages.trustees import TrusteePages
 from coopvote.web.pages.voting import VotingPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -32,6 +35,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     BallotsController,
     ProposalsController,
     ResultsController,
+    ElectionsController,
+    NominationsController,
     home,
     AuthPages,
     MembershipPages,
@@ -41,11 +46,13 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PrivacyPages,
     GovernancePages,
     AdminPages,
+    TrusteePages,
     AuditPages,
     VotingPages,
     RunningBallotPages,
     ForumPages,
     ForumGovernancePages,
+    ElectionPages,
     ResultPages,
     ReceiptPages,
 ]
