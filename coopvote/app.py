@@ -17,6 +17,7 @@ from litestar.template import TemplateConfig
 
 from coopvote import scheduler
 from coopvote.ballots import keys as ballot_keys
+from coopvote.ballots.casting import Caster
 from coopvote.db import Database
 from coopvote.security.passwords import use_argon2
 from coopvote.settings import Settings
@@ -59,6 +60,7 @@ def create_app(
     )
     use_argon2(settings.argon2)
     ballot_keys.use_settings(settings)
+    caster = Caster()  # votes are written in batches, one transaction each (ballots.casting)
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
@@ -93,9 +95,9 @@ def create_app(
             render_plugins=[JsonRenderPlugin()],
             openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
-        state=State({"settings": settings, "database": database}),
+        state=State({"settings": settings, "database": database, "caster": caster}),
         lifespan=[scheduler.running(database, settings, TEMPLATES)] if run_scheduler else [],
-        on_shutdown=[database.dispose],
+        on_shutdown=[caster.stop, database.dispose],
         debug=False,
     )
 

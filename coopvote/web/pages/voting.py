@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -17,7 +18,7 @@ from coopvote.members.models import Role
 from coopvote.web import receipt_cookie
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.ballot_forms import PaperForm, reviewed_paper
-from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
+from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now, Votes
 from coopvote.web.errors import VOTE_NOT_RECORDED, WHEN_UNAVAILABLE
 from coopvote.web.forms import FormData, text
 from coopvote.web.templating import page, reshow
@@ -193,27 +194,34 @@ class VotingPages(Controller):
         ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
         return page(request, PAPER, form=data, **paper_context(db, principal, ballot, now))
 
-    @post("/{ballot_id:str}/vote", sync_to_thread=True, opt={WHEN_UNAVAILABLE: VOTE_NOT_RECORDED})
-    def vote(
+    @post("/{ballot_id:str}/vote", opt={WHEN_UNAVAILABLE: VOTE_NOT_RECORDED})
+    async def vote(
         self,
         request: Request[Any, Any, Any],
-        db: Db,
+        state: State,
+        votes: Votes,
         principal: CurrentPrincipal,
-        now: Now,
         settings: CurrentSettings,
         ballot_id: FromPath[str],
         data: FormData,
     ) -> Template:
-        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
-        receipt = ballots.cast_vote(
-            db, ballot, member_id=principal.member_id, paper=reviewed_paper(data), now=now
+        cast = await votes.cast(
+            state.database,
+            ballot_id,
+            member_id=principal.member_id,
+            roles=principal.roles,
+            paper=reviewed_paper(data),
         )
         shown = page(
-            request, "ballots/receipt.html", ballot=ballot, receipt=receipt, status_code=201
+            request,
+            "ballots/receipt.html",
+            ballot=cast.ballot,
+            receipt=cast.tracker,
+            status_code=201,
         )
         shown.cookies.append(
             receipt_cookie.keeping(
-                request, settings, principal.member_id, ballot.public_id, receipt
+                request, settings, principal.member_id, cast.ballot.public_id, cast.tracker
             )
         )
         return shown
