@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.cooperative.models import CooperativeSettings
-from coopvote.cooperative.rules import threshold_problems
+from coopvote.cooperative.rules import meeting_rule_problems, threshold_problems
 from coopvote.errors import InvalidInput
 
 
@@ -40,6 +40,44 @@ def change(
     session.flush()
     after = settings.model_dump()
     changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+    if changed:
+        audit.record(
+            session,
+            actor=audit.member_actor(actor_id),
+            action="settings.changed",
+            subject="cooperative",
+            now=now,
+            data=changed,
+        )
+    return settings
+
+
+@dataclass(frozen=True)
+class MeetingRules:
+    notice_clear_days: int
+    proxy_deadline_hours: int
+    proxy_cap: int
+    meeting_quorum: int
+    members_resolution_weeks: int
+
+
+def change_meeting_rules(
+    session: Session, rules: MeetingRules, *, actor_id: int | None, now: datetime
+) -> CooperativeSettings:
+    """Put the general-meeting settings in ``rules`` in force, recording what changed. Raises
+    ``InvalidInput`` marking every field out of range (``rules.meeting_rule_problems``)."""
+    if problems := meeting_rule_problems(**vars(rules)):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    settings = session.get(CooperativeSettings, 1, with_for_update=True) or CooperativeSettings()
+    changed = {
+        k: {"from": getattr(settings, k), "to": v}
+        for k, v in vars(rules).items()
+        if getattr(settings, k) != v
+    }
+    for name, value in vars(rules).items():
+        setattr(settings, name, value)
+    session.add(settings)
+    session.flush()
     if changed:
         audit.record(
             session,

@@ -19,6 +19,18 @@ from coopvote.ballots.models import (
 )
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.forum.models import Comment, Proposal, Support
+from coopvote.meetings.models import (
+    AgendaItem,
+    Attendance,
+    CountedVote,
+    Meeting,
+    MeetingNotice,
+    MeetingOfficer,
+    ProxyAppointment,
+    ProxyVote,
+    RoomPaper,
+    TellerCount,
+)
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -33,6 +45,8 @@ from coopvote.security.models import KnownClient, ThrottleCounter, WebSession
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
     "AuditEvent",
     "AuditHead",
     "Ballot",
@@ -42,19 +56,27 @@ __all__ = [
     "Comment",
     "Constituency",
     "CooperativeSettings",
+    "CountedVote",
     "Counter",
     "KeyShare",
     "KnownClient",
+    "Meeting",
+    "MeetingNotice",
+    "MeetingOfficer",
     "Member",
     "MemberRole",
     "Organisation",
     "Paper",
     "Proposal",
+    "ProxyAppointment",
+    "ProxyVote",
     "ResultDeclaration",
     "RollEntry",
+    "RoomPaper",
     "SealedPaper",
     "StatusChange",
     "Support",
+    "TellerCount",
     "ThrottleCounter",
     "WebSession",
     "metadata",
