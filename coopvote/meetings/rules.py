@@ -247,10 +247,10 @@ def can_vote_in_room(
         return Verdict(Conflict("This motion is not open for voting."))
     if not entitled:
         return Verdict(NotAllowed("You are not entitled to vote at this meeting."))
-    if not attending:
-        return Verdict(NotAllowed("Check in at the meeting to vote in the room."))
     if counted:
         return Verdict(Conflict("Your vote on this resolution is already counted."))
+    if not attending:
+        return Verdict(NotAllowed("Check in at the meeting to vote in the room."))
     return YES
 
 
