@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.health import HealthController
+from coopvote.web.api.meetings import MeetingsController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.api.proposals import ProposalsController
 from coopvote.web.api.results import ResultsController
@@ -28,6 +29,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuditController,
     BallotsController,
     ProposalsController,
+    MeetingsController,
     ResultsController,
     home,
     AuthPages,

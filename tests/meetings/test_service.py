@@ -113,19 +113,39 @@ def test_proxy_cap_deadline_self_and_revocation(session: Session) -> None:
     meeting = noticed_meeting(session, gov, now=now)
     for m in appointers[:5]:
         service.appoint_proxy(
-            session, meeting, member_id=m.id, proxy=holder, instructions=None, now=now  # type: ignore[arg-type]
+            session,
+            meeting,
+            member_id=m.id,
+            proxy=holder,
+            instructions=None,
+            now=now,  # type: ignore[arg-type]
         )
     with pytest.raises(Conflict, match="5 members"):
         service.appoint_proxy(
-            session, meeting, member_id=appointers[5].id, proxy=holder, instructions=None, now=now  # type: ignore[arg-type]
+            session,
+            meeting,
+            member_id=appointers[5].id,
+            proxy=holder,
+            instructions=None,
+            now=now,  # type: ignore[arg-type]
         )
     # The chair has no cap; nobody appoints themselves.
     service.appoint_proxy(
-        session, meeting, member_id=appointers[5].id, proxy=None, instructions=None, now=now  # type: ignore[arg-type]
+        session,
+        meeting,
+        member_id=appointers[5].id,
+        proxy=None,
+        instructions=None,
+        now=now,  # type: ignore[arg-type]
     )
     with pytest.raises(InvalidInput):
         service.appoint_proxy(
-            session, meeting, member_id=holder.id, proxy=holder, instructions=None, now=now  # type: ignore[arg-type]
+            session,
+            meeting,
+            member_id=holder.id,
+            proxy=holder,
+            instructions=None,
+            now=now,  # type: ignore[arg-type]
         )
     # Revoking frees a place under the cap, until the deadline.
     service.revoke_proxy(session, meeting, member_id=appointers[0].id, now=now)  # type: ignore[arg-type]
@@ -133,7 +153,12 @@ def test_proxy_cap_deadline_self_and_revocation(session: Session) -> None:
     late = meeting.starts_at - timedelta(hours=47)
     with pytest.raises(Conflict, match="deadline"):
         service.appoint_proxy(
-            session, meeting, member_id=appointers[0].id, proxy=holder, instructions=None, now=late  # type: ignore[arg-type]
+            session,
+            meeting,
+            member_id=appointers[0].id,
+            proxy=holder,
+            instructions=None,
+            now=late,  # type: ignore[arg-type]
         )
     with pytest.raises(Conflict, match="deadline"):
         service.revoke_proxy(session, meeting, member_id=appointers[1].id, now=late)  # type: ignore[arg-type]
@@ -147,7 +172,12 @@ def test_directed_instructions_name_the_meetings_resolutions(session: Session) -
     meeting = noticed_meeting(session, gov)
     with pytest.raises(InvalidInput):
         service.appoint_proxy(
-            session, meeting, member_id=member.id, proxy=holder, instructions={"nope": "for"}, now=utcnow()  # type: ignore[arg-type]
+            session,
+            meeting,
+            member_id=member.id,
+            proxy=holder,
+            instructions={"nope": "for"},
+            now=utcnow(),  # type: ignore[arg-type]
         )
 
 
@@ -164,35 +194,51 @@ def run_to_declaration(session: Session) -> dict[str, object]:
     ordinary, special = resolutions(session, meeting)
     p = dict(now=now, instructions=None)
     service.appoint_proxy(
-        session, meeting, member_id=directed.id, proxy=holder,  # type: ignore[arg-type]
-        instructions={ordinary.public_id: "against", special.public_id: "for"}, now=now,
+        session,
+        meeting,
+        member_id=directed.id,
+        proxy=holder,  # type: ignore[arg-type]
+        instructions={ordinary.public_id: "against", special.public_id: "for"},
+        now=now,
     )
     service.appoint_proxy(session, meeting, member_id=discretionary.id, proxy=holder, **p)  # type: ignore[arg-type]
     service.appoint_proxy(session, meeting, member_id=advance_voter.id, proxy=None, **p)  # type: ignore[arg-type]
     service.appoint_proxy(session, meeting, member_id=attender.id, proxy=holder, **p)  # type: ignore[arg-type]
     for item in (ordinary, special):
         ballot = session.get(Ballot, item.advance_ballot_id)
-        ballots.cast_vote(session, ballot, member_id=advance_voter.id, paper={"choice": "for"}, now=now)  # type: ignore[arg-type]
+        ballots.cast_vote(
+            session, ballot, member_id=advance_voter.id, paper={"choice": "for"}, now=now
+        )  # type: ignore[arg-type]
     at = meeting.starts_at
     for m in (chair, teller1, teller2, holder, attender, in_room):
-        service.check_in(session, meeting, m, actor_id=m.id if m is not attender else teller1.id, now=at)  # type: ignore[arg-type]
+        service.check_in(
+            session, meeting, m, actor_id=m.id if m is not attender else teller1.id, now=at
+        )  # type: ignore[arg-type]
     assert views.proxy_in_force(session, meeting, attender.id) is None  # type: ignore[arg-type]
     service.open_meeting(session, meeting, actor_id=chair.id, now=at)  # type: ignore[arg-type]
     # 6 in person, and by proxy: directed, discretionary and (to the chair) the advance voter.
     assert meeting.quorum_present == 9
     service.open_motion(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
     with pytest.raises(Conflict, match="already counted"):
-        service.vote_in_room(session, meeting, special, member_id=advance_voter.id, choice="for", now=at)  # type: ignore[arg-type]
+        service.vote_in_room(
+            session, meeting, special, member_id=advance_voter.id, choice="for", now=at
+        )  # type: ignore[arg-type]
     service.vote_in_room(session, meeting, special, member_id=in_room.id, choice="for", now=at)  # type: ignore[arg-type]
     with pytest.raises(Conflict, match="already counted"):
         service.vote_in_room(session, meeting, special, member_id=in_room.id, choice="for", now=at)  # type: ignore[arg-type]
     service.vote_in_room(session, meeting, special, member_id=attender.id, choice="against", now=at)  # type: ignore[arg-type]
     service.proxy_vote(session, meeting, special, holder_id=holder.id, choice="against")  # type: ignore[arg-type]
     hands = Figures(2, 0, 1)
-    assert service.enter_teller_count(session, meeting, special, hands, teller_id=teller1.id, now=at) is None  # type: ignore[arg-type]
+    assert (
+        service.enter_teller_count(session, meeting, special, hands, teller_id=teller1.id, now=at)
+        is None
+    )  # type: ignore[arg-type]
     with pytest.raises(Conflict, match="do not agree"):
         service.close_motion(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
-    assert service.enter_teller_count(session, meeting, special, hands, teller_id=teller2.id, now=at) == hands  # type: ignore[arg-type]
+    assert (
+        service.enter_teller_count(session, meeting, special, hands, teller_id=teller2.id, now=at)
+        == hands
+    )  # type: ignore[arg-type]
     service.close_motion(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
     service.declare(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
     ledger = {
@@ -240,9 +286,13 @@ def test_tellers_cannot_count_more_hands_than_members_present_without_a_vote(
     service.open_meeting(session, meeting, actor_id=chair.id, now=meeting.starts_at)  # type: ignore[arg-type]
     service.open_motion(session, meeting, item, actor_id=chair.id, now=meeting.starts_at)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput):
-        service.enter_teller_count(session, meeting, item, Figures(3, 0, 0), teller_id=teller.id, now=meeting.starts_at)  # type: ignore[arg-type]
+        service.enter_teller_count(
+            session, meeting, item, Figures(3, 0, 0), teller_id=teller.id, now=meeting.starts_at
+        )  # type: ignore[arg-type]
     with pytest.raises(NotAllowed):
-        service.enter_teller_count(session, meeting, item, Figures(1, 0, 0), teller_id=chair.id, now=meeting.starts_at)  # type: ignore[arg-type]
+        service.enter_teller_count(
+            session, meeting, item, Figures(1, 0, 0), teller_id=chair.id, now=meeting.starts_at
+        )  # type: ignore[arg-type]
 
 
 def test_the_meeting_without_quorum_declares_void_and_minutes_are_drafted(
