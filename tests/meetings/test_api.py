@@ -87,7 +87,8 @@ def test_a_meeting_through_the_api_for_every_role(client: Client, database: Data
         )
         assert r.status_code == 200, r.text
     meeting = c["member"].get(f"/api/v1/meetings/{mid}").json()
-    assert meeting["status"] == "noticed" and meeting["proxy_deadline"]
+    assert meeting["status"] == "noticed"
+    assert meeting["proxy_deadline"]
     resolution = meeting["items"][1]
     assert resolution["advance_ballot_id"]
     item = resolution["id"]
@@ -130,7 +131,8 @@ def test_a_meeting_through_the_api_for_every_role(client: Client, database: Data
     assert c["voter"].post(f"{base}/votes", json={"choice": "for"}).status_code == 409
     assert c["member"].post(f"{base}/votes", json={"choice": "for"}).status_code == 403
     vote = c["chair"].post(f"{base}/votes", json={"choice": "for"})
-    assert vote.status_code == 201 and len(vote.json()["receipt"]) == 64
+    assert vote.status_code == 201
+    assert len(vote.json()["receipt"]) == 64
     assert c["holder"].post(f"{base}/votes", json={"choice": "for"}).status_code == 201
     assert c["chair"].post(f"{base}/votes", json={"choice": "maybe"}).status_code == 400
     hands = {"for": 1, "against": 1, "abstain": 0}
@@ -149,9 +151,11 @@ def test_a_meeting_through_the_api_for_every_role(client: Client, database: Data
         "tellers": hands,
     }
     assert result["totals"] == {"for": 4, "against": 2, "abstain": 0}
-    assert result["outcome"] == "not_carried" and "s. 283" in result["rule"]
+    assert result["outcome"] == "not_carried"
+    assert "s. 283" in result["rule"]
     recount = c["member"].get(f"{base}/recount").json()
-    assert recount["papers"]["in_room"] == ["for", "for"] and recount["sha256"] == result["sha256"]
+    assert recount["papers"]["in_room"] == ["for", "for"]
+    assert recount["sha256"] == result["sha256"]
 
     assert c["chair"].post(f"/api/v1/meetings/{mid}/close").status_code == 200
     assert c["member"].get(f"/api/v1/meetings/{mid}/minutes").status_code == 404
