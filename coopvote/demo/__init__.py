@@ -1,7 +1,7 @@
 """The Aylesbury Learning Partnership: demo data that shows every part of coopvote.
 
 Its parts, loaded in this order: the people, last month's published results, the ballots
-running now, and the forum's proposals.
+running now, the forum's proposals, and the general meetings (one held, one called).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import command
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from coopvote.demo import ballots, people, proposals, results, trustees
+from coopvote.demo import ballots, meetings, people, proposals, results, trustees
 from coopvote.demo.people import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for callers
 from coopvote.demo.people import DOMAIN as DOMAIN
 from coopvote.members.models import Organisation
@@ -40,6 +40,7 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
     results.load(session, governor, now)
     ballots.load(session, governor, now)
     proposals.load(session, governor, now)
+    meetings.load(session, governor, now)
     return [
         ("governor", f"governor@{DOMAIN}"),
         ("auditor", f"auditor@{DOMAIN}"),

@@ -423,3 +423,87 @@ def members_by_id(session: Session, ids: Sequence[int]) -> dict[int, Member]:
     return {
         m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(ids))).all() if m.id
     }
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    item: AgendaItem
+    #: The viewer's counted channel on it, if any.
+    counted: Channel | None
+    #: Whether the viewer holds a proxy left to their discretion on it.
+    discretionary: bool
+    #: Tellers' agreed count, and how many tellers have entered one.
+    agreed: rules.Figures | None
+    teller_entries: int
+    #: The advance ballot's public id (resolutions, once the notice is issued).
+    advance_ballot: str | None
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    """Everything the meeting's page shows one viewer; what they may do follows from it."""
+
+    meeting: Meeting
+    items: list[ItemPage]
+    quorum: Quorum | None
+    entitled: bool
+    attending: bool
+    proxy: ProxyAppointment | None
+    proxy_name: str | None
+    holding: list[tuple[str, dict[str, str] | None]]
+    is_chair: bool
+    is_teller: bool
+    chair_name: str | None
+    teller_names: list[str]
+    notice_versions: int
+
+
+def meeting_page(session: Session, meeting: Meeting, member_id: int) -> MeetingPage:
+    appointment = proxy_in_force(session, meeting, member_id)
+    holding = held_by(session, meeting, member_id)
+    crew = officers(session, meeting)
+    people = members_by_id(
+        session,
+        [a.member_id for a in holding]
+        + [o.member_id for o in crew]
+        + ([appointment.proxy_id] if appointment and appointment.proxy_id else []),
+    )
+    return MeetingPage(
+        meeting=meeting,
+        items=[
+            ItemPage(
+                item=i,
+                counted=counted_channel(session, i, member_id),
+                discretionary=discretionary_for(session, meeting, i, member_id),
+                agreed=teller_count(session, i),
+                teller_entries=len(teller_counts(session, i)),
+                advance_ballot=ballot_public_id(session, i) if i.advance_ballot_id else None,
+            )
+            for i in items(session, meeting)
+        ],
+        quorum=quorum(session, meeting) if meeting.notice_issued_at else None,
+        entitled=entitled(session, meeting, member_id),
+        attending=attending(session, meeting, member_id),
+        proxy=appointment,
+        proxy_name=(
+            people[appointment.proxy_id].name
+            if appointment and appointment.proxy_id
+            else ("the chair of the meeting" if appointment else None)
+        ),
+        holding=[(people[a.member_id].name, a.instructions) for a in holding],
+        is_chair=is_chair(session, meeting, member_id),
+        is_teller=is_teller(session, meeting, member_id),
+        chair_name=next(
+            (people[o.member_id].name for o in crew if o.role is OfficerRole.CHAIR), None
+        ),
+        teller_names=[people[o.member_id].name for o in crew if o.role is OfficerRole.TELLER],
+        notice_versions=len(notices(session, meeting)),
+    )
+
+
+def by_number(session: Session, number: str) -> Member | None:
+    """The member with this member number (as typed), or ``None``."""
+    digits = number.strip()
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 9:
+        return None
+    return session.exec(select(Member).where(col(Member.member_number) == int(digits))).first()

@@ -15,6 +15,7 @@ MAIN = [
     ("My ballots", "/ballots"),
     ("My membership", "/membership"),
     ("Forum", "/forum"),
+    ("Meetings", "/meetings"),
     ("Results", "/results"),
     ("Applications", "/governance/applications"),
     ("Register", "/governance/members"),

@@ -16,6 +16,7 @@ from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
+from coopvote.web.pages.meetings import MeetingPages
 from coopvote.web.pages.membership import MembershipPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
@@ -41,6 +42,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     RunningBallotPages,
     ForumPages,
     ForumGovernancePages,
+    MeetingPages,
     ResultPages,
     ReceiptPages,
 ]

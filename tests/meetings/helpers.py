@@ -66,3 +66,9 @@ def noticed_meeting(
 
 def resolutions(session: Session, meeting: Meeting) -> list[AgendaItem]:
     return [i for i in views.items(session, meeting) if i.kind is ItemKind.RESOLUTION]
+
+
+def ident(member: Member) -> int:
+    """A stored member's id (never ``None`` once flushed)."""
+    assert member.id is not None
+    return member.id

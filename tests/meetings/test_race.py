@@ -22,7 +22,7 @@ from coopvote.settings import Settings
 from tests.ballots.test_race import signed_in
 from tests.factories import make_member
 from tests.live import live_server
-from tests.meetings.helpers import noticed_meeting, resolutions
+from tests.meetings.helpers import ident, noticed_meeting, resolutions
 
 ATTEMPTS = 8  # per member
 VOTERS = 3
@@ -41,11 +41,13 @@ def test_parallel_votes_count_each_member_once_whatever_the_channel(
         item = resolutions(session, meeting)[1]
         advance = session.get(Ballot, item.advance_ballot_id)
         assert advance is not None
-        ballots.cast_vote(session, advance, member_id=early.id, paper={"choice": "for"}, now=now)  # type: ignore[arg-type]
+        ballots.cast_vote(
+            session, advance, member_id=ident(early), paper={"choice": "for"}, now=now
+        )
         for m in [chair, early, *attendees]:
-            service.check_in(session, meeting, m, actor_id=m.id, now=now)  # type: ignore[arg-type]
-        service.open_meeting(session, meeting, actor_id=chair.id, now=now)  # type: ignore[arg-type]
-        service.open_motion(session, meeting, item, actor_id=chair.id, now=now)  # type: ignore[arg-type]
+            service.check_in(session, meeting, m, actor_id=ident(m), now=now)
+        service.open_meeting(session, meeting, actor_id=ident(chair), now=now)
+        service.open_motion(session, meeting, item, actor_id=ident(chair), now=now)
         path = f"/api/v1/meetings/{meeting.public_id}/items/{item.public_id}/votes"
         item_id = item.id
 

@@ -20,7 +20,7 @@ from coopvote.meetings.models import Channel, CountedVote, MeetingNotice, Resolu
 from coopvote.meetings.rules import Figures
 from coopvote.members.models import Member, Role
 from tests.factories import make_member, make_proposal
-from tests.meetings.helpers import definition, noticed_meeting, resolutions
+from tests.meetings.helpers import definition, ident, noticed_meeting, resolutions
 
 
 def governor(session: Session) -> Member:
@@ -118,53 +118,53 @@ def test_proxy_cap_deadline_self_and_revocation(session: Session) -> None:
         service.appoint_proxy(
             session,
             meeting,
-            member_id=m.id,
+            member_id=ident(m),
             proxy=holder,
             instructions=None,
-            now=now,  # type: ignore[arg-type]
+            now=now,
         )
     with pytest.raises(Conflict, match="5 members"):
         service.appoint_proxy(
             session,
             meeting,
-            member_id=appointers[5].id,
+            member_id=ident(appointers[5]),
             proxy=holder,
             instructions=None,
-            now=now,  # type: ignore[arg-type]
+            now=now,
         )
     # The chair has no cap; nobody appoints themselves.
     service.appoint_proxy(
         session,
         meeting,
-        member_id=appointers[5].id,
+        member_id=ident(appointers[5]),
         proxy=None,
         instructions=None,
-        now=now,  # type: ignore[arg-type]
+        now=now,
     )
     with pytest.raises(InvalidInput):
         service.appoint_proxy(
             session,
             meeting,
-            member_id=holder.id,
+            member_id=ident(holder),
             proxy=holder,
             instructions=None,
-            now=now,  # type: ignore[arg-type]
+            now=now,
         )
     # Revoking frees a place under the cap, until the deadline.
-    service.revoke_proxy(session, meeting, member_id=appointers[0].id, now=now)  # type: ignore[arg-type]
-    assert views.proxies_held(session, meeting, holder.id) == 4  # type: ignore[arg-type]
+    service.revoke_proxy(session, meeting, member_id=ident(appointers[0]), now=now)
+    assert views.proxies_held(session, meeting, ident(holder)) == 4
     late = meeting.starts_at - timedelta(hours=47)
     with pytest.raises(Conflict, match="deadline"):
         service.appoint_proxy(
             session,
             meeting,
-            member_id=appointers[0].id,
+            member_id=ident(appointers[0]),
             proxy=holder,
             instructions=None,
-            now=late,  # type: ignore[arg-type]
+            now=late,
         )
     with pytest.raises(Conflict, match="deadline"):
-        service.revoke_proxy(session, meeting, member_id=appointers[1].id, now=late)  # type: ignore[arg-type]
+        service.revoke_proxy(session, meeting, member_id=ident(appointers[1]), now=late)
     assert actions(session).count("proxy.appointed") == 6
     assert actions(session).count("proxy.revoked") == 1
 
@@ -177,10 +177,10 @@ def test_directed_instructions_name_the_meetings_resolutions(session: Session) -
         service.appoint_proxy(
             session,
             meeting,
-            member_id=member.id,
+            member_id=ident(member),
             proxy=holder,
             instructions={"nope": "for"},
-            now=utcnow(),  # type: ignore[arg-type]
+            now=utcnow(),
         )
 
 
@@ -195,55 +195,69 @@ def run_to_declaration(session: Session) -> dict[str, object]:
     )
     meeting = noticed_meeting(session, gov, now=now, chair=chair, tellers=(teller1, teller2))
     ordinary, special = resolutions(session, meeting)
-    p = {"now": now, "instructions": None}
     service.appoint_proxy(
         session,
         meeting,
-        member_id=directed.id,
-        proxy=holder,  # type: ignore[arg-type]
+        member_id=ident(directed),
+        proxy=holder,
         instructions={ordinary.public_id: "against", special.public_id: "for"},
         now=now,
     )
-    service.appoint_proxy(session, meeting, member_id=discretionary.id, proxy=holder, **p)  # type: ignore[arg-type]
-    service.appoint_proxy(session, meeting, member_id=advance_voter.id, proxy=None, **p)  # type: ignore[arg-type]
-    service.appoint_proxy(session, meeting, member_id=attender.id, proxy=holder, **p)  # type: ignore[arg-type]
+    service.appoint_proxy(
+        session, meeting, member_id=ident(discretionary), proxy=holder, instructions=None, now=now
+    )
+    service.appoint_proxy(
+        session, meeting, member_id=ident(advance_voter), proxy=None, instructions=None, now=now
+    )
+    service.appoint_proxy(
+        session, meeting, member_id=ident(attender), proxy=holder, instructions=None, now=now
+    )
     for item in (ordinary, special):
         ballot = session.get(Ballot, item.advance_ballot_id)
+        assert ballot is not None
         ballots.cast_vote(
-            session, ballot, member_id=advance_voter.id, paper={"choice": "for"}, now=now
-        )  # type: ignore[arg-type]
+            session, ballot, member_id=ident(advance_voter), paper={"choice": "for"}, now=now
+        )
     at = meeting.starts_at
     for m in (chair, teller1, teller2, holder, attender, in_room):
         service.check_in(
-            session, meeting, m, actor_id=m.id if m is not attender else teller1.id, now=at
-        )  # type: ignore[arg-type]
-    assert views.proxy_in_force(session, meeting, attender.id) is None  # type: ignore[arg-type]
-    service.open_meeting(session, meeting, actor_id=chair.id, now=at)  # type: ignore[arg-type]
+            session, meeting, m, actor_id=ident(m) if m is not attender else ident(teller1), now=at
+        )
+    assert views.proxy_in_force(session, meeting, ident(attender)) is None
+    service.open_meeting(session, meeting, actor_id=ident(chair), now=at)
     # 6 in person, and by proxy: directed, discretionary and (to the chair) the advance voter.
     assert meeting.quorum_present == 9
-    service.open_motion(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
+    service.open_motion(session, meeting, special, actor_id=ident(chair), now=at)
     with pytest.raises(Conflict, match="already counted"):
         service.vote_in_room(
-            session, meeting, special, member_id=advance_voter.id, choice="for", now=at
-        )  # type: ignore[arg-type]
-    service.vote_in_room(session, meeting, special, member_id=in_room.id, choice="for", now=at)  # type: ignore[arg-type]
+            session, meeting, special, member_id=ident(advance_voter), choice="for", now=at
+        )
+    service.vote_in_room(session, meeting, special, member_id=ident(in_room), choice="for", now=at)
     with pytest.raises(Conflict, match="already counted"):
-        service.vote_in_room(session, meeting, special, member_id=in_room.id, choice="for", now=at)  # type: ignore[arg-type]
-    service.vote_in_room(session, meeting, special, member_id=attender.id, choice="against", now=at)  # type: ignore[arg-type]
-    service.proxy_vote(session, meeting, special, holder_id=holder.id, choice="against")  # type: ignore[arg-type]
+        service.vote_in_room(
+            session, meeting, special, member_id=ident(in_room), choice="for", now=at
+        )
+    service.vote_in_room(
+        session, meeting, special, member_id=ident(attender), choice="against", now=at
+    )
+    service.proxy_vote(session, meeting, special, holder_id=ident(holder), choice="against")
     hands = Figures(2, 0, 1)
     assert (
-        service.enter_teller_count(session, meeting, special, hands, teller_id=teller1.id, now=at)
+        service.enter_teller_count(
+            session, meeting, special, hands, teller_id=ident(teller1), now=at
+        )
         is None
-    )  # type: ignore[arg-type]
+    )
     with pytest.raises(Conflict, match="do not agree"):
-        service.close_motion(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
+        service.close_motion(session, meeting, special, actor_id=ident(chair), now=at)
     assert (
-        service.enter_teller_count(session, meeting, special, hands, teller_id=teller2.id, now=at)
+        service.enter_teller_count(
+            session, meeting, special, hands, teller_id=ident(teller2), now=at
+        )
         == hands
-    )  # type: ignore[arg-type]
-    service.close_motion(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
-    service.declare(session, meeting, special, actor_id=chair.id, now=at)  # type: ignore[arg-type]
+    )
+    service.close_motion(session, meeting, special, actor_id=ident(chair), now=at)
+    service.declare(session, meeting, special, actor_id=ident(chair), now=at)
     ledger = {
         (r.member_id, r.channel)
         for r in session.exec(select(CountedVote).where(col(CountedVote.item_id) == special.id))
@@ -286,17 +300,17 @@ def test_tellers_cannot_count_more_hands_than_members_present_without_a_vote(
     meeting = noticed_meeting(session, gov, now=now, chair=chair, tellers=(teller,))
     item = resolutions(session, meeting)[0]
     for m in (chair, teller):
-        service.check_in(session, meeting, m, actor_id=m.id, now=meeting.starts_at)  # type: ignore[arg-type]
-    service.open_meeting(session, meeting, actor_id=chair.id, now=meeting.starts_at)  # type: ignore[arg-type]
-    service.open_motion(session, meeting, item, actor_id=chair.id, now=meeting.starts_at)  # type: ignore[arg-type]
+        service.check_in(session, meeting, m, actor_id=ident(m), now=meeting.starts_at)
+    service.open_meeting(session, meeting, actor_id=ident(chair), now=meeting.starts_at)
+    service.open_motion(session, meeting, item, actor_id=ident(chair), now=meeting.starts_at)
     with pytest.raises(InvalidInput):
         service.enter_teller_count(
-            session, meeting, item, Figures(3, 0, 0), teller_id=teller.id, now=meeting.starts_at
-        )  # type: ignore[arg-type]
+            session, meeting, item, Figures(3, 0, 0), teller_id=ident(teller), now=meeting.starts_at
+        )
     with pytest.raises(NotAllowed):
         service.enter_teller_count(
-            session, meeting, item, Figures(1, 0, 0), teller_id=chair.id, now=meeting.starts_at
-        )  # type: ignore[arg-type]
+            session, meeting, item, Figures(1, 0, 0), teller_id=ident(chair), now=meeting.starts_at
+        )
 
 
 def test_the_meeting_without_quorum_declares_void_and_minutes_are_drafted(
@@ -307,17 +321,17 @@ def test_the_meeting_without_quorum_declares_void_and_minutes_are_drafted(
     chair = make_member(session)
     meeting = noticed_meeting(session, gov, now=now, chair=chair)
     at = meeting.starts_at
-    service.check_in(session, meeting, chair, actor_id=chair.id, now=at)  # type: ignore[arg-type]
-    service.open_meeting(session, meeting, actor_id=chair.id, now=at)  # type: ignore[arg-type]
+    service.check_in(session, meeting, chair, actor_id=ident(chair), now=at)
+    service.open_meeting(session, meeting, actor_id=ident(chair), now=at)
     assert (meeting.quorum_present, meeting.quorum_required) == (1, 2)
     item = resolutions(session, meeting)[0]
-    service.open_motion(session, meeting, item, actor_id=chair.id, now=at)  # type: ignore[arg-type]
-    service.vote_in_room(session, meeting, item, member_id=chair.id, choice="for", now=at)  # type: ignore[arg-type]
-    service.close_motion(session, meeting, item, actor_id=chair.id, now=at)  # type: ignore[arg-type]
-    service.declare(session, meeting, item, actor_id=chair.id, now=at)  # type: ignore[arg-type]
+    service.open_motion(session, meeting, item, actor_id=ident(chair), now=at)
+    service.vote_in_room(session, meeting, item, member_id=ident(chair), choice="for", now=at)
+    service.close_motion(session, meeting, item, actor_id=ident(chair), now=at)
+    service.declare(session, meeting, item, actor_id=ident(chair), now=at)
     assert item.result is not None
     assert item.result["outcome"] == "void"
-    service.close_meeting(session, meeting, actor_id=chair.id, now=at)  # type: ignore[arg-type]
+    service.close_meeting(session, meeting, actor_id=ident(chair), now=at)
     assert "NOT quorate" in meeting.minutes
     assert "Not put to the vote" in meeting.minutes
     service.edit_minutes(session, meeting, meeting.minutes + "\nApproved.", actor_id=gov.id, now=at)
