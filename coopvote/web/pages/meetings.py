@@ -66,7 +66,8 @@ class MeetingPages(Controller):
         """Run one command; back to the meeting's page with ``done`` or the refusal."""
         target = f"/meetings/{meeting.public_id}{anchor}"
         if problem := attempt(db, action):
-            return redirect(request, target, problem.detail, "error")
+            details = " ".join([problem.detail, *problem.field_errors.values()])
+            return redirect(request, target, details, "error")
         return redirect(request, target, done)
 
     def _meeting(self, db: Db, principal: CurrentPrincipal, meeting_id: str) -> Meeting:
