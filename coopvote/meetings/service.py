@@ -94,23 +94,34 @@ def _audit(
     )
 
 
+#: The longest text each field of a meeting's definition may hold (the columns' lengths).
+LIMITS = {"title": 200, "place": 500, "online_url": 500, "item_title": 200, "item_text": 20_000}
+
+
 def _definition_problems(definition: MeetingDefinition, now: datetime) -> dict[str, str]:
+    """Every problem of a meeting's definition, by field, so that a form marks them all."""
     problems = {}
+    for name in ("title", "place", "online_url"):
+        if len(getattr(definition, name)) > LIMITS[name]:
+            problems[name] = f"At most {LIMITS[name]} characters."
     if not definition.title.strip():
         problems["title"] = "Give the meeting a title."
-    if definition.starts_at.tzinfo is None:
+    starts_at, record_date = definition.starts_at, definition.record_date
+    if starts_at.tzinfo is None:
         problems["starts_at"] = "Give the time with an offset."
-    elif definition.starts_at <= now:
+    elif starts_at <= now:
         problems["starts_at"] = "A meeting is called for a time still to come."
     if not (definition.place.strip() or definition.online_url.strip()):
         problems["place"] = "Give a place, an online joining link, or both."
-    if definition.record_date is not None and (
-        definition.record_date.tzinfo is None or definition.record_date >= definition.starts_at
+    if record_date is not None and (
+        record_date.tzinfo is None or starts_at.tzinfo is None or not now <= record_date < starts_at
     ):
-        problems["record_date"] = "A moment (with an offset) before the meeting."
+        problems["record_date"] = "A moment (with an offset) from now until the meeting."
     for n, item in enumerate(definition.items):
-        if not item.title.strip():
-            problems[f"items.{n}.title"] = "Give every item a title."
+        if not item.title.strip() or len(item.title) > LIMITS["item_title"]:
+            problems[f"items.{n}.title"] = "Give every item a title of at most 200 characters."
+        if len(item.text) > LIMITS["item_text"]:
+            problems[f"items.{n}.text"] = "At most 20,000 characters."
         if (item.kind is ItemKind.RESOLUTION) != (item.resolution_type is not None):
             problems[f"items.{n}.resolution_type"] = (
                 "A resolution is ordinary or special; other items have no type."
@@ -366,7 +377,12 @@ def amend_notice(
     meeting = _locked(session, meeting)
     if meeting.status is not M.NOTICED:
         raise Conflict("Only an issued notice, before the meeting, can be amended.")
-    if not title.strip() or not (place.strip() or online_url.strip()):
+    if (
+        not title.strip()
+        or not (place.strip() or online_url.strip())
+        or len(title) > LIMITS["title"]
+        or max(len(place), len(online_url)) > LIMITS["place"]
+    ):
         raise InvalidInput(
             "Please correct the marked fields.",
             field_errors={"place": "Give a title, and a place or a joining link."},
