@@ -507,3 +507,59 @@ def by_number(session: Session, number: str) -> Member | None:
     if not digits.isascii() or not digits.isdigit() or len(digits) > 9:
         return None
     return session.exec(select(Member).where(col(Member.member_number) == int(digits))).first()
+
+
+def _ledger_counts(session: Session, item: AgendaItem) -> dict[Channel, int]:
+    rows = session.exec(
+        select(CountedVote.channel, func.count())
+        .where(col(CountedVote.item_id) == item.id)
+        .group_by(col(CountedVote.channel))
+    ).all()
+    return {Channel(channel): int(n) for channel, n in rows}
+
+
+def reconciliation(session: Session, meeting: Meeting) -> dict[str, list[str]]:
+    """For each declared resolution, what an auditor would find wrong (empty lists when all is
+    well): the ledger's members counted per channel against the papers behind the published
+    figures — the advance ballot's voters and opened papers, the in-room sealed papers, the
+    proxies' choices — and the declaration's SHA-256 against its content."""
+    found: dict[str, list[str]] = {}
+    for item in items(session, meeting):
+        if item.result is None or "sha256" not in item.result:
+            continue
+        problems = []
+        result = dict(item.result)
+        claimed = result.pop("sha256")
+        canonical = json.dumps(result, sort_keys=True, separators=(",", ":"))
+        if hashlib.sha256(canonical.encode()).hexdigest() != claimed:
+            problems.append("The declared result does not match its SHA-256.")
+        ledger = _ledger_counts(session, item)
+        papers = result["recount"]["papers"]
+        voters = session.exec(
+            select(func.count())
+            .select_from(RollEntry)
+            .where(col(RollEntry.ballot_id) == item.advance_ballot_id, col(RollEntry.has_voted))
+        ).one()
+        in_room = session.exec(
+            select(func.count()).select_from(RoomPaper).where(col(RoomPaper.item_id) == item.id)
+        ).one()
+        for what, counted, behind in [
+            ("advance voters", ledger.get(Channel.ADVANCE, 0), voters),
+            ("advance papers", ledger.get(Channel.ADVANCE, 0), len(papers["advance"])),
+            ("in-room papers", ledger.get(Channel.IN_ROOM, 0), in_room),
+            ("in-room papers counted", ledger.get(Channel.IN_ROOM, 0), len(papers["in_room"])),
+            (
+                "directed proxies",
+                ledger.get(Channel.PROXY_DIRECTED, 0),
+                len(papers["proxy_directed"]),
+            ),
+            (
+                "discretionary proxies",
+                ledger.get(Channel.PROXY_DISCRETIONARY, 0),
+                len(papers["proxy_discretionary"]),
+            ),
+        ]:
+            if counted != behind:
+                problems.append(f"{counted} members counted but {behind} {what}.")
+        found[item.public_id] = problems
+    return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -16,7 +16,14 @@ from coopvote.ballots.models import Ballot
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
 from coopvote.meetings import service, views
-from coopvote.meetings.models import Channel, CountedVote, MeetingNotice, ResolutionType
+from coopvote.meetings.models import (
+    Channel,
+    CountedVote,
+    Meeting,
+    MeetingNotice,
+    ResolutionType,
+    RoomPaper,
+)
 from coopvote.meetings.rules import Figures
 from coopvote.members.models import Member, Role
 from tests.factories import make_member, make_proposal
@@ -338,3 +345,16 @@ def test_the_meeting_without_quorum_declares_void_and_minutes_are_drafted(
     service.publish_minutes(session, meeting, actor_id=gov.id, now=at)
     with pytest.raises(Conflict):
         service.edit_minutes(session, meeting, "changed", actor_id=gov.id, now=at)
+
+
+def test_reconciliation_finds_a_paper_removed_after_the_declaration(session: Session) -> None:
+    run_to_declaration(session)
+    meeting = session.exec(select(Meeting)).one()
+    assert all(problems == [] for problems in views.reconciliation(session, meeting).values())
+    session.execute(
+        delete(RoomPaper).where(
+            col(RoomPaper.tracker) == select(RoomPaper.tracker).limit(1).scalar_subquery()
+        )
+    )
+    found = [p for problems in views.reconciliation(session, meeting).values() for p in problems]
+    assert found == ["2 members counted but 1 in-room papers."]

@@ -618,6 +618,18 @@ class MeetingsController(Controller):
         document = _declared(item)
         return {**document["recount"], "sha256": document["sha256"]}
 
+    @get(
+        "/{meeting_id:str}/reconciliation",
+        opt=requires(Role.AUDITOR, Role.GOVERNOR),
+        sync_to_thread=True,
+    )
+    def reconciliation(
+        self, db: Db, principal: CurrentPrincipal, meeting_id: FromPath[str]
+    ) -> dict[str, list[str]]:
+        """Auditors and governors: per declared resolution, the ledger against the papers and
+        counts behind its figures, and its SHA-256 against its content (empty: all agree)."""
+        return views.reconciliation(db, self._meeting(db, principal, meeting_id))
+
     @get("/{meeting_id:str}/minutes", opt=SIGNED_IN, sync_to_thread=True)
     def minutes(self, db: Db, principal: CurrentPrincipal, meeting_id: FromPath[str]) -> MinutesOut:
         """Published minutes; governors also read the draft."""
