@@ -195,3 +195,26 @@ def test_proxy_appointment_and_revocation(client: Client, database: Database) ->
         c["member"].put(f"/api/v1/meetings/{mid}/proxy", json={"proxy": "nobody"}).status_code
         == 422
     )
+
+
+def test_admins_change_the_meeting_rules_within_the_law(client: Client, database: Database) -> None:
+    with database.transaction() as session:
+        make_member(session, email="admin@example.org", roles=(Role.ADMIN,))
+    people(database)
+    c = As(client)
+    rules = c["member"].get("/api/v1/meetings/rules").json()
+    assert rules == {
+        "notice_clear_days": 14,
+        "proxy_deadline_hours": 48,
+        "proxy_cap": 5,
+        "meeting_quorum": 2,
+        "members_resolution_weeks": 6,
+    }
+    assert c["member"].put("/api/v1/meetings/rules", json=rules).status_code == 403
+    too_short = c["admin"].put("/api/v1/meetings/rules", json={**rules, "notice_clear_days": 7})
+    assert too_short.status_code == 422
+    changed = c["admin"].put("/api/v1/meetings/rules", json={**rules, "notice_clear_days": 21})
+    assert changed.json()["notice_clear_days"] == 21
+    # A meeting 20 days away now has too short a notice.
+    mid = c["governor"].post("/api/v1/meetings", json=meeting_body(20)).json()["id"]
+    assert c["governor"].post(f"/api/v1/meetings/{mid}/notice").status_code == 409

@@ -12,6 +12,8 @@ from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from coopvote.cooperative import views as cooperative
+from coopvote.cooperative.service import MeetingRules, change_meeting_rules
 from coopvote.errors import InvalidInput, NotFound
 from coopvote.forum import views as forum
 from coopvote.meetings import service, views
@@ -198,6 +200,17 @@ class NoticeOut:
 
 
 @dataclass
+class RulesIo:
+    """The co-operative's general-meeting settings (docs/meetings.md)."""
+
+    notice_clear_days: int
+    proxy_deadline_hours: int
+    proxy_cap: int
+    meeting_quorum: int
+    members_resolution_weeks: int
+
+
+@dataclass
 class MinutesOut:
     text: str
     published_at: datetime | None
@@ -280,6 +293,23 @@ class MeetingsController(Controller):
             db, data.definition(), actor_id=principal.member_id, now=now
         )
         return present(db, meeting, principal)
+
+    @get("/rules", opt=SIGNED_IN, sync_to_thread=True)
+    def rules(self, db: Db) -> RulesIo:
+        """The general-meeting settings in force."""
+        settings = cooperative.current(db)
+        return RulesIo(**{k: getattr(settings, k) for k in RulesIo.__dataclass_fields__})
+
+    @put("/rules", opt=requires(Role.ADMIN), sync_to_thread=True)
+    def change_rules(
+        self, db: Db, principal: CurrentPrincipal, now: Now, data: JSONBody[RulesIo]
+    ) -> RulesIo:
+        """Admins change the general-meeting settings (audited); a meeting keeps those in force
+        when its notice was issued."""
+        changed = change_meeting_rules(
+            db, MeetingRules(**vars(data)), actor_id=principal.member_id, now=now
+        )
+        return RulesIo(**{k: getattr(changed, k) for k in RulesIo.__dataclass_fields__})
 
     @get("/{meeting_id:str}", opt=SIGNED_IN, sync_to_thread=True)
     def meeting(self, db: Db, principal: CurrentPrincipal, meeting_id: FromPath[str]) -> MeetingOut:
