@@ -232,11 +232,11 @@ def name_officer(
         raise Conflict("Only an active member can be a meeting officer.")
     assert meeting.id is not None
     assert member.id is not None
-    existing = session.get(MeetingOfficer, (meeting.id, member.id))
     if role is OfficerRole.CHAIR:
         for officer in views.officers(session, meeting, OfficerRole.CHAIR):
             session.delete(officer)
         session.flush()
+    existing = session.get(MeetingOfficer, (meeting.id, member.id))
     if existing is not None:
         session.delete(existing)
         session.flush()
