@@ -88,6 +88,7 @@ class Meeting(SQLModel, table=True):
     quorum_present: int | None = None
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_reason: str = Field(default="", max_length=1000)
     #: Markdown: generated when the meeting closes, edited by governors, fixed when published.
     minutes: str = Field(default="", max_length=100_000)
     minutes_published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -198,7 +199,7 @@ class ProxyVote(SQLModel, table=True):
     __tablename__ = "proxy_vote"
 
     item_id: int = Field(foreign_key="agenda_item.id", primary_key=True)
-    #: The proxy holder; ``None`` is never stored: the chair votes as a member.
+    #: The proxy holder (the chair, for proxies naming the chair of the meeting).
     holder_id: int = Field(foreign_key="member.id", primary_key=True)
     choice: str = Field(max_length=10)
 

@@ -393,6 +393,40 @@ def amend_notice(
     return _store_notice(session, meeting, actor_id=actor_id, now=now)
 
 
+def cancel_meeting(
+    session: Session, meeting: Meeting, *, reason: str, actor_id: int | None, now: datetime
+) -> Meeting:
+    """Cancel a meeting before it opens (to hold it at another time, call it anew with full
+    notice): its advance ballots are cancelled with the same reason, their sealed papers
+    destroyed (``ballots.cancel_ballot``)."""
+    meeting = _locked(session, meeting)
+    if meeting.status not in {M.DRAFT, M.NOTICED}:
+        raise Conflict("Only a meeting that has not opened can be cancelled.")
+    if not reason.strip() or len(reason) > 1000:
+        raise InvalidInput(
+            "Give a reason for cancelling (at most 1,000 characters): members will see it.",
+            field_errors={"reason": "Give a reason."},
+        )
+    for item in views.items(session, meeting):
+        if item.advance_ballot_id is not None:
+            ballot = ballots.get_ballot(session, views.ballot_public_id(session, item), now)
+            if ballot.status in {BallotStatus.DRAFT, BallotStatus.OPEN}:
+                ballots.cancel_ballot(session, ballot, reason=reason, actor_id=actor_id, now=now)
+    meeting.status = M.CANCELLED
+    meeting.cancelled_at, meeting.cancel_reason = now, reason.strip()
+    session.add(meeting)
+    session.flush()
+    _audit(
+        session,
+        meeting,
+        "meeting.cancelled",
+        actor_id=actor_id,
+        now=now,
+        data={"reason": reason.strip()},
+    )
+    return meeting
+
+
 def _locked(session: Session, meeting: Meeting) -> Meeting:
     """The meeting's row, locked for this transaction (on SQLite the write lock is held
     already): proxy appointments against a cap, and state changes, queue one behind another."""

@@ -218,3 +218,26 @@ def test_admins_change_the_meeting_rules_within_the_law(client: Client, database
     # A meeting 20 days away now has too short a notice.
     mid = c["governor"].post("/api/v1/meetings", json=meeting_body(20)).json()["id"]
     assert c["governor"].post(f"/api/v1/meetings/{mid}/notice").status_code == 409
+
+
+def test_a_cancelled_meeting_cancels_its_advance_ballots(
+    client: Client, database: Database
+) -> None:
+    people(database)
+    c = As(client)
+    mid = c["governor"].post("/api/v1/meetings", json=meeting_body(30)).json()["id"]
+    ballot = (
+        c["governor"].post(f"/api/v1/meetings/{mid}/notice").json()["items"][1]["advance_ballot_id"]
+    )
+    assert (
+        c["governor"].post(f"/api/v1/meetings/{mid}/cancel", json={"reason": ""}).status_code == 422
+    )
+    cancelled = c["governor"].post(
+        f"/api/v1/meetings/{mid}/cancel", json={"reason": "The hall flooded; a new date follows."}
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancel_reason"] == "The hall flooded; a new date follows."
+    assert c["member"].get(f"/api/v1/ballots/{ballot}").json()["status"] == "cancelled"
+    assert (
+        c["member"].put(f"/api/v1/meetings/{mid}/proxy", json={"proxy": "chair"}).status_code == 409
+    )

@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("quorum_present", sa.Integer(), nullable=True),
         sa.Column("closed_at", coopvote.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("cancelled_at", coopvote.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancel_reason", sa.String(length=1000), nullable=False),
         sa.Column("minutes", sa.String(length=100000), nullable=False),
         sa.Column(
             "minutes_published_at", coopvote.db.types.UTCDateTime(timezone=True), nullable=True

@@ -32,6 +32,7 @@ from coopvote.members.views import get_member
 from coopvote.security.sessions import Principal
 from coopvote.web.access import SIGNED_IN, requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.shapes import ReasonIn
 
 
 @dataclass
@@ -160,6 +161,7 @@ class MeetingOut:
     chair: str | None
     tellers: list[str]
     minutes_published: bool
+    cancel_reason: str | None
 
 
 @dataclass
@@ -260,6 +262,7 @@ def present(db: Db, meeting: Meeting, principal: Principal) -> MeetingOut:
         ),
         tellers=[people[o.member_id].public_id for o in officers if o.role is OfficerRole.TELLER],
         minutes_published=meeting.minutes_published_at is not None,
+        cancel_reason=meeting.cancel_reason or None,
     )
 
 
@@ -373,6 +376,22 @@ class MeetingsController(Controller):
             NoticeOut(n.version, n.issued_at, n.sha256, n.document)
             for n in views.notices(db, meeting)
         ]
+
+    @post("/{meeting_id:str}/cancel", status_code=HTTP_200_OK, sync_to_thread=True)
+    def cancel(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        meeting_id: FromPath[str],
+        data: JSONBody[ReasonIn],
+    ) -> MeetingOut:
+        """Cancel a meeting that has not opened; its advance ballots are cancelled too."""
+        meeting = self._meeting(db, principal, meeting_id)
+        service.cancel_meeting(
+            db, meeting, reason=data.reason, actor_id=principal.member_id, now=now
+        )
+        return present(db, meeting, principal)
 
     @post("/{meeting_id:str}/officers", status_code=HTTP_200_OK, sync_to_thread=True)
     def officer(

@@ -184,6 +184,27 @@ class MeetingPages(Controller):
             "Notice issued: advance voting and proxies are open.",
         )
 
+    @post("/{meeting_id:str}/cancel", opt=requires(Role.GOVERNOR), sync_to_thread=True)
+    def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        meeting_id: FromPath[str],
+        data: FormData,
+    ) -> Redirect:
+        meeting = self._meeting(db, principal, meeting_id)
+        return self._act(
+            request,
+            db,
+            meeting,
+            lambda: service.cancel_meeting(
+                db, meeting, reason=text(data, "reason"), actor_id=principal.member_id, now=now
+            ),
+            "The meeting is cancelled.",
+        )
+
     @post("/{meeting_id:str}/officers", opt=requires(Role.GOVERNOR), sync_to_thread=True)
     def officer(
         self,
