@@ -9,7 +9,11 @@ from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.cooperative.models import CooperativeSettings
-from coopvote.cooperative.rules import meeting_rule_problems, threshold_problems
+from coopvote.cooperative.rules import (
+    meeting_rule_problems,
+    register_problems,
+    threshold_problems,
+)
 from coopvote.errors import InvalidInput
 
 
@@ -32,28 +36,34 @@ def change(
         minimum=change.support_threshold_minimum,
     ):
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
-    settings = session.get(CooperativeSettings, 1, with_for_update=True) or CooperativeSettings()
-    before = settings.model_dump()
-    for name, value in vars(change).items():
-        setattr(settings, name, value)
-    session.add(settings)
-    session.flush()
-    after = settings.model_dump()
-    changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
-    if changed:
-        audit.record(
-            session,
-            actor=audit.member_actor(actor_id),
-            action="settings.changed",
-            subject="cooperative",
-            now=now,
-            data=changed,
-        )
-    return settings
+    return _put_in_force(session, vars(change), actor_id=actor_id, now=now)
+
+
+@dataclass(frozen=True)
+class RegisterSettings:
+    """The register's settings (issue 18): days after leaving before a former member's
+    personal data is erased, and the youngest a student may join."""
+
+    erase_after_days: int
+    minimum_age: int
+
+
+def change_register(
+    session: Session, change: RegisterSettings, *, actor_id: int | None, now: datetime
+) -> CooperativeSettings:
+    """As ``change``, for the register's settings. Raises ``InvalidInput`` marking each out of
+    range (``rules.register_problems``)."""
+    if problems := register_problems(
+        erase_after_days=change.erase_after_days, minimum_age=change.minimum_age
+    ):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    return _put_in_force(session, vars(change), actor_id=actor_id, now=now)
 
 
 @dataclass(frozen=True)
 class MeetingRules:
+    """General meetings' settings (issue 16; ``CooperativeSettings`` says what each means)."""
+
     notice_clear_days: int
     proxy_deadline_hours: int
     proxy_cap: int
@@ -64,20 +74,24 @@ class MeetingRules:
 def change_meeting_rules(
     session: Session, rules: MeetingRules, *, actor_id: int | None, now: datetime
 ) -> CooperativeSettings:
-    """Put the general-meeting settings in ``rules`` in force, recording what changed. Raises
-    ``InvalidInput`` marking every field out of range (``rules.meeting_rule_problems``)."""
+    """As ``change``, for general meetings' settings. Raises ``InvalidInput`` marking every
+    field out of range (``rules.meeting_rule_problems``)."""
     if problems := meeting_rule_problems(**vars(rules)):
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    return _put_in_force(session, vars(rules), actor_id=actor_id, now=now)
+
+
+def _put_in_force(
+    session: Session, values: dict[str, object], *, actor_id: int | None, now: datetime
+) -> CooperativeSettings:
     settings = session.get(CooperativeSettings, 1, with_for_update=True) or CooperativeSettings()
-    changed = {
-        k: {"from": getattr(settings, k), "to": v}
-        for k, v in vars(rules).items()
-        if getattr(settings, k) != v
-    }
-    for name, value in vars(rules).items():
+    before = settings.model_dump()
+    for name, value in values.items():
         setattr(settings, name, value)
     session.add(settings)
     session.flush()
+    after = settings.model_dump()
+    changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
     if changed:
         audit.record(
             session,

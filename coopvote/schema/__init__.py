@@ -6,7 +6,7 @@ engine, the unit of work and the column types that the areas' models use."""
 
 from sqlmodel import SQLModel
 
-from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.audit.models import AuditEvent, AuditHead, AuditNote
 from coopvote.ballots.models import (
     Ballot,
     BallotOption,
@@ -37,6 +37,7 @@ from coopvote.members.models import (
     Member,
     MemberRole,
     Organisation,
+    PrivacyNotice,
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
@@ -49,6 +50,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "AuditHead",
+    "AuditNote",
     "Ballot",
     "BallotOption",
     "BallotTrustee",
@@ -67,6 +69,7 @@ __all__ = [
     "MemberRole",
     "Organisation",
     "Paper",
+    "PrivacyNotice",
     "Proposal",
     "ProxyAppointment",
     "ProxyVote",

@@ -18,6 +18,9 @@ from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home
 from coopvote.web.pages.meetings import MeetingPages
 from coopvote.web.pages.membership import MembershipPages
+from coopvote.web.pages.my_data import MyDataPages
+from coopvote.web.pages.privacy import PrivacyPages
+from coopvote.web.pages.register_rights import LeaversPages, RegisterRightsPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
 from coopvote.web.pages.voting import VotingPages
@@ -35,6 +38,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     home,
     AuthPages,
     MembershipPages,
+    MyDataPages,
+    RegisterRightsPages,
+    LeaversPages,
+    PrivacyPages,
     GovernancePages,
     AdminPages,
     AuditPages,

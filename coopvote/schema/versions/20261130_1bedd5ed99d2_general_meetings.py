@@ -3,7 +3,7 @@ ledger of counted votes (one per member per resolution, whatever the channel), i
 papers, tellers' counts; and the co-operative's meeting settings
 
 Revision ID: 1bedd5ed99d2
-Revises: 3c1f7e2ab9d4
+Revises: 7d2e9b41c0a8
 Create Date: 2026-11-30 03:51:21.518174
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import coopvote.db.types
 
 revision: str = "1bedd5ed99d2"
-down_revision: str | None = "3c1f7e2ab9d4"
+down_revision: str | None = "7d2e9b41c0a8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
