@@ -28,6 +28,7 @@ AREAS = [
     "results",
     "forum",
     "elections",
+    "meetings",
 ]
 GATHERERS = {"schema", "scheduler", "demo"}
 WAYS_IN = {"web", "cli", "app", "__main__"}

@@ -16,6 +16,7 @@ MAIN = [
     ("My membership", "/membership"),
     ("Elections", "/elections"),
     ("Forum", "/forum"),
+    ("Meetings", "/meetings"),
     ("Results", "/results"),
     ("Applications", "/governance/applications"),
     ("Register", "/governance/members"),
