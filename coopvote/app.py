@@ -28,6 +28,7 @@ from coopvote.web.middleware import (
     STATIC_PATH,
     CrossSiteRefusal,
     SessionAuthMiddleware,
+    answering_head,
     security_headers,
 )
 from coopvote.web.refusals import record_refused_governing_action
@@ -56,7 +57,7 @@ def create_app(
     )
     use_argon2(settings.argon2)
     ballot_keys.use_settings(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
             create_static_files_router(path=STATIC_PATH, directories=[STATIC], opt=PUBLIC),
@@ -94,6 +95,8 @@ def create_app(
         on_shutdown=[database.dispose],
         debug=False,
     )
+    app.asgi_handler = answering_head(app.asgi_handler)
+    return app
 
 
 def app_from_env() -> Litestar:

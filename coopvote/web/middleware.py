@@ -216,3 +216,25 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
                 mutable[name] = value
 
     return add_headers
+
+
+def answering_head(app: ASGIApp) -> ASGIApp:
+    """HEAD answered wherever GET is (RFC 9110 §9.3.2): the GET's status and headers, its
+    ``Content-Length`` included, without its body. It wraps the app outside its router, which
+    would otherwise answer 405 to HEAD on every route declared for GET."""
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
+            await app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        scope["method"] = "GET"
+        await app(scope, receive, headers_only)
+
+    return handle

@@ -13,7 +13,7 @@ from coopvote.errors import InvalidInput
 from coopvote.members import views
 from coopvote.members.service import Application
 from coopvote.security import service as signing
-from coopvote.web import receipt_cookie
+from coopvote.web import paper_draft, receipt_cookie
 from coopvote.web import signing as web_signing
 from coopvote.web.access import PUBLIC
 from coopvote.web.deps import CurrentSettings, Db, Now
@@ -119,4 +119,5 @@ class AuthPages(Controller):
         response = redirect(request, "/", "You have signed out.", "info")
         response.set_cookie(clear_session_cookie(settings))
         response.set_cookie(receipt_cookie.forgotten(settings))
+        response.set_cookie(paper_draft.forgotten(settings))
         return response
