@@ -89,7 +89,7 @@ def test_a_session_that_ends_mid_vote_keeps_the_choices_for_after_signing_in(
     paper = client.get(f"/ballots/{ballot_id}")
     first, second = re.findall(r'name="(rank-\d+)"', paper.text)[:2]
     with database.transaction() as session:
-        session.exec(delete(WebSession))  # type: ignore[call-overload]
+        session.exec(delete(WebSession))
     sent = client.post(
         f"/ballots/{ballot_id}/review",
         data=form(client, voter=_voter_tag(paper.text), **{first: "2", second: "1"}),
@@ -127,7 +127,7 @@ def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_signing_i
     """Never to the form's own address, which answers only its POST (a 405)."""
     ballot_id = _voter_and_ballot(client, database, Method.RESOLUTION)
     with database.transaction() as session:
-        session.exec(delete(WebSession))  # type: ignore[call-overload]
+        session.exec(delete(WebSession))
     sent = client.post(
         f"/ballots/{ballot_id}/vote",
         data=form(client, paper='{"choice": "for"}'),
