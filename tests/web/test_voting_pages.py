@@ -10,7 +10,10 @@ from litestar.testing import TestClient
 from sqlmodel import delete
 
 from coopvote.ballots.models import Method
+from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.members import service as members
+from coopvote.members.rules import Transition
 from coopvote.security.models import WebSession
 from tests.factories import make_ballot, make_member
 from tests.web.helpers import form, sign_in
@@ -143,3 +146,50 @@ def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_signing_i
         follow_redirects=False,
     )
     assert sent.headers["location"] == "/sign-in?next=/"
+
+
+def test_a_suspended_member_is_told_why_before_the_paper(
+    client: Client, database: Database
+) -> None:
+    told = "Your membership is suspended"
+    with database.transaction() as session:
+        member = make_member(session, email="voter@example.org")
+        ballot_id = make_ballot(session).public_id  # the member is on its roll
+        members.change_status(
+            session,
+            member=member,
+            transition=Transition.SUSPENDED,
+            actor_id=None,
+            reason="test",
+            now=utcnow(),
+        )
+    sign_in(client, "voter@example.org")
+    listed = client.get("/ballots")
+    assert told in listed.text
+    assert "Vote<span" not in listed.text
+    paper = client.get(f"/ballots/{ballot_id}")
+    assert told in paper.text
+    assert "Review my vote" not in paper.text
+
+
+def test_a_member_not_on_the_roll_is_told_why(client: Client, database: Database) -> None:
+    with database.transaction() as session:
+        ballot_id = make_ballot(session).public_id
+        make_member(session, email="late@example.org")
+    sign_in(client, "late@example.org")
+    paper = client.get(f"/ballots/{ballot_id}")
+    assert "You are not on the roll for this ballot" in paper.text
+    assert "members admitted later" in paper.text
+    assert "Review my vote" not in paper.text
+
+
+def test_a_paper_refused_says_so_in_its_own_words_and_links_to_its_field(
+    client: Client, database: Database
+) -> None:
+    ballot_id = _voter_and_ballot(client, database, Method.RESOLUTION)
+    refused = client.post(f"/ballots/{ballot_id}/review", data=form(client, choice="maybe"))
+    assert refused.status_code == 422
+    assert "Choose For, Against or Abstain." in refused.text
+    assert "{" not in refused.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#paper"' in refused.text
+    assert 'id="paper"' in refused.text

@@ -14,7 +14,7 @@ from coopvote.ballots import service as ballots
 from coopvote.ballots import trustees, views
 from coopvote.ballots.models import Ballot
 from coopvote.errors import InvalidInput, NotFound
-from coopvote.members.models import Role
+from coopvote.members.models import MemberStatus, Role
 from coopvote.web import paper_draft, receipt_cookie
 from coopvote.web.access import KEEP_ON_SIGN_IN, SIGNED_IN, requires
 from coopvote.web.ballot_forms import PaperForm, reviewed_paper
@@ -35,8 +35,12 @@ def paper_context(
     """What the paper page shows this member: the template only lays it out. ``voter`` tags
     the form as theirs, for a draft kept after their session ended (``paper_draft``)."""
     view = views.paper(db, ballot, principal.member_id, now)
+    # Said before the paper, not after it is cast: cast_vote refuses a member not active.
+    suspended = principal.status is not MemberStatus.ACTIVE
     return {
         **vars(view),
+        "can_vote": view.can_vote and not suspended,
+        "suspended": suspended,
         "ranks": range(1, len(view.options) + 1),
         "voter": paper_draft.voter_tag(settings, principal.member_id),
     }
@@ -69,10 +73,13 @@ class VotingPages(Controller):
     def mine(
         self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal, now: Now
     ) -> Template:
+        """The open ballots on whose roll the member is; to a suspended member, also why
+        they may vote in none of them now."""
         return page(
             request,
             "ballots/mine.html",
             ballots=views.my_open_ballots(db, member_id=principal.member_id, now=now),
+            suspended=principal.status is MemberStatus.SUSPENDED,
         )
 
     @get("/{ballot_id:str}", sync_to_thread=True)
