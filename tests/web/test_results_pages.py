@@ -83,7 +83,9 @@ def test_governors_preview_a_closed_ballot_and_publish_it(
     assert "Result (preview)" in page.text
     assert escape(expected) in page.text
     published = client.post(
-        f"/governance/ballots/{ballot.public_id}/publish", data=form(client), follow_redirects=False
+        f"/governance/ballots/{ballot.public_id}/publish",
+        data=form(client, confirmed="yes"),
+        follow_redirects=False,
     )
     assert published.status_code == 303
     page = client.get(f"/governance/ballots/{ballot.public_id}")
