@@ -4,6 +4,7 @@ receipt checker, and the governors' preview and publish button."""
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any
 
@@ -149,3 +150,18 @@ def test_signing_out_leaves_no_receipt_for_the_browsers_next_user(
     else:
         client.delete("/api/v1/session")
     assert "coopvote_receipts" not in client.cookies
+
+
+@pytest.mark.parametrize(
+    ("method", "word"),
+    [(Method.PLURALITY, "chosen"), (Method.SCHULZE, "chosen"), (Method.STV, "elected")],
+)
+def test_winners_of_a_poll_are_chosen_seats_are_elected_and_whole_papers_are_whole(
+    reader: Client, database: Database, method: Method, word: str
+) -> None:
+    ballot_id = published_ballot(database, method, random_papers(method, 9, seed=3))
+    page = reader.get(f"/results/{ballot_id}").text
+    outcome = page.split('class="outcome')[1].split("</p>")[0]
+    assert f" {word}." in outcome
+    assert f"✓ {word.capitalize()}" in page
+    assert not re.search(r'class="number">\d+\.0+<', page)  # "9", never "9.00000"
