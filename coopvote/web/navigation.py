@@ -23,6 +23,7 @@ MAIN = [
     ("Audit log", "/audit/log"),
     ("Roles", "/admin/roles"),
     ("Settings", "/admin/settings"),
+    ("Organisations", "/admin/groups"),
 ]
 RULES_KEY = "navigation_rules"
 

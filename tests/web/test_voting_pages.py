@@ -193,3 +193,18 @@ def test_a_paper_refused_says_so_in_its_own_words_and_links_to_its_field(
     assert "{" not in refused.text.split('class="error-summary"')[1].split("</div>")[0]
     assert 'href="#paper"' in refused.text
     assert 'id="paper"' in refused.text
+
+
+def test_the_signed_in_home_page_is_the_members_dashboard(
+    client: Client, database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="voter@example.org")
+        ballot = make_ballot(session, title="Adopt the budget")
+    sign_in(client, "voter@example.org")
+    home = client.get("/").text
+    assert "Your ballots" in home
+    assert f'href="/ballots/{ballot.public_id}"' in home
+    assert "Not yet voted" in home
+    assert "Recent results" in home
+    assert "Proposals you support" in home
