@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.testing import TestClient
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from coopvote.audit.models import AuditEvent
 from coopvote.db import Database
@@ -22,7 +22,7 @@ def _fresh_with_an_admin(client: Client, database: Database) -> None:
     """An admin (made as the CLI makes one), and no organisation or constituency yet."""
     with database.transaction() as session:
         make_member(session, email="admin@example.org", roles=(Role.ADMIN,))
-        session.exec(delete(Member).where(Member.email != "admin@example.org"))
+        session.exec(delete(Member).where(col(Member.email) != "admin@example.org"))
         admin = session.exec(select(Member)).one()
         admin.organisation_id = None
         admin.constituency_id = None
