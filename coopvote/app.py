@@ -33,6 +33,7 @@ from coopvote.web.middleware import (
 )
 from coopvote.web.refusals import record_refused_governing_action
 from coopvote.web.routes import ROUTE_HANDLERS
+from coopvote.web.schema_page import SchemaPage
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -87,7 +88,7 @@ def create_app(
             title="coopvote",
             version="1",
             description="Membership, secret ballots and verifiable results for co-operatives.",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[SchemaPage(), JsonRenderPlugin()],
             openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
         state=State({"settings": settings, "database": database}),

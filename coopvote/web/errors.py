@@ -14,6 +14,8 @@ from sqlalchemy import exc as sa_exc
 
 from coopvote.db.engine import is_unavailable
 from coopvote.errors import DomainError
+from coopvote.security.sessions import Principal
+from coopvote.web.middleware import resolve_principal
 from coopvote.web.templating import page, redirect
 
 log = logging.getLogger("coopvote.web")
@@ -62,6 +64,8 @@ def _answer(
         if extra:
             body["extra"] = extra
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    if "user" not in request.scope:
+        request.scope["user"] = _signed_in(request)
     if status == 401:
         to_sign_in = redirect(
             request, f"/sign-in?next={quote(_resume_at(request))}", detail, "info"
@@ -77,6 +81,20 @@ def _answer(
     )
     answer.headers.update(headers or {})
     return answer
+
+
+def _signed_in(request: Request[Any, Any, Any]) -> Principal | None:
+    """Who is signed in, for an error the router raised before the session was looked up (a
+    404 or a 405), so that its page shows their navigation; nobody when that fails too."""
+    settings = request.app.state.settings
+    token = request.cookies.get(settings.session_cookie_name)
+    if not token:
+        return None
+    try:
+        return resolve_principal(settings, request.app.state.database, token)
+    except Exception:  # an error page must not fail for want of a menu
+        log.warning("no session for the error page at %s", _path(request))
+        return None
 
 
 def _resume_at(request: Request[Any, Any, Any]) -> str:

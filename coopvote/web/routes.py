@@ -14,7 +14,7 @@ from coopvote.web.pages.auth import AuthPages
 from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
-from coopvote.web.pages.home import home
+from coopvote.web.pages.home import home, welcome
 from coopvote.web.pages.membership import MembershipPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
@@ -30,6 +30,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ProposalsController,
     ResultsController,
     home,
+    welcome,
     AuthPages,
     MembershipPages,
     GovernancePages,

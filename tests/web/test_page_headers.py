@@ -51,7 +51,9 @@ def test_head_answers_wherever_get_does_with_its_headers_and_no_body(
 
 
 def test_pages_shown_to_someone_signed_in_are_never_stored(app: Litestar, governor: Client) -> None:
-    for path in _get_paths(app):
+    for path in [*_get_paths(app), "/no-such-page"]:
+        if path.startswith("/schema"):
+            continue  # the API's description: the same for everyone
         shown = governor.get(path, follow_redirects=False)
         if "text/html" in shown.headers.get("content-type", ""):
             assert shown.headers.get("cache-control") == "no-store", path
@@ -60,3 +62,20 @@ def test_pages_shown_to_someone_signed_in_are_never_stored(app: Litestar, govern
 def test_public_pages_may_be_kept_by_the_browser(client: Client) -> None:
     assert "cache-control" not in client.get("/").headers
     assert "cache-control" not in client.get("/sign-in").headers
+
+
+def test_a_page_that_is_not_there_shows_the_signed_in_navigation(governor: Client) -> None:
+    for method, path in [("GET", "/no-such-page"), ("GET", "/sign-out")]:
+        shown = governor.request(method, path)
+        assert shown.status_code in (404, 405), path
+        assert 'href="/governance/ballots"' in shown.text, path
+        assert "Sign out" in shown.text, path
+        assert shown.headers["cache-control"] == "no-store", path
+
+
+def test_the_schema_is_a_titled_page_with_a_language(client: Client) -> None:
+    shown = client.get("/schema")
+    assert shown.headers["content-type"].startswith("text/html")
+    assert '<html lang="en-GB">' in shown.text
+    assert "<title>coopvote API" in shown.text
+    assert 'href="/schema/openapi.json"' in shown.text

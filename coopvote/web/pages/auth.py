@@ -19,6 +19,7 @@ from coopvote.web.access import PUBLIC
 from coopvote.web.deps import CurrentSettings, Db, Now
 from coopvote.web.forms import FormData, checked, text
 from coopvote.web.middleware import bound_csrf_cookie, clear_session_cookie, session_cookie
+from coopvote.web.navigation import WELCOME
 from coopvote.web.templating import page, redirect, reshow, safe_next
 
 
@@ -104,7 +105,7 @@ class AuthPages(Controller):
             if isinstance(outcome, signing.Throttled):
                 shown.headers.update(web_signing.retry_after(outcome))
             return shown
-        response = redirect(request, form.next or "/membership", f"Welcome, {outcome.member.name}.")
+        response = redirect(request, form.next or WELCOME, f"Welcome, {outcome.member.name}.")
         response.set_cookie(session_cookie(settings, outcome.token))
         response.set_cookie(bound_csrf_cookie(settings, outcome.token))
         return response

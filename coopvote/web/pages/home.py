@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from coopvote.ballots import views as ballots
 from coopvote.cooperative import views as cooperative
@@ -14,9 +14,10 @@ from coopvote.forum import views as forum
 from coopvote.members.models import Role
 from coopvote.results import views as results
 from coopvote.results.summary import outcome_sentence
-from coopvote.web.access import PUBLIC, principal_of
+from coopvote.web.access import OWN_ACCOUNT, PUBLIC, principal_of
 from coopvote.web.deps import CurrentSettings, Db, Now
-from coopvote.web.templating import page
+from coopvote.web.navigation import WELCOME, workspace
+from coopvote.web.templating import page, redirect
 
 #: How many recently published results the dashboard lists.
 RECENT_RESULTS = 3
@@ -47,3 +48,10 @@ def home(request: Request[Any, Any, Any], db: Db, settings: CurrentSettings, now
             timezone=settings.timezone,
         )
     return page(request, "home.html", **context)
+
+
+@get(WELCOME, opt=OWN_ACCOUNT, sync_to_thread=False, include_in_schema=False)
+def welcome(request: Request[Any, Any, Any]) -> Redirect:
+    """Where signing in leads: the signed-in person's own workspace (``workspace``)."""
+    principal = principal_of(request)
+    return redirect(request, workspace(principal) if principal else "/")
