@@ -215,8 +215,8 @@ class VotingPages(Controller):
             kept = receipt_cookie.read(request, settings, principal.member_id)
             return page(request, REVIEW, ballot=ballot, voted=True, receipt=kept.get(ballot_id))
         draft = paper_draft.read(request, settings, principal.member_id, ballot.public_id)
-        if draft is None or not view.can_vote:
-            return redirect(request, f"/ballots/{ballot.public_id}")
+        if draft is None or not view.can_vote or principal.status is not MemberStatus.ACTIVE:
+            return redirect(request, f"/ballots/{ballot.public_id}")  # which says why
         form = PaperForm(ballot, view.options)
         try:
             paper = form.paper(draft)
