@@ -71,6 +71,22 @@ def event_hash(
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(body)).hexdigest()
 
 
+def commitment(salt: str, text: str) -> str:
+    """What the hashed data holds of a kept-apart note (``AuditNote``): the SHA-256 of its
+    salt and text. Erasing the note leaves the event's hash, and so the chain, unchanged."""
+    return hashlib.sha256(f"{salt}\n{text}".encode()).hexdigest()
+
+
+#: The key of an event's data under which the commitments to its kept-apart notes sit.
+KEPT_APART = "kept_apart"
+
+
+def note_matches(data: Mapping[str, Any], name: str, salt: str, text: str) -> bool:
+    """Whether a kept-apart note is the one its event committed to (not edited since)."""
+    committed = data.get(KEPT_APART)
+    return isinstance(committed, Mapping) and committed.get(name) == commitment(salt, text)
+
+
 #: ``SEQ:HASH``, the way an auditor writes a head down.
 WRITTEN_HEAD = re.compile(r"(\d+):([0-9a-fA-F]{64})", re.ASCII)
 

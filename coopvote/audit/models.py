@@ -34,3 +34,23 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int = 0
     hash: str = Field(max_length=64)
+
+
+class AuditNote(SQLModel, table=True):
+    """Free text (a reason, a title) or a personal field of an event, kept apart from the
+    hashed chain: the event's data holds only a salted SHA-256 of it (``chain.commitment``),
+    so the note can be erased with the member it is ``about`` while the chain still verifies.
+    While it exists it is checked against that digest. The database refuses changing a note,
+    and deleting one unless an erasure of the member it is about has been recorded."""
+
+    __tablename__ = "audit_note"
+
+    #: The event's sequence number (no foreign key: the event's row is the chain's, and an
+    #: auditor's tampering tests move it; verification joins the two).
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(primary_key=True, max_length=60)
+    text: str = Field(max_length=2000)
+    #: Random, so that once the note is gone its digest cannot be matched to a guessed text.
+    salt: str = Field(max_length=32)
+    #: Whose personal data the text is, as events name members (``member:12``).
+    about: str = Field(max_length=100, index=True)

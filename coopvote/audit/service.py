@@ -5,6 +5,7 @@ the log lives in ``views``; an export is a command, since it is itself recorded.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,8 +16,17 @@ from sqlalchemy import String, true, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from coopvote.audit.chain import Head, Malformed, Verdict, event_hash, verify
-from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.audit.chain import (
+    KEPT_APART,
+    Head,
+    Malformed,
+    Verdict,
+    commitment,
+    event_hash,
+    note_matches,
+    verify,
+)
+from coopvote.audit.models import AuditEvent, AuditHead, AuditNote
 from coopvote.audit.views import EventFilter, EventRow, find_events
 from coopvote.members.models import Member
 
@@ -55,11 +65,24 @@ def record(
     subject: str,
     now: datetime,
     data: Mapping[str, Any] | None = None,
+    private: Mapping[str, str] | None = None,
+    about: str | None = None,
 ) -> AuditEvent:
+    """Append an event. ``data`` is hashed into the chain; ``private`` (free text such as a
+    reason, or a personal field, by name) is kept apart as ``AuditNote``s about the member
+    ``about`` (default: the subject), with only a salted digest of each in ``data``, so that
+    erasing that member's personal data never breaks the chain (issue 18). Raises
+    ``ValueError`` for data that holds a secret or a choice (``FORBIDDEN_KEYS``)."""
     payload = dict(data or {})
-    leaked = FORBIDDEN_KEYS.intersection(payload)
+    leaked = FORBIDDEN_KEYS.intersection(payload) | FORBIDDEN_KEYS.intersection(private or {})
     if leaked:
         raise ValueError(f"audit data must not hold {sorted(leaked)}")
+    notes = [
+        AuditNote(seq=0, name=name, text=text, salt=secrets.token_hex(16), about=about or subject)
+        for name, text in (private or {}).items()
+    ]
+    if notes:
+        payload[KEPT_APART] = {note.name: commitment(note.salt, note.text) for note in notes}
     head = session.exec(select(AuditHead).with_for_update()).one()
     seq = head.seq + 1
     digest = event_hash(
@@ -86,6 +109,9 @@ def record(
     session.flush()
     head.seq, head.hash = seq, digest
     session.add(head)
+    for note in notes:
+        note.seq = seq
+        session.add(note)
     session.flush()
     return event
 
@@ -105,14 +131,19 @@ def record_refusal(
     an event, ``<noun>.refused``: an auditor sees attempts, not only what succeeded. It is
     recorded in a transaction of its own, since the refused request's is rolled back.
     ``action`` names what was attempted (e.g. ``POST /api/v1/ballots/{ballot_id}/open``);
-    ``status`` is the HTTP status it was answered with (403 or 409)."""
+    ``status`` is the HTTP status it was answered with (403 or 409). The reason may name a
+    member ("Pat is already governor."), so it is kept apart, about the member acted on (or
+    else the actor)."""
+    subject = subject[:100]
     return record(
         session,
         actor=actor,
         action=f"{noun}.refused",
-        subject=subject[:100],
+        subject=subject,
         now=now,
-        data={"action": action[:200], "status": status, "reason": reason[:500]},
+        data={"action": action[:200], "status": status},
+        private={"reason": reason[:500]},
+        about=subject if subject.startswith("member:") else actor,
     )
 
 
@@ -147,7 +178,39 @@ def verify_chain(session: Session, kept_head: Head | None = None) -> Verdict:
         seq, digest, *first = next(rows)  # the head's row is always there, events or none
         stored = (fields for _, _, *fields in chain([(seq, digest, *first)], rows))
         read = (stored_event(fields) for fields in stored if fields[0] is not None)
-        return verify(read, recorded_head=Head(seq, digest), kept_head=kept_head)
+        verdict = verify(read, recorded_head=Head(seq, digest), kept_head=kept_head)
+    if not verdict.ok:
+        return verdict
+    if (bad := first_altered_note(session)) is not None:
+        return Verdict(False, verdict.events, verdict.head, bad, "a note kept apart was altered")
+    return verdict
+
+
+def first_altered_note(session: Session) -> int | None:
+    """The first event whose kept-apart note no longer matches the digest the chain holds of
+    it. An erased note is simply absent, which the chain allows: only a changed one is a
+    break."""
+    result = session.execute(
+        select(AuditNote, AuditEvent.data)
+        .join(AuditEvent, col(AuditEvent.seq) == col(AuditNote.seq))
+        .order_by(col(AuditNote.seq))
+        .execution_options(yield_per=1000)
+    )
+    with result:  # closes the server-side cursor when the check stops at a bad note
+        for note, data in result:
+            if not note_matches(data, note.name, note.salt, note.text):
+                return int(note.seq)
+    return None
+
+
+def erase_notes_about(session: Session, subject: str) -> int:
+    """Delete every note about ``subject`` (``member:12``); returns how many. The database
+    allows it only once the member's erasure is itself recorded (``member.erased``)."""
+    notes = session.exec(select(AuditNote).where(AuditNote.about == subject)).all()
+    for note in notes:
+        session.delete(note)
+    session.flush()
+    return len(notes)
 
 
 #: The columns of a stored event, in the order ``stored_event`` takes them.

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from coopvote.audit.models import AuditEvent
-from coopvote.members.models import Member
+from coopvote.audit.models import AuditEvent, AuditNote
+from coopvote.members.models import Member, shown_name
 from coopvote.paging import Page
 
 
@@ -46,6 +46,8 @@ class EventRow:
     #: The acting member's name, or ``None`` when the actor is not a known member.
     actor_name: str | None
     subject_name: str | None
+    #: The event's kept-apart notes that have not been erased, by name (``AuditNote``).
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def _conditions(filters: EventFilter) -> list[ColumnElement[bool]]:
@@ -104,7 +106,20 @@ def actions(session: Session) -> Sequence[str]:
 
 def _with_names(session: Session, events: Sequence[AuditEvent]) -> list[EventRow]:
     names = _member_names(session, [e.actor for e in events] + [e.subject for e in events])
-    return [EventRow(e, names.get(e.actor), names.get(e.subject)) for e in events]
+    notes = notes_of(session, [e.seq for e in events])
+    return [
+        EventRow(e, names.get(e.actor), names.get(e.subject), notes.get(e.seq, {})) for e in events
+    ]
+
+
+def notes_of(session: Session, seqs: Sequence[int]) -> dict[int, dict[str, str]]:
+    """The kept-apart notes of the events ``seqs`` that still exist, by event and name."""
+    found: dict[int, dict[str, str]] = {}
+    for start in range(0, len(seqs), 500):
+        chunk = list(seqs[start : start + 500])
+        for note in session.exec(select(AuditNote).where(col(AuditNote.seq).in_(chunk))):
+            found.setdefault(note.seq, {})[note.name] = note.text
+    return found
 
 
 MEMBER_REFERENCE = re.compile(r"member:(\d+)", re.ASCII)
@@ -120,8 +135,7 @@ def _member_names(session: Session, references: Iterable[str]) -> dict[str, str]
     names = {}
     for start in range(0, len(ids), NAMES_PER_QUERY):
         chunk = ids[start : start + NAMES_PER_QUERY]
-        for member_id, name in session.exec(
-            select(Member.id, Member.name).where(col(Member.id).in_(chunk))
-        ):
-            names[f"member:{member_id}"] = name
+        for member in session.exec(select(Member).where(col(Member.id).in_(chunk))):
+            # A removed register entry keeps no name: its tombstone (issue 18).
+            names[f"member:{member.id}"] = shown_name(member)
     return names

@@ -126,8 +126,10 @@ def _audit(
     actor_id: int | None,
     now: datetime,
     data: dict[str, Any],
+    private: dict[str, str] | None = None,
 ) -> None:
-    """Record ``ballot.<what>``; ``actor_id`` is ``None`` when the clock did it."""
+    """Record ``ballot.<what>``; ``actor_id`` is ``None`` when the clock did it. ``private``
+    is the actor's free text, kept apart from the hashed log (``audit.record``)."""
     audit.record(
         session,
         actor=audit.member_actor(actor_id),
@@ -135,6 +137,8 @@ def _audit(
         subject=subject(ballot),
         now=now,
         data=data,
+        private=private,
+        about=audit.member_actor(actor_id),
     )
 
 
@@ -220,10 +224,10 @@ def cancel_ballot(
         actor_id=actor_id,
         now=now,
         data={
-            "reason": ballot.cancel_reason,
             "sealed_papers_destroyed": destroyed,
             "board_head": views.board_tip(session, ballot).head,
         },
+        private={"reason": ballot.cancel_reason},
     )
     return ballot
 

@@ -19,6 +19,7 @@ COMMANDS = {
     "demo": "coopvote.cli.demo:demo",
     "users": "coopvote.cli.users:users",
     "members": "coopvote.cli.members:members",
+    "register": "coopvote.cli.register:register",
     "organisations": "coopvote.cli.organisations:organisations",
     "constituencies": "coopvote.cli.constituencies:constituencies",
     "backup": "coopvote.cli.backup:backup",

@@ -21,3 +21,9 @@ class CooperativeSettings(SQLModel, table=True):
     support_threshold_percent: int = 5
     #: … but never fewer than this.
     support_threshold_minimum: int = 2
+    #: Days after a member leaves (or an applicant is turned away) before everything but the
+    #: register entry is erased (``members.retention``); the UK GDPR's storage limitation.
+    erase_after_days: int = 365
+    #: The youngest a student may be to join (the co-operative's rules); under 13 a parent's
+    #: or carer's consent is needed as well.
+    minimum_age: int = 11

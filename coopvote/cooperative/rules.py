@@ -15,3 +15,21 @@ def threshold_problems(*, count: int | None, percent: int, minimum: int) -> dict
     if minimum < 1:
         problems["support_threshold_minimum"] = "At least one supporter."
     return problems
+
+
+#: Erasure comes at most ten years after leaving: by then the register entry goes too.
+MAX_ERASE_AFTER_DAYS = 3652
+#: No co-operative admits members older than this as "students"; a guard against typing slips.
+MAX_MINIMUM_AGE = 25
+
+
+def register_problems(*, erase_after_days: int, minimum_age: int) -> dict[str, str]:
+    """The register's settings out of range, by field (issue 18): erasure from the day after
+    leaving up to ten years (``MAX_ERASE_AFTER_DAYS``), and a students' minimum age from 0 to
+    ``MAX_MINIMUM_AGE``."""
+    problems = {}
+    if not 1 <= erase_after_days <= MAX_ERASE_AFTER_DAYS:
+        problems["erase_after_days"] = f"From 1 to {MAX_ERASE_AFTER_DAYS} days."
+    if not 0 <= minimum_age <= MAX_MINIMUM_AGE:
+        problems["minimum_age"] = f"An age from 0 to {MAX_MINIMUM_AGE}."
+    return problems

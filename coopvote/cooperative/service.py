@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.cooperative.models import CooperativeSettings
-from coopvote.cooperative.rules import threshold_problems
+from coopvote.cooperative.rules import register_problems, threshold_problems
 from coopvote.errors import InvalidInput
 
 
@@ -32,9 +32,36 @@ def change(
         minimum=change.support_threshold_minimum,
     ):
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    return _put_in_force(session, vars(change), actor_id=actor_id, now=now)
+
+
+@dataclass(frozen=True)
+class RegisterSettings:
+    """The register's settings (issue 18): days after leaving before a former member's
+    personal data is erased, and the youngest a student may join."""
+
+    erase_after_days: int
+    minimum_age: int
+
+
+def change_register(
+    session: Session, change: RegisterSettings, *, actor_id: int | None, now: datetime
+) -> CooperativeSettings:
+    """As ``change``, for the register's settings. Raises ``InvalidInput`` marking each out of
+    range (``rules.register_problems``)."""
+    if problems := register_problems(
+        erase_after_days=change.erase_after_days, minimum_age=change.minimum_age
+    ):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    return _put_in_force(session, vars(change), actor_id=actor_id, now=now)
+
+
+def _put_in_force(
+    session: Session, values: dict[str, object], *, actor_id: int | None, now: datetime
+) -> CooperativeSettings:
     settings = session.get(CooperativeSettings, 1, with_for_update=True) or CooperativeSettings()
     before = settings.model_dump()
-    for name, value in vars(change).items():
+    for name, value in values.items():
         setattr(settings, name, value)
     session.add(settings)
     session.flush()

@@ -36,6 +36,7 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
     if session.exec(select(Organisation)).first() is not None:
         raise AlreadyLoaded("The database holds data already; use `coopvote demo --reset`.")
     governor = people.load(session, start=now - timedelta(days=120))
+    people.load_register(session, governor, now)
     trustees.load(session, now - timedelta(days=60))
     results.load(session, governor, now)
     ballots.load(session, governor, now)
@@ -46,4 +47,5 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
         ("admin", f"admin@{DOMAIN}"),
         ("member", f"member@{DOMAIN}"),
         ("pending applicant", f"applicant@{DOMAIN}"),
+        ("partner organisation", f"partner@{DOMAIN}"),
     ]

@@ -1,5 +1,8 @@
 """The demo's people: the trust's organisations, its admin and auditor, a governor, and forty
-members who applied over four months, the last few still waiting to be admitted."""
+members who applied over four months, the last few still waiting to be admitted; and the
+register's harder cases (issue 18): a partner organisation that is a member through its
+representative, a parent whose membership lapsed when their child left, and a former member
+whose register entry is past retention."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from itertools import cycle
 from sqlmodel import Session, col, select
 
 from coopvote.db.types import new_public_id
-from coopvote.members import accounts
+from coopvote.members import accounts, lapsing, privacy, retention
 from coopvote.members import service as members
 from coopvote.members.models import Member, Role
 from coopvote.members.rules import Transition
@@ -158,6 +161,60 @@ def load(session: Session, start: datetime) -> Member:
     return governor
 
 
+def load_register(session: Session, governor: Member, now: datetime) -> None:
+    """The register's harder cases. Parents' and students' membership lasts a year without
+    renewal; staff's and partners' does not lapse."""
+    for constituency in ("parents-carers", "students"):
+        lapsing.set_term(session, slug=constituency, days=365, now=now - timedelta(days=119))
+    password_hash = hash_password(DEMO_PASSWORD)
+    college = _applicant(
+        session,
+        "The Co-operative College",
+        "partner",
+        "partners",
+        "co-operative-college",
+        password_hash,
+        now - timedelta(days=100),
+        representative="Rhiannon Price",
+    )
+    lapsed = _applicant(
+        session,
+        "Lorna Fairweather",
+        "lapsed",
+        "parents-carers",
+        "ashmead",
+        password_hash,
+        now - timedelta(days=110),
+    )
+    for member in (college, lapsed):
+        members.change_status(
+            session,
+            member=member,
+            transition=Transition.ADMITTED,
+            actor_id=governor.id,
+            now=member.applied_at + timedelta(days=2),
+        )
+    lapsing.lapse_leavers(
+        session,
+        [(lapsed, "Her son left Ashmead Primary School in July.")],
+        actor_id=governor.id,
+        now=now - timedelta(days=20),
+    )
+    # A member from the trust's early days: left eleven years ago, so retention has erased
+    # her personal data and removed her register entry, leaving "former member N".
+    joined = now - timedelta(days=365 * 12)
+    former = _applicant(
+        session, "Edith Early", "former", "community", "the-grange", password_hash, joined
+    )
+    for transition, at in [
+        (Transition.ADMITTED, joined + timedelta(days=3)),
+        (Transition.WITHDREW, joined + timedelta(days=365)),
+    ]:
+        members.change_status(session, member=former, transition=transition, actor_id=None, now=at)
+    for _ in range(2):  # erase, then remove the entry
+        retention.purge(session, now=now, erase_after=timedelta(days=365))
+
+
 def _applicant(
     session: Session,
     name: str,
@@ -166,12 +223,13 @@ def _applicant(
     organisation: str,
     password_hash: str,
     applied: datetime,
+    representative: str | None = None,
 ) -> Member:
     con = constituency_by_slug(session, constituency)
     org = organisation_by_slug(session, organisation)
     assert con is not None
     assert org is not None
-    return members.add_applicant(
+    member = members.add_applicant(
         session,
         public_id=new_public_id(),
         name=name,
@@ -180,7 +238,11 @@ def _applicant(
         constituency=con,
         organisation=org,
         now=applied,
+        representative=representative,
     )
+    # As if they had applied through the form, which records the notice they were shown.
+    member.privacy_version = privacy.current_version(session)
+    return member
 
 
 def voters(session: Session) -> Sequence[Member]:

@@ -60,7 +60,12 @@ def _audit(
     actor_id: int,
     now: datetime,
     data: dict[str, Any] | None = None,
+    private: dict[str, str] | None = None,
+    about: int | None = None,
 ) -> None:
+    """Record ``action`` on ``proposal``. ``private`` is members' free text (a title, a
+    reason), kept apart from the hashed log as personal data of the member ``about`` (by
+    default the proposal's author), to be erased with them (``audit.record``)."""
     audit.record(
         session,
         actor=audit.member_actor(actor_id),
@@ -68,6 +73,8 @@ def _audit(
         subject=subject(proposal),
         now=now,
         data=data,
+        private=private,
+        about=audit.member_actor(about or proposal.author_id),
     )
 
 
@@ -121,7 +128,8 @@ def create_proposal(
         "proposal.created",
         actor_id=author_id,
         now=now,
-        data={"title": proposal.title, "scope": text.organisation or WHOLE_TRUST},
+        data={"scope": text.organisation or WHOLE_TRUST},
+        private={"title": proposal.title},
     )
     return proposal
 
@@ -143,7 +151,8 @@ def edit_proposal(
         "proposal.edited",
         actor_id=actor_id,
         now=now,
-        data={"title": proposal.title, "scope": text.organisation or WHOLE_TRUST},
+        data={"scope": text.organisation or WHOLE_TRUST},
+        private={"title": proposal.title},
     )
     return proposal
 
@@ -175,7 +184,7 @@ def hide_proposal(
         "proposal.hidden",
         actor_id=actor_id,
         now=now,
-        data={"reason": proposal.hidden_reason},
+        private={"reason": proposal.hidden_reason},
     )
     return proposal
 
@@ -303,7 +312,9 @@ def hide_comment(
         "comment.hidden",
         actor_id=actor_id,
         now=now,
-        data={"comment": comment.id, "reason": comment.hidden_reason},
+        data={"comment": comment.id},
+        private={"reason": comment.hidden_reason},
+        about=comment.author_id,
     )
     return comment
 

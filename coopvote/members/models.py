@@ -39,12 +39,25 @@ IN_OFFICE = frozenset({MemberStatus.ACTIVE, MemberStatus.NON_MEMBER})
 IN_MEMBERSHIP = frozenset({MemberStatus.ACTIVE, MemberStatus.SUSPENDED})
 
 
+#: An account without a password (imported, erased, or an organisation's new representative)
+#: cannot sign in until one is set for it: no hash matches this.
+NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
+
+
 def normalise_email(email: str) -> str:
     """The form in which ``Member.email`` is stored and looked up (lower-cased, trimmed).
 
     It sits beside the column it defines, below both the register and sign-in, so that
     ``security`` reads the register's tables without importing its rules or commands."""
     return email.strip().lower()
+
+
+class AgeBand(StrEnum):
+    """The only thing asked of a student's age: whether a parent's or carer's consent is
+    needed (under 13: UK GDPR Art. 8, with the Data Protection Act 2018 s. 9)."""
+
+    UNDER_13 = "under_13"
+    THIRTEEN_OR_OVER = "13_or_over"
 
 
 class Organisation(SQLModel, table=True):
@@ -57,6 +70,9 @@ class Constituency(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=200)
+    #: Days a membership in this constituency lasts without renewal (parents and carers,
+    #: students: a year); ``None``: it does not lapse (staff, while employed) (issue 18).
+    lapse_after_days: int | None = None
 
 
 class Member(SQLModel, table=True):
@@ -64,8 +80,12 @@ class Member(SQLModel, table=True):
     #: The identifier used in URLs and the API: random, so it reveals nothing and cannot be guessed.
     public_id: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=200)
-    #: Stored lower-cased, so that uniqueness ignores case.
+    #: Stored lower-cased, so that uniqueness ignores case. An organisation's is its
+    #: representative's: they sign in and act for it.
     email: str = Field(max_length=320, unique=True)
+    #: Set when the member is an organisation (a partner such as the county council, whose
+    #: ``name`` this is): the one named person who acts and votes for it (issue 18).
+    representative: str | None = Field(default=None, max_length=200)
     password_hash: str = Field(max_length=200)
     status: MemberStatus = Field(sa_column=enum_column(MemberStatus, index=True))
     #: Assigned at admission from a counter, never reused.
@@ -74,6 +94,34 @@ class Member(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     applied_at: datetime = Field(sa_type=UTCDateTime)
     agreed_to_rules_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: A student's age band (``None`` for everyone else); asked at registration.
+    age_band: AgeBand | None = Field(default=None, sa_column=enum_column(AgeBand, nullable=True))
+    #: Who gave a parent's or carer's consent for a student under 13, and when it was recorded.
+    guardian_consent_by: str | None = Field(default=None, max_length=200)
+    guardian_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The version of the privacy notice the member last accepted (at registration, then at
+    #: the first sign-in after each new version).
+    privacy_version: int | None = None
+    #: When the membership's present term began: at admission, and at each renewal. In a
+    #: constituency whose membership lapses, it lapses ``lapse_after_days`` after this.
+    term_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: When everything but the register entry was erased (on request, or at the end of the
+    #: retention period): contact details, password, free text, offices (issue 18).
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: When the register entry itself was removed (ten years after leaving: Companies Act
+    #: 2006 s. 121), leaving a tombstone, "former member N", that votes and events still name.
+    entry_removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def tombstone(member: Member) -> str:
+    """How a removed register entry is named: "former member" and their number (or, for an
+    applicant who never had one, the record's id)."""
+    return f"former member {member.member_number or member.id}"
+
+
+def shown_name(member: Member) -> str:
+    """The member's name, or their tombstone once the register entry is removed."""
+    return member.name or tombstone(member)
 
 
 class MemberRole(SQLModel, table=True):
@@ -106,3 +154,15 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=60)
     value: int = 0
+
+
+class PrivacyNotice(SQLModel, table=True):
+    """A version of the privacy notice, as an admin published it; the newest is in force.
+    Before the first, ``members.privacy.DEFAULT_NOTICE`` is version 1."""
+
+    __tablename__ = "privacy_notice"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    #: Markdown, rendered and sanitised only when shown.
+    text: str = Field(max_length=20_000)
+    published_at: datetime = Field(sa_type=UTCDateTime)

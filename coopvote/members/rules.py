@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from coopvote.errors import YES, Conflict, InvalidInput, NotAllowed, Verdict
-from coopvote.members.models import IN_OFFICE, OFFICES, MemberStatus, Role
+from coopvote.members.models import IN_OFFICE, OFFICES, AgeBand, MemberStatus, Role
 
 S = MemberStatus
 
@@ -24,6 +25,8 @@ class Transition(StrEnum):
     REINSTATED = "reinstated"
     CEASED = "ceased"
     WITHDREW = "withdrew"
+    #: The membership's term ended without renewal, or the member left the school (issue 18).
+    LAPSED = "lapsed"
 
 
 #: Where each transition may start, and where it leads.
@@ -34,6 +37,7 @@ TRANSITIONS: dict[Transition, tuple[frozenset[MemberStatus], MemberStatus]] = {
     Transition.REINSTATED: (frozenset({S.SUSPENDED}), S.ACTIVE),
     Transition.CEASED: (frozenset({S.ACTIVE, S.SUSPENDED}), S.CEASED),
     Transition.WITHDREW: (frozenset({S.PENDING, S.ACTIVE, S.SUSPENDED}), S.CEASED),
+    Transition.LAPSED: (frozenset({S.ACTIVE, S.SUSPENDED}), S.CEASED),
 }
 
 #: What a governor does to a member's record, by the name the API and the pages use for it.
@@ -82,7 +86,9 @@ def can_change_status(
 
 
 #: Transitions that take an office holder's powers away.
-ENDS_STANDING = frozenset({Transition.SUSPENDED, Transition.CEASED, Transition.WITHDREW})
+ENDS_STANDING = frozenset(
+    {Transition.SUSPENDED, Transition.CEASED, Transition.WITHDREW, Transition.LAPSED}
+)
 
 
 def can_act_on(actor_id: int | None, member_id: int | None) -> Verdict:
@@ -184,3 +190,116 @@ def name_problem(name: str) -> str | None:
     if len(name) > 200:
         return "Use at most 200 characters."
     return None
+
+
+#: Statuses of people who are no longer (or never were) members: their data may be erased.
+FORMER = frozenset({S.CEASED, S.REJECTED})
+#: How long a former member's register entry is kept after they left: Companies Act 2006
+#: s. 121 lets an entry relating to a former member be removed ten years after they ceased.
+REGISTER_KEPT_YEARS = 10
+#: Ten years in days, leap days included: an entry goes on the tenth anniversary or a day
+#: after it, never before.
+REGISTER_KEPT = timedelta(days=365 * REGISTER_KEPT_YEARS + 3)
+
+
+def can_erase(status: MemberStatus, *, erased: bool) -> Verdict:
+    """Whether a person's personal data, beyond their register entry, may be erased: only
+    once they are no longer a member (ceased) or were never admitted (rejected), since a
+    member's contact details are needed to give notice of meetings and ballots (``Conflict``:
+    end the membership first), and only once (``Conflict``). UK GDPR Art. 17; the register
+    entry itself is kept as the Companies Act requires (``retention_stage``)."""
+    if status not in FORMER:
+        return Verdict(
+            Conflict("Only a former member's data can be erased: end the membership first.")
+        )
+    if erased:
+        return Verdict(Conflict("This person's personal data has been erased already."))
+    return YES
+
+
+class Stage(StrEnum):
+    """What retention does next to a former member's record."""
+
+    #: Erase everything but the register entry (contact details, password, free text).
+    ERASE = "erase"
+    #: Remove the register entry too, leaving a tombstone.
+    REMOVE = "remove"
+
+
+def retention_stage(
+    status: MemberStatus,
+    *,
+    left_at: datetime,
+    now: datetime,
+    erase_after: timedelta,
+    erased: bool,
+    removed: bool,
+) -> Stage | None:
+    """What retention owes a person whose membership ended (or application was turned down)
+    at ``left_at``: their personal data beyond the register entry is erased ``erase_after``
+    that (the co-operative's setting: storage limitation, UK GDPR Art. 5(1)(e)); a former
+    member's register entry is removed ``REGISTER_KEPT_YEARS`` after they left (Companies
+    Act 2006 s. 121); a rejected applicant was never on the register, so theirs goes with the
+    rest. ``None`` when nothing is due yet, or for anyone still a member."""
+    if status not in FORMER or removed:
+        return None
+    if not erased:
+        return Stage.ERASE if now >= left_at + erase_after else None
+    if status is S.REJECTED:
+        return Stage.REMOVE
+    return Stage.REMOVE if now >= left_at + REGISTER_KEPT else None
+
+
+def term_ends_at(term_started_at: datetime | None, lapse_after_days: int | None) -> datetime | None:
+    """When a membership lapses unless renewed: ``lapse_after_days`` (the constituency's
+    setting) after its term began; ``None`` where membership does not lapse."""
+    if lapse_after_days is None or term_started_at is None:
+        return None
+    return term_started_at + timedelta(days=lapse_after_days)
+
+
+def can_renew(status: MemberStatus, term_ends: datetime | None) -> Verdict:
+    """Only an admitted member whose membership lapses may renew it (``Conflict``): a lapsed
+    one applies again, as the rules require of a new member."""
+    if status not in {S.ACTIVE, S.SUSPENDED}:
+        return Verdict(Conflict("Only a member can renew their membership."))
+    if term_ends is None:
+        return Verdict(Conflict("Your membership does not need renewing."))
+    return YES
+
+
+#: The constituency whose members are asked their age band.
+STUDENTS = "students"
+#: Below this age a child's consent to an online service needs a parent's or carer's (UK
+#: GDPR Art. 8(1) as the Data Protection Act 2018 s. 9 sets it).
+CONSENT_AGE = 13
+#: What a student answers when younger than the co-operative's minimum age: never stored.
+BELOW_MINIMUM = "below_minimum"
+
+
+def age_problems(
+    constituency: str, band: str, guardian: str, *, minimum_age: int
+) -> dict[str, str]:
+    """A student's age band and parent's or carer's consent, as registration asks them:
+    a band is needed (students only), not below ``minimum_age`` (the co-operative's rules),
+    and under 13 only where the minimum allows it; ``guardian`` names who gives consent, and
+    may follow later (admission waits for it: ``can_admit``)."""
+    if constituency != STUDENTS:
+        return {}
+    if band == BELOW_MINIMUM:
+        return {"age_band": f"Students can join from the age of {minimum_age}."}
+    if band not in set(AgeBand) or (band == AgeBand.UNDER_13 and minimum_age >= CONSENT_AGE):
+        return {"age_band": "Choose your age."}
+    if len(guardian) > 200:
+        return {"guardian_consent_by": "Use at most 200 characters."}
+    return {}
+
+
+def can_admit(age_band: AgeBand | None, guardian_consent_by: str | None) -> Verdict:
+    """A student under 13 is admitted only with a parent's or carer's consent on record
+    (``Conflict``)."""
+    if age_band is AgeBand.UNDER_13 and not guardian_consent_by:
+        return Verdict(
+            Conflict("A student under 13 needs a parent's or carer's consent, recorded first.")
+        )
+    return YES

@@ -16,11 +16,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from coopvote import audit
+from coopvote.cooperative.models import CooperativeSettings
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput
 from coopvote.members.models import (
     IN_OFFICE,
+    NO_PASSWORD,
     OFFICES,
+    AgeBand,
     Constituency,
     Counter,
     Member,
@@ -31,9 +34,13 @@ from coopvote.members.models import (
     StatusChange,
     normalise_email,
 )
+from coopvote.members.privacy import current_version
 from coopvote.members.rules import (
+    STUDENTS,
     Transition,
+    age_problems,
     can_act_on,
+    can_admit,
     can_end_standing,
     can_grant_office,
     can_revoke_office,
@@ -64,6 +71,13 @@ class Application:
     constituency: str
     organisation: str
     agrees_to_rules: bool
+    #: For an organisation applying to be a member (``name`` is then the organisation's):
+    #: the person who will act and vote for it.
+    representative: str | None = None
+    #: A student's age band (``rules.age_problems``), and who gives a parent's or carer's
+    #: consent when under 13 (it may be recorded later, before admission).
+    age_band: str = ""
+    guardian_consent_by: str = ""
 
 
 def add_organisation(
@@ -122,7 +136,14 @@ def _add_group(
 
 def application_problems(session: Session, application: Application) -> dict[str, str]:
     """Every problem with an application, by field, so a form can mark them all at once."""
-    return marked(
+    # The co-operative's settings, read as ``cooperative.views.current`` does (it sits above).
+    settings = session.get(CooperativeSettings, 1) or CooperativeSettings()
+    return age_problems(
+        application.constituency,
+        application.age_band,
+        application.guardian_consent_by.strip(),
+        minimum_age=settings.minimum_age,
+    ) | marked(
         {
             "name": name_problem(application.name),
             "email": email_problem(normalise_email(application.email)),
@@ -138,6 +159,9 @@ def application_problems(session: Session, application: Application) -> dict[str
             "agrees_to_rules": None
             if application.agrees_to_rules
             else "You must agree to the co-operative's rules to join.",
+            "representative": None
+            if application.representative is None
+            else name_problem(application.representative),
         }
     )
 
@@ -191,7 +215,7 @@ def apply_for_membership(
     organisation = organisation_by_slug(session, application.organisation)
     assert constituency is not None
     assert organisation is not None
-    add_applicant(
+    member = add_applicant(
         session,
         public_id=public_id,
         name=application.name,
@@ -200,7 +224,18 @@ def apply_for_membership(
         constituency=constituency,
         organisation=organisation,
         now=now,
+        representative=application.representative,
     )
+    # Applying after being shown the notice in force is accepting it.
+    member.privacy_version = current_version(session)
+    session.add(member)
+    if application.constituency == STUDENTS:
+        member.age_band = AgeBand(application.age_band)
+        if member.age_band is AgeBand.UNDER_13 and application.guardian_consent_by.strip():
+            member.guardian_consent_by = application.guardian_consent_by.strip()
+            member.guardian_consent_at = now
+        session.add(member)
+        session.flush()
     return public_id
 
 
@@ -215,11 +250,14 @@ def add_applicant(
     organisation: Organisation,
     now: datetime,
     actor_id: int | None = None,
+    representative: str | None = None,
 ) -> Member:
-    """Store a pending member with the first entry of their history."""
+    """Store a pending member with the first entry of their history; ``representative``
+    makes the member an organisation that acts through that person."""
     member = Member(
         public_id=public_id,
         name=name.strip(),
+        representative=representative.strip() if representative else None,
         email=email,
         password_hash=password_hash,
         status=MemberStatus.PENDING,
@@ -239,7 +277,11 @@ def add_applicant(
         action="member.applied",
         subject=audit.member_subject(member),
         now=now,
-        data={"constituency": constituency.slug, "organisation": organisation.slug},
+        data={
+            "constituency": constituency.slug,
+            "organisation": organisation.slug,
+            **({"kind": "organisation"} if representative else {}),
+        },
     )
     return member
 
@@ -252,10 +294,14 @@ def change_status(
     actor_id: int | None,
     now: datetime,
     reason: str = "",
+    effective_at: datetime | None = None,
 ) -> Member:
     """Move a member along the lifecycle, with their history and an audit event. Every change
     of standing changes what the member may do, so it signs them out everywhere: their next
     session gets a new id (ASVS 5.0 7.2.4). ``actor_id`` ``None`` is the command line.
+    ``effective_at`` is when the change took effect in the history (and so for the rolls
+    read from it), if earlier than ``now``: a membership lapses when its term ended, however
+    late the lapse is recorded.
 
     Raises ``InvalidInput`` for a missing or overlong reason; ``NotAllowed`` when the actor
     governs their own record, or is no admin and suspends or ceases an office holder;
@@ -274,17 +320,26 @@ def change_status(
     ).ensure()
     before = member.status
     member.status = ensure_transition(before, transition)
+    if transition is Transition.ADMITTED:
+        can_admit(member.age_band, member.guardian_consent_by).ensure()
     data: dict[str, object] = {"from": before.value, "to": member.status.value}
     if transition is Transition.ADMITTED:
         member.member_number = _next_value(session, MEMBER_NUMBER)
+        member.term_started_at = now
         data["member_number"] = member.member_number
     assert member.id is not None
     sessions.end_all_sessions(session, member.id)
-    if reason:
-        data["reason"] = reason
     session.add(member)
+    if effective_at is not None:
+        data["effective_at"] = effective_at.isoformat()
     _record_status(
-        session, member, before, member.status, actor_id=actor_id, reason=reason, now=now
+        session,
+        member,
+        before,
+        member.status,
+        actor_id=actor_id,
+        reason=reason,
+        now=effective_at or now,
     )
     audit.record(
         session,
@@ -293,6 +348,8 @@ def change_status(
         subject=audit.member_subject(member),
         now=now,
         data=data,
+        # Free text about the member: kept apart from the hashed log, erased with them.
+        private={"reason": reason} if reason else None,
     )
     return member
 
@@ -404,3 +461,121 @@ def revoke_role(
         now=now,
         data={"role": role.value},
     )
+
+
+@dataclass(frozen=True)
+class Details:
+    """A member's details as corrected: by the member (their name: a change of email waits
+    for member mail, which confirms the new address by a link), or by a governor (both)."""
+
+    name: str
+    email: str | None = None
+
+
+def correct_details(
+    session: Session, *, member: Member, details: Details, actor_id: int | None, now: datetime
+) -> list[str]:
+    """Correct a member's details (UK GDPR Art. 16, rectification); returns the names of the
+    fields changed, which the audit event ``member.details_corrected`` records without their
+    old or new values (the register keeps those; the log must not hold personal data).
+    ``actor_id`` is the member themselves or a governor. Raises ``InvalidInput`` marking each
+    bad field, ``Conflict`` for an email address another account holds, ``Conflict`` for an
+    erased record."""
+    if member.erased_at is not None:
+        raise Conflict("This record has been erased: there is nothing left to correct.")
+    email = normalise_email(details.email) if details.email is not None else member.email
+    if problems := marked({"name": name_problem(details.name), "email": email_problem(email)}):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    if email != member.email and find_by_email(session, email) is not None:
+        raise InvalidInput(
+            "Another account has that email address.",
+            field_errors={"email": "Another account has that email address."},
+        )
+    changed = {"name": details.name.strip(), "email": email}
+    fields = [field for field, value in changed.items() if getattr(member, field) != value]
+    if not fields:
+        return []
+    for field in fields:
+        setattr(member, field, changed[field])
+    session.add(member)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="member.details_corrected",
+        subject=audit.member_subject(member),
+        now=now,
+        data={"fields": fields},
+    )
+    return fields
+
+
+def replace_representative(
+    session: Session,
+    *,
+    member: Member,
+    name: str,
+    email: str,
+    actor_id: int | None,
+    now: datetime,
+) -> Member:
+    """A governor names a new representative for an organisation member: the organisation
+    keeps its membership, number and vote (one organisation, one vote: whatever it did
+    through the old representative, such as voting, stays done). The old representative is
+    signed out and their password no longer works; the new one signs in once a password is
+    set for them (``coopvote users set-password``; by mail where member mail exists).
+    Audited as ``member.representative_replaced``, naming no one. Raises ``Conflict`` for a
+    member who is no organisation, ``NotAllowed`` for one's own record, ``InvalidInput``
+    marking a bad name or email, or an email another account holds."""
+    can_act_on(actor_id, member.id).ensure()
+    if member.representative is None:
+        raise Conflict("Only an organisation member has a representative.")
+    email = normalise_email(email)
+    if problems := marked({"name": name_problem(name), "email": email_problem(email)}):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    holder = find_by_email(session, email)
+    if holder is not None and holder.id != member.id:
+        raise InvalidInput(
+            "Another account has that email address.",
+            field_errors={"email": "Another account has that email address."},
+        )
+    member.representative, member.email = name.strip(), email
+    member.password_hash = NO_PASSWORD
+    session.add(member)
+    assert member.id is not None
+    sessions.end_all_sessions(session, member.id)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="member.representative_replaced",
+        subject=audit.member_subject(member),
+        now=now,
+    )
+    return member
+
+
+def record_guardian_consent(
+    session: Session, *, member: Member, guardian: str, actor_id: int | None, now: datetime
+) -> Member:
+    """A governor records the consent, given in writing, of a student's parent or carer
+    (``guardian``, who gave it), so that a student under 13 may be admitted. Audited as
+    ``member.consent_recorded``, the guardian's name kept apart from the hashed log. Raises
+    ``Conflict`` for anyone but a student under 13, ``InvalidInput`` for a bad name."""
+    can_act_on(actor_id, member.id).ensure()
+    if member.age_band is not AgeBand.UNDER_13:
+        raise Conflict("Only a student under 13 needs a parent's or carer's consent.")
+    if problem := name_problem(guardian):
+        raise InvalidInput(problem, field_errors={"guardian": problem})
+    member.guardian_consent_by, member.guardian_consent_at = guardian.strip(), now
+    session.add(member)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.member_actor(actor_id),
+        action="member.consent_recorded",
+        subject=audit.member_subject(member),
+        now=now,
+        private={"guardian": member.guardian_consent_by},
+    )
+    return member

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.db.types import new_public_id
 from coopvote.errors import InvalidInput
-from coopvote.members.models import Member, MemberStatus, normalise_email
+from coopvote.members.models import NO_PASSWORD, Member, MemberStatus, normalise_email
 from coopvote.members.rules import Transition, email_problem, name_problem
 from coopvote.members.service import add_applicant, change_status
 from coopvote.members.views import (
@@ -34,11 +34,9 @@ EXPORT_COLUMNS = [
     "organisation",
     "applied_at",
 ]
-IMPORT_COLUMNS = {"name", "email", "constituency", "organisation"}
+IMPORT_COLUMNS = frozenset({"name", "email", "constituency", "organisation"})
 #: Imported members start here; ``active`` ones are admitted on import and get a number.
 IMPORTABLE_STATUSES = {MemberStatus.PENDING.value, MemberStatus.ACTIVE.value}
-#: Imported accounts cannot sign in until a password is set for them: no hash matches this.
-NO_PASSWORD = "!"  # noqa: S105 - a marker, not a password
 
 
 @dataclass(frozen=True)
@@ -139,10 +137,11 @@ def decode(data: bytes) -> str:
         raise InvalidInput(f"line {line}: the file is not UTF-8 text") from None
 
 
-def read_csv(text: str) -> list[ImportRow]:
-    """The rows of an import file; ``InvalidInput`` naming the line of the first thing that
-    is not CSV as we take it: missing columns, a NUL character, a field over ``MAX_FIELD``
-    characters, a quote left open."""
+def read_csv(text: str, columns: frozenset[str] = IMPORT_COLUMNS) -> list[ImportRow]:
+    """The rows of an import file (or another CSV file of the register's, with ``columns``);
+    ``InvalidInput`` naming the line of the first thing that is not CSV as we take it:
+    missing columns, a NUL character, a field over ``MAX_FIELD`` characters, a quote left
+    open."""
     for line, content in enumerate(text.split("\n"), start=1):
         if "\x00" in content:
             raise InvalidInput(f"line {line}: the file holds a NUL character")
@@ -151,7 +150,7 @@ def read_csv(text: str) -> list[ImportRow]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[ImportRow] = []
     try:
-        missing = IMPORT_COLUMNS - set(reader.fieldnames or [])
+        missing = columns - set(reader.fieldnames or [])
         if missing:
             raise InvalidInput(f"line 1: missing column(s): {', '.join(sorted(missing))}")
         for line, fields in ((reader.line_num, row) for row in reader):

@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from coopvote.errors import NotFound
 from coopvote.members.models import (
+    IN_MEMBERSHIP,
     IN_OFFICE,
+    AgeBand,
     Constituency,
     Member,
     MemberRole,
@@ -23,12 +25,14 @@ from coopvote.members.models import (
     Organisation,
     Role,
     StatusChange,
+    shown_name,
 )
 from coopvote.members.rules import (
     GOVERNOR_ACTIONS,
     NEEDS_REASON,
     Transition,
     can_change_status,
+    term_ends_at,
 )
 from coopvote.paging import Page
 
@@ -49,6 +53,13 @@ class MemberSummary:
     organisation_name: str | None
     applied_at: datetime
     roles: tuple[Role, ...] = ()
+    #: Their personal data beyond the register entry is erased (issue 18).
+    erased: bool = False
+    #: For an organisation member, the person who acts and votes for it.
+    representative: str | None = None
+    #: A student's age band, and who gave a parent's or carer's consent (under 13).
+    age_band: AgeBand | None = None
+    guardian_consent_by: str | None = None
 
     @property
     def offices(self) -> tuple[Role, ...]:
@@ -114,6 +125,8 @@ class MyMembership:
     member: MemberSummary
     history: list[HistoryEntry]
     can_withdraw: bool
+    #: When the membership lapses unless renewed; ``None`` where it does not (issue 18).
+    term_ends: datetime | None = None
 
 
 def organisations(session: Session) -> Sequence[Organisation]:
@@ -162,7 +175,7 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
             MemberSummary(
                 id=m.id,
                 public_id=m.public_id,
-                name=m.name,
+                name=shown_name(m),
                 email=m.email,
                 status=m.status,
                 member_number=m.member_number,
@@ -172,6 +185,10 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
                 organisation_name=org.name if org else None,
                 applied_at=m.applied_at,
                 roles=tuple(held),
+                erased=m.erased_at is not None,
+                representative=m.representative,
+                age_band=m.age_band,
+                guardian_consent_by=m.guardian_consent_by,
             )
         )
     return summaries
@@ -254,6 +271,17 @@ def my_membership(session: Session, public_id: str) -> MyMembership:
         can_withdraw=bool(
             can_change_status(member.status, Transition.WITHDREW, by_the_member=True)
         ),
+        term_ends=term_end(session, member) if member.status in IN_MEMBERSHIP else None,
+    )
+
+
+def term_end(session: Session, member: Member) -> datetime | None:
+    """When ``member``'s membership lapses unless renewed; ``None`` where it does not."""
+    constituency = (
+        session.get(Constituency, member.constituency_id) if member.constituency_id else None
+    )
+    return term_ends_at(
+        member.term_started_at, constituency.lapse_after_days if constituency else None
     )
 
 

@@ -6,7 +6,7 @@ engine, the unit of work and the column types that the areas' models use."""
 
 from sqlmodel import SQLModel
 
-from coopvote.audit.models import AuditEvent, AuditHead
+from coopvote.audit.models import AuditEvent, AuditHead, AuditNote
 from coopvote.ballots.models import (
     Ballot,
     BallotOption,
@@ -25,6 +25,7 @@ from coopvote.members.models import (
     Member,
     MemberRole,
     Organisation,
+    PrivacyNotice,
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
@@ -35,6 +36,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "AuditHead",
+    "AuditNote",
     "Ballot",
     "BallotOption",
     "BallotTrustee",
@@ -49,6 +51,7 @@ __all__ = [
     "MemberRole",
     "Organisation",
     "Paper",
+    "PrivacyNotice",
     "Proposal",
     "ResultDeclaration",
     "RollEntry",

@@ -16,6 +16,9 @@ from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
 from coopvote.web.pages.home import home, welcome
 from coopvote.web.pages.membership import MembershipPages
+from coopvote.web.pages.my_data import MyDataPages
+from coopvote.web.pages.privacy import PrivacyPages
+from coopvote.web.pages.register_rights import LeaversPages, RegisterRightsPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
 from coopvote.web.pages.voting import VotingPages
@@ -33,6 +36,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     welcome,
     AuthPages,
     MembershipPages,
+    MyDataPages,
+    RegisterRightsPages,
+    LeaversPages,
+    PrivacyPages,
     GovernancePages,
     AdminPages,
     AuditPages,

@@ -97,6 +97,9 @@ class AuditEventOut:
     #: Extension: the names of the members that ``actor`` and ``subject`` refer to, if any.
     actor_name: str | None
     subject_name: str | None
+    #: Extension: free text kept apart from the hashed ``data`` (which holds only a salted
+    #: digest of each, under ``kept_apart``), by name; absent once erased with its member.
+    notes: dict[str, str]
 
     @classmethod
     def of(cls, row: EventRow) -> AuditEventOut:
@@ -112,4 +115,5 @@ class AuditEventOut:
             hash=e.hash,
             actor_name=row.actor_name,
             subject_name=row.subject_name,
+            notes=row.notes,
         )

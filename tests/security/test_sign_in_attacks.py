@@ -133,6 +133,7 @@ def test_registration_is_throttled_per_address_above_sixty_a_minute(
                 "password": "a long new password for me",
                 "constituency": "students",
                 "organisation": "the-grange",
+                "age_band": "13_or_over",  # students give their age band (issue 18)
             },
         )
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
+from coopvote.members import lapsing, privacy, retention, views
 from coopvote.members import service as members
-from coopvote.members import views
 from coopvote.members.models import MemberStatus, Role, normalise_email
 from coopvote.members.rules import Transition
 from coopvote.members.service import Application
@@ -41,6 +41,13 @@ class MemberIn:
     organisation: str
     #: Extension: an integration that enrols members confirms they agreed to the rules.
     agrees_to_rules: bool = True
+    #: Extension: an organisation applying (``name`` is the organisation's) names the one
+    #: person who will act and vote for it.
+    representative: str | None = None
+    #: Extension, students only: ``under_13`` or ``13_or_over`` (``below_minimum`` is
+    #: refused), and under 13 who gives a parent's or carer's consent.
+    age_band: str = ""
+    guardian_consent_by: str = ""
 
 
 @dataclass
@@ -53,6 +60,8 @@ class MemberOut:
     constituency: str | None
     organisation: str | None
     roles: list[str]
+    #: Extension: for an organisation member, the person who acts and votes for it.
+    representative: str | None
 
     @classmethod
     def of(cls, member: MemberSummary) -> MemberOut:
@@ -65,6 +74,7 @@ class MemberOut:
             constituency=member.constituency,
             organisation=member.organisation,
             roles=[r.value for r in member.roles],
+            representative=member.representative,
         )
 
 
@@ -80,6 +90,46 @@ class HistoryOut:
 @dataclass
 class MemberDetailOut(MemberOut):
     history: list[HistoryOut]
+
+
+@dataclass
+class MyDetailsIn:
+    """What a member corrects of their own details (a new email waits for member mail)."""
+
+    name: str
+
+
+@dataclass
+class DetailsIn:
+    """What a governor corrects on a member's record; what is left out stays as it is."""
+
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class NoticeOut:
+    version: int
+    #: Markdown.
+    text: str
+
+
+@dataclass
+class ConsentIn:
+    #: The parent or carer who gave consent.
+    guardian: str
+
+
+@dataclass
+class RepresentativeIn:
+    name: str
+    email: str
+
+
+@dataclass
+class TermOut:
+    #: When the membership lapses unless renewed again.
+    term_ends_at: datetime
 
 
 @dataclass
@@ -100,6 +150,12 @@ class PublicController(Controller):
     @get("/constituencies", sync_to_thread=True)
     def constituencies(self, db: Db) -> list[NamedThing]:
         return [NamedThing(c.slug, c.name) for c in views.constituencies(db)]
+
+    @get("/privacy", sync_to_thread=True)
+    def privacy_notice(self, db: Db, settings: CurrentSettings) -> NoticeOut:
+        """The privacy notice in force (Markdown), and its version."""
+        notice = privacy.current_notice(db, cooperative=settings.cooperative_name)
+        return NoticeOut(version=notice.version, text=notice.text)
 
     @post("/session", status_code=HTTP_200_OK, sync_to_thread=True)
     def sign_in(
@@ -155,6 +211,34 @@ class MeController(Controller):
     def me(self, db: Db, principal: CurrentPrincipal) -> MemberOut:
         return MemberOut.of(views.summary(db, views.get_member(db, principal.public_id)))
 
+    @patch("/", sync_to_thread=True)
+    def correct(
+        self, db: Db, principal: CurrentPrincipal, data: JSONBody[MyDetailsIn], now: Now
+    ) -> MemberOut:
+        """Correct one's own name (UK GDPR Art. 16); audited by field name only."""
+        member = views.get_member(db, principal.public_id)
+        members.correct_details(
+            db,
+            member=member,
+            details=members.Details(name=data.name),
+            actor_id=principal.member_id,
+            now=now,
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @get("/export", sync_to_thread=True)
+    def export(self, db: Db, principal: CurrentPrincipal, now: Now) -> dict[str, Any]:
+        """Every piece of personal data held about the caller (subject access, UK GDPR Art.
+        15): details, status history, offices, consent, proposals, comments, support,
+        sessions; nothing about any vote or any other member."""
+        return privacy.subject_access(db, views.get_member(db, principal.public_id), now=now)
+
+    @post("/renew", status_code=HTTP_200_OK, sync_to_thread=True)
+    def renew(self, db: Db, principal: CurrentPrincipal, now: Now) -> TermOut:
+        """Renew a membership that lapses; ``409`` where it does not, or for a non-member."""
+        ends = lapsing.renew(db, member=views.get_member(db, principal.public_id), now=now)
+        return TermOut(term_ends_at=ends)
+
     @post("/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
     def withdraw(self, db: Db, principal: CurrentPrincipal, now: Now) -> MemberOut:
         member = views.get_member(db, principal.public_id)
@@ -187,6 +271,9 @@ class MembersController(Controller):
             data.constituency,
             data.organisation,
             data.agrees_to_rules,
+            data.representative,
+            data.age_band,
+            data.guardian_consent_by,
         )
         try:
             public_id = web_signing.register(request, settings, application, now)
@@ -201,6 +288,7 @@ class MembersController(Controller):
             constituency=data.constituency,
             organisation=data.organisation,
             roles=[Role.MEMBER.value],
+            representative=data.representative.strip() if data.representative else None,
         )
 
     @get("/", sync_to_thread=True)
@@ -234,6 +322,78 @@ class MembersController(Controller):
                 for h in views.history(db, member)
             ],
         )
+
+    @patch("/{member_id:str}", sync_to_thread=True)
+    def correct(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: JSONBody[DetailsIn],
+        now: Now,
+    ) -> MemberOut:
+        """A governor corrects a member's name or email; audited by field name only."""
+        member = views.get_member(db, member_id)
+        members.correct_details(
+            db,
+            member=member,
+            details=members.Details(name=data.name or member.name, email=data.email),
+            actor_id=principal.member_id,
+            now=now,
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @post("/{member_id:str}/representative", status_code=HTTP_200_OK, sync_to_thread=True)
+    def representative(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: JSONBody[RepresentativeIn],
+        now: Now,
+    ) -> MemberOut:
+        """Replace an organisation member's representative (``409`` for a person)."""
+        member = views.get_member(db, member_id)
+        members.replace_representative(
+            db,
+            member=member,
+            name=data.name,
+            email=data.email,
+            actor_id=principal.member_id,
+            now=now,
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @post("/{member_id:str}/consent", status_code=HTTP_200_OK, sync_to_thread=True)
+    def consent(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        member_id: FromPath[str],
+        data: JSONBody[ConsentIn],
+        now: Now,
+    ) -> MemberOut:
+        """Record a parent's or carer's consent for a student under 13 (``409`` otherwise)."""
+        member = views.get_member(db, member_id)
+        members.record_guardian_consent(
+            db, member=member, guardian=data.guardian, actor_id=principal.member_id, now=now
+        )
+        return MemberOut.of(views.summary(db, member))
+
+    @post(
+        "/{member_id:str}/erase",
+        status_code=HTTP_200_OK,
+        opt=requires(Role.ADMIN),
+        sync_to_thread=True,
+    )
+    def erase(
+        self, db: Db, principal: CurrentPrincipal, member_id: FromPath[str], now: Now
+    ) -> MemberOut:
+        """An admin erases a former member's personal data at their request (UK GDPR Art.
+        17), keeping the register entry; ``409`` while they are still a member."""
+        member = views.get_member(db, member_id)
+        retention.erase(db, member=member, actor_id=principal.member_id, now=now, on_request=True)
+        return MemberOut.of(views.summary(db, member))
 
     def _change(
         self,

@@ -42,6 +42,8 @@ CSV_COLUMNS = [
     "data",
     "prev_hash",
     "hash",
+    #: The kept-apart notes that have not been erased, as JSON (not part of the hashes).
+    "notes",
 ]
 
 
@@ -61,6 +63,7 @@ def csv_rows(rows: Iterable[EventRow]) -> Iterator[list[str]]:
             canonical_json(e.data).decode(),
             e.prev_hash,
             e.hash,
+            canonical_json(row.notes).decode(),
         ]
 
 

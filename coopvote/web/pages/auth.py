@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from coopvote.cooperative import views as cooperative
 from coopvote.errors import InvalidInput
 from coopvote.members import views
 from coopvote.members.service import Application
@@ -32,6 +34,9 @@ def registration_form(form: dict[str, Any]) -> Application:
         constituency=text(form, "constituency"),
         organisation=text(form, "organisation"),
         agrees_to_rules=checked(form, "agrees_to_rules"),
+        # Students only (issue 18): templates/auth/_student_age.html.
+        age_band=text(form, "age_band"),
+        guardian_consent_by=text(form, "guardian_consent_by"),
     )
 
 
@@ -55,6 +60,7 @@ class AuthPages(Controller):
         return {
             "organisations": [(o.slug, o.name) for o in views.organisations(db)],
             "constituencies": [(c.slug, c.name) for c in views.constituencies(db)],
+            "minimum_age": cooperative.current(db).minimum_age,
         }
 
     @get("/register", sync_to_thread=True)
@@ -105,7 +111,9 @@ class AuthPages(Controller):
             if isinstance(outcome, signing.Throttled):
                 shown.headers.update(web_signing.retry_after(outcome))
             return shown
-        response = redirect(request, form.next or WELCOME, f"Welcome, {outcome.member.name}.")
+        # Through the check for a privacy notice the member has not yet seen (issue 18).
+        onward = "/privacy/check?" + urlencode({"next": form.next or WELCOME})
+        response = redirect(request, onward, f"Welcome, {outcome.member.name}.")
         response.set_cookie(session_cookie(settings, outcome.token))
         response.set_cookie(bound_csrf_cookie(settings, outcome.token))
         return response

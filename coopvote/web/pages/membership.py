@@ -32,6 +32,7 @@ class MembershipPages(Controller):
             me=mine.member,
             history=mine.history,
             can_withdraw=mine.can_withdraw,
+            term_ends=mine.term_ends,
         )
 
     @post("/withdraw", sync_to_thread=True)
