@@ -23,6 +23,7 @@ MAIN = [
     ("Audit", "/audit"),
     ("Audit log", "/audit/log"),
     ("Roles", "/admin/roles"),
+    ("Trustees", "/admin/trustees"),
     ("Settings", "/admin/settings"),
     ("Organisations", "/admin/groups"),
 ]
