@@ -31,7 +31,7 @@ OPEN_BOX = "ballots/open_box.html"
 
 def no_store(response: Template) -> Template:
     """Answer a request that carried a secret key so that no cache keeps the page."""
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["cache-control"] = "no-store"  # as templating.page names it: one header
     return response
 
 
