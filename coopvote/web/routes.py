@@ -19,7 +19,7 @@ from coopvote.web.pages.elections import ElectionPages
 from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
-from coopvote.web.pages.home import home
+from coopvote.web.pages.home import home, welcome
 from coopvote.web.pages.meetings import MeetingPages
 from coopvote.web.pages.membership import MembershipPages
 from coopvote.web.pages.my_data import MyDataPages
@@ -45,6 +45,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ElectionsController,
     NominationsController,
     home,
+    welcome,
     AuthPages,
     AccountLinkPages,
     MembershipPages,
