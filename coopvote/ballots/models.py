@@ -164,8 +164,9 @@ class BallotTrustee(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", unique=True)
-    #: X25519 public key in hex; ``None`` until the trustee has generated their key.
-    public_key: str | None = Field(default=None, max_length=64)
+    #: X25519 public key in hex; ``None`` until the trustee has generated their key. Each
+    #: trustee's own: one person holding two trustees' shares would need fewer others.
+    public_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
     named_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -339,6 +339,13 @@ class Vote:
     paper: Mapping[str, Any]
 
 
+#: The refusal of every vote while the ballot's box key is not the one recorded at opening.
+BOX_KEY_CHANGED = (
+    "Your vote was not recorded: this ballot's box key is not the one recorded when it opened. "
+    "Tell the co-operative's auditor."
+)
+
+
 def cast_vote(
     session: Session, ballot: Ballot, *, member_id: int, paper: Mapping[str, Any], now: datetime
 ) -> str:
@@ -390,6 +397,9 @@ def _cast_in_one_ballot(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+    if views.box_key_changed(session, ballot):
+        # Never seal a paper to a key someone put into the database (docs/secrecy.md).
+        return [Conflict(BOX_KEY_CHANGED) for _ in votes]
     option_ids = [o.id for o in views.options(session, ballot) if o.id is not None]
     members = {v.member_id for v in votes}
     has_voted = dict(

@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from nacl.bindings import crypto_scalarmult
 from nacl.exceptions import CryptoError
+from nacl.exceptions import RuntimeError as NaclRuntimeError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from sqlmodel import Session, col, select
 
 from coopvote import audit
+from coopvote.audit.models import AuditEvent
 from coopvote.ballots import keys, sealing, shares
 from coopvote.ballots.models import Ballot, BallotStatus, BallotTrustee, KeyShare
 from coopvote.errors import Conflict, InvalidInput, NotFound
@@ -54,11 +57,17 @@ class Listed:
 
 
 def keyed(session: Session) -> list[BallotTrustee]:
-    """The trustees who hold a key, in the order they were named."""
+    """The trustees who hold a key and are still in good standing (``TRUSTWORTHY``: a
+    suspended, lapsed or ceased member holds no office's powers, so gets no share of a new
+    ballot's key), in the order they were named."""
     return list(
         session.exec(
             select(BallotTrustee)
-            .where(col(BallotTrustee.public_key).is_not(None))
+            .join(Member, col(Member.id) == BallotTrustee.member_id)
+            .where(
+                col(BallotTrustee.public_key).is_not(None),
+                col(Member.status).in_(TRUSTWORTHY),
+            )
             .order_by(col(BallotTrustee.id))
         )
     )
@@ -128,14 +137,18 @@ def _awaiting_key(session: Session, member_id: int) -> BallotTrustee:
 
 
 def _public_key(text: str) -> PublicKey:
-    """A public key from its 64 hex digits (spaces allowed). ``InvalidInput`` otherwise."""
+    """A public key from its 64 hex digits (spaces allowed). ``InvalidInput`` otherwise, and
+    for a point of small order (the all-zero key, say): libsodium refuses to seal to those,
+    since every key agreement with them gives a value anyone can compute."""
     try:
-        return PublicKey(bytes.fromhex("".join(text.split())))
-    except (ValueError, TypeError):
+        key = PublicKey(bytes.fromhex("".join(text.split())))
+        crypto_scalarmult(bytes(PrivateKey.generate()), bytes(key))
+    except (ValueError, TypeError, NaclRuntimeError):
         raise InvalidInput(
             "A public key is 64 hexadecimal digits, as `coopvote trustee keygen` prints it.",
             field_errors={"public_key": "Enter the public key that keygen printed."},
         ) from None
+    return key
 
 
 def _expected_answer(member_id: int, public_key: PublicKey) -> str:
@@ -173,10 +186,27 @@ def register_public_key(
     return trustee
 
 
+def _ensure_unshared(session: Session, key: PublicKey) -> None:
+    """``InvalidInput`` marking ``public_key`` when another trustee registered this key: one
+    person holding two trustees' shares would need fewer others to open a box, and the
+    box, which knows shares by key, would count them as one."""
+    taken = session.exec(
+        select(BallotTrustee.id).where(BallotTrustee.public_key == bytes(key).hex())
+    ).first()
+    if taken is not None:
+        raise InvalidInput(
+            "Another trustee registered this public key: each trustee makes their own key "
+            "with `coopvote trustee keygen`.",
+            field_errors={"public_key": "Make a key of your own with keygen."},
+        )
+
+
 def register_key(
     session: Session, trustee: BallotTrustee, key: PublicKey, *, now: datetime
 ) -> None:
-    """Store the trustee's public ``key`` (the demo registers its known keys here)."""
+    """Store the trustee's public ``key`` (the demo registers its known keys here).
+    ``InvalidInput`` when another trustee has it."""
+    _ensure_unshared(session, key)
     trustee.public_key = bytes(key).hex()
     session.add(trustee)
     session.flush()
@@ -194,7 +224,7 @@ def split_among_trustees(session: Session, ballot: Ballot) -> bool:
     """At opening, when enough trustees hold keys: give the ballot a fresh key pair, seal a
     share of its private key to each trustee, and forget it. Whether it did (else the ballot
     runs in server-key mode)."""
-    holders = keyed(session)
+    holders = [holder for holder in keyed(session) if _as_registered(session, holder)]
     if len(holders) < MINIMUM:
         return False
     assert ballot.id is not None
@@ -219,6 +249,23 @@ def split_among_trustees(session: Session, ballot: Ballot) -> bool:
     session.add(ballot)
     session.flush()
     return True
+
+
+def _as_registered(session: Session, trustee: BallotTrustee) -> bool:
+    """Whether the trustee's stored key is the one their latest ``trustee.key_registered``
+    audit event recorded. Whoever can write the ``ballot_trustee`` table could otherwise put
+    in keys of their own and be sealed a majority of every new ballot's shares; a trustee
+    whose key was changed so gets no share (and with too few left, ballots run in server-key
+    mode, which a database writer cannot read)."""
+    recorded = session.exec(
+        select(AuditEvent.data)
+        .where(
+            AuditEvent.action == "trustee.key_registered",
+            AuditEvent.subject == f"member:{trustee.member_id}",
+        )
+        .order_by(col(AuditEvent.seq).desc())
+    ).first()
+    return isinstance(recorded, dict) and recorded.get("public_key") == trustee.public_key
 
 
 def _private_key(text: str) -> PrivateKey | None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
+from coopvote.audit.models import AuditEvent
 from coopvote.ballots import board as chain
 from coopvote.ballots import rules
 from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, BoardEntry, RollEntry
@@ -246,3 +247,20 @@ def find_tracker(session: Session, tracker: str) -> Ballot:
     if ballot is None:
         raise NotFound("No sealed paper with that receipt is on any ballot's board.")
     return ballot
+
+
+def box_key_changed(session: Session, ballot: Ballot) -> bool:
+    """Whether the ballot's box key (``Ballot.box_public_key``: the ballot's own key in trustee
+    mode, ``None`` in server-key mode) differs from the one its ``ballot.opened`` audit event
+    recorded. Whoever can write the ``ballot`` row could otherwise swap in a key of their own,
+    and every paper cast afterwards would be sealed to them. ``False`` before the ballot opens,
+    and for a ballot opened before the event recorded its key."""
+    data = session.exec(
+        select(AuditEvent.data).where(
+            AuditEvent.subject == f"ballot:{ballot.public_id}",
+            AuditEvent.action == "ballot.opened",
+        )
+    ).first()
+    if not isinstance(data, dict) or "box_public_key" not in data:
+        return False
+    return bool(data["box_public_key"] != ballot.box_public_key)

@@ -48,6 +48,11 @@ def box_problems(session: Session, ballot: Ballot, *, opened: int) -> list[str]:
         problems.append(f"The bulletin board was changed: {broken}.")
     if seals := _seal_problem(ballot, entries):
         problems.append(seals)
+    if ballot_views.box_key_changed(session, ballot):
+        problems.append(
+            "The box's key is not the one recorded when the ballot opened: papers cast since "
+            "may be sealed to someone else's key."
+        )
     head = entries[-1].head if entries else ballot_views.board_tip(session, ballot).head
     sealed: dict[str, bytes] = dict(
         session.exec(

@@ -5,13 +5,18 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+from nacl.public import PrivateKey
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
 
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views as ballot_views
+from coopvote.ballots.models import SealedPaper
 from coopvote.cli import main
 from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.errors import Conflict
 from coopvote.schema.migrate import alembic_config, upgrade
 from tests.ballots.tampering import stuff_properly, unguarded
 from tests.factories import make_ballot, make_member
@@ -111,3 +116,35 @@ def test_the_upgrade_seals_the_entries_already_on_a_board(
         assert connection.execute(text("SELECT count(*) FROM board_entry")).scalar_one() == 2
     with pytest.raises(DBAPIError, match="append-only"), database.engine.begin() as connection:
         connection.execute(text("UPDATE board_entry SET seal = NULL"))
+
+
+def test_a_box_key_swapped_into_the_database_seals_no_paper_and_is_named(
+    cli: CliRunner, database: Database
+) -> None:
+    """Whoever can write the ``ballot`` row could put in a key of their own, and every paper
+    cast afterwards would be sealed to them, read while voting is open: votes are refused
+    instead, and the check names the swap."""
+    with database.transaction() as session:
+        voters = [make_member(session) for _ in range(2)]
+        ballot = make_ballot(session)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE ballot SET box_public_key = :k WHERE public_id = :p"),
+            {"k": bytes(PrivateKey.generate().public_key).hex(), "p": ballot.public_id},
+        )
+    voter = voters[0].id
+    assert voter is not None
+    with database.transaction() as session:
+        swapped = ballot_views.find_ballot(session, ballot.public_id)
+        with pytest.raises(Conflict, match="box key"):
+            ballots.cast_vote(
+                session, swapped, member_id=voter, paper={"choice": "for"}, now=utcnow()
+            )
+    with database.reading() as session:
+        assert session.exec(select(SealedPaper)).all() == []
+    result = cli.invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1, result.output
+    assert (
+        f"Ballot {ballot.public_id}: The box's key is not the one recorded when the ballot "
+        "opened" in result.output
+    )

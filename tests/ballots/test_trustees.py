@@ -14,18 +14,19 @@ from click.testing import CliRunner
 from litestar.testing import TestClient
 from nacl.public import PrivateKey, SealedBox
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import service as ballots
 from coopvote.ballots import trustees
 from coopvote.ballots import views as ballot_views
-from coopvote.ballots.models import Ballot, KeyShare, Paper
+from coopvote.ballots.models import Ballot, BallotTrustee, KeyShare, Paper
 from coopvote.cli import main
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.errors import Conflict, InvalidInput, NotFound
-from coopvote.members.models import Role
+from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.results import service as results
 from coopvote.results.reconcile import reconcile_ballots
 from tests.ballots.tampering import unguarded
@@ -325,3 +326,99 @@ def test_an_opened_paper_edited_before_publication_is_seen_in_trustee_mode(
     with database.reading() as session:
         [found] = reconcile_ballots(session)
     assert found.problems == ["The opened papers are not those recorded when the box was opened."]
+
+
+@pytest.mark.parametrize(
+    "public_key",
+    [
+        "00" * 32,
+        "01" + "00" * 31,
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+    ],
+    ids=["zero", "one", "order-8"],
+)
+def test_a_public_key_of_small_order_is_refused_not_a_500(
+    client: TestClient[Any], database: Database, public_key: str
+) -> None:
+    """libsodium will not seal to a point of small order (every key agreement with it gives a
+    value anyone can compute): such a key was a 500 on the key page and the API."""
+    with database.transaction() as session:
+        member = make_member(session, email="t@example.org")
+        trustees.name_trustee(session, member, actor_id=None, now=utcnow())
+    sign_in(client, "t@example.org")
+    page = client.post("/ballots/trustee/key", data=form(client, public_key=public_key))
+    assert page.status_code == 422
+    assert "64 hexadecimal digits" in page.text
+    api = client.post("/api/v1/ballots/trustees/challenge", json={"public_key": public_key})
+    assert api.status_code == 422
+
+
+def test_two_trustees_cannot_register_one_key(session: Session) -> None:
+    """One person holding two trustees' shares would need fewer others to open a box; the box
+    knows shares by key, so it would also count them as one."""
+    first, second = make_member(session), make_member(session)
+    assert first.id is not None
+    assert second.id is not None
+    for member in (first, second):
+        trustees.name_trustee(session, member, actor_id=None, now=utcnow())
+    key = PrivateKey.generate()
+    public = bytes(key.public_key).hex()
+    for member_id in (first.id, second.id):
+        sealed = trustees.challenge(session, member_id, public).sealed
+        if member_id == first.id:
+            trustees.register_public_key(
+                session, member_id, public, answer(key, sealed), now=utcnow()
+            )
+        else:
+            with pytest.raises(InvalidInput, match="Another trustee registered this public key"):
+                trustees.register_public_key(
+                    session, member_id, public, answer(key, sealed), now=utcnow()
+                )
+    with pytest.raises(IntegrityError):
+        session.execute(
+            text("UPDATE ballot_trustee SET public_key = :k WHERE member_id = :m"),
+            {"k": public, "m": second.id},
+        )
+
+
+def test_a_suspended_trustee_gets_no_share_of_a_new_ballot(session: Session) -> None:
+    """A suspended member holds no office's powers: with two trustees left in good standing,
+    new ballots run in server-key mode."""
+    trustee_keys(session)
+    suspended = session.get(Member, trustees.keyed(session)[0].member_id)
+    assert suspended is not None
+    suspended.status = MemberStatus.SUSPENDED
+    session.add(suspended)
+    session.flush()
+    assert len(trustees.keyed(session)) == 2
+    assert make_ballot(session).box_public_key is None
+
+
+def swap_key(session: Session, trustee: BallotTrustee) -> str:
+    """Write a key of one's own over the trustee's, as a database writer would; its public
+    half."""
+    public = bytes(PrivateKey.generate().public_key).hex()
+    session.execute(
+        text("UPDATE ballot_trustee SET public_key = :k WHERE id = :t"),
+        {"k": public, "t": trustee.id},
+    )
+    session.expire_all()
+    return public
+
+
+def test_trustee_keys_swapped_in_the_database_get_no_share(session: Session) -> None:
+    """Whoever can write ``ballot_trustee`` could put in keys of their own and be sealed a
+    majority of every new ballot's shares: a key that is not the one its trustee registered
+    (as the audit log recorded it) gets none; with two trustees left, the ballot runs in
+    server-key mode, which a database writer cannot read."""
+    trustee_keys(session, 4)
+    first, *_, last = trustees.keyed(session)
+    intruder = swap_key(session, first)
+    ballot = make_ballot(session)
+    assert ballot.box_public_key is not None
+    holders = {t.id: t.public_key for t in trustees.keyed(session)}
+    shared = [holders[share.trustee_id] for share in session.exec(select(KeyShare))]
+    assert len(shared) == 3
+    assert intruder not in shared
+    swap_key(session, last)
+    assert make_ballot(session).box_public_key is None
