@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from coopvote.audit.models import AuditEvent, AuditNote
+from coopvote.errors import Conflict
 from coopvote.members.models import Member, shown_name
 from coopvote.paging import Page
 
@@ -78,7 +79,11 @@ def find_events(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[EventRow]:
-    """Matching events in chain order: those after sequence number ``after``, at most ``limit``."""
+    """Matching events in chain order: those after sequence number ``after``, at most ``limit``.
+
+    ``Conflict`` when one of them cannot be read (an impossible time, data that is not JSON:
+    written behind the application's back), rather than a server error; verification
+    (``audit.service.stored_event``) names which."""
     query = (
         select(AuditEvent)
         .where(col(AuditEvent.seq) > after, *_conditions(filters))
@@ -86,7 +91,14 @@ def find_events(
         .offset(offset)
         .limit(limit)
     )
-    return _with_names(session, session.exec(query).all())
+    try:
+        events = session.exec(query).all()
+    except (ValueError, TypeError, OverflowError):
+        raise Conflict(
+            "The audit log holds an event that cannot be read: it was written behind "
+            "coopvote's back. The audit dashboard and `coopvote audit verify` name it."
+        ) from None
+    return _with_names(session, events)
 
 
 def browse_events(

@@ -1,15 +1,20 @@
 """`coopvote audit verify`: exit 0 when the chain holds, 1 when it is broken."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from litestar.testing import TestClient
 from sqlalchemy import text
 
 from coopvote.audit.service import current_head
 from coopvote.cli import main
 from coopvote.db import Database
+from coopvote.members.models import Role
 from tests.audit.chains import TAMPERINGS, append, as_owner, rewrite_after
+from tests.factories import make_member
+from tests.web.helpers import form, sign_in
 
 
 @pytest.fixture
@@ -109,3 +114,31 @@ def test_a_malformed_event_is_named_not_a_crash(
     assert result.exit_code == 1, result.output
     assert "broken at event 2: it cannot be read:" in result.output
     assert problem in result.output
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("at", "2026-02-30 10:00:00.000000"), ("data", "{not json")]
+)
+def test_a_malformed_event_is_a_clear_409_when_browsing_not_a_500(
+    client: TestClient[Any], database: Database, column: str, value: str
+) -> None:
+    """Browsing, exporting and the API read whole events: one written behind the app's back
+    used to be a 500 on each, while verification named it."""
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL's column types refuse these values")
+    with database.transaction() as session:
+        make_member(session, email="aud@example.org", roles=(Role.AUDITOR,))
+    with as_owner(database) as connection:
+        connection.execute(
+            text(f"UPDATE audit_event SET {column} = :value WHERE seq = 1"),  # noqa: S608 - a test's own column names
+            {"value": value},
+        )
+    sign_in(client, "aud@example.org")
+    for answer in (
+        client.get("/audit/log"),
+        client.get("/api/v1/audit/"),
+        client.post("/audit/log.csv", data=form(client)),
+    ):
+        assert answer.status_code == 409, answer.text
+        assert "cannot be read" in answer.text
+    assert client.get("/audit").status_code == 200
