@@ -72,11 +72,14 @@ def open_box(
     *,
     actor_id: int | None,
     now: datetime,
+    trustees: Sequence[str] = (),
 ) -> int:
     """Decrypt the ballot's sealed papers with its ``private_key`` into opened papers, in a
     fresh random order and under random keys, so that nothing pairs an opened paper with its
-    sealed form; record the board's head and the count in the audit log. Returns the number of
-    papers. Raises ``nacl.exceptions.CryptoError`` when the key is not the ballot's."""
+    sealed form; record the board's head, the count and, in trustee mode, the ``trustees``
+    whose shares gave the key (audit subjects, ``member:ID``) in the audit log. Returns the
+    number of papers. Raises ``nacl.exceptions.CryptoError`` when the key is not the
+    ballot's."""
     sealed = session.exec(
         select(SealedPaper.sealed).where(col(SealedPaper.ballot_id) == ballot.id)
     ).all()
@@ -99,6 +102,7 @@ def open_box(
             "board_head": views.board_tip(session, ballot).head,
             "papers": len(papers),
             "papers_sha256": box.papers_digest(papers),
+            **({"trustees": sorted(trustees)} if trustees else {}),
         },
     )
     return len(papers)

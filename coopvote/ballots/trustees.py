@@ -288,28 +288,37 @@ def open_with_trustees(
     Returns the number of papers.
 
     ``Conflict`` when the ballot is not closed, not in trustee mode or opened already;
-    ``InvalidInput`` when fewer than the needed trustees' keys are valid for it."""
+    ``InvalidInput`` when fewer than the needed trustees' keys are valid for it, or when more
+    keys are entered than it has trustees (each key costs a key derivation to try)."""
     if ballot.status is not BallotStatus.CLOSED or ballot.box_opened_at is not None:
         raise Conflict("Only a closed ballot whose box is still sealed can be opened.")
     if ballot.box_public_key is None or ballot.trustees_needed is None:
         raise Conflict("This ballot's box opens itself at close: it has no trustees.")
     held = {
-        trustee.public_key: share
+        trustee.public_key: (share, trustee)
         for share, trustee in session.exec(
             select(KeyShare, BallotTrustee)
             .join(BallotTrustee, col(BallotTrustee.id) == KeyShare.trustee_id)
             .where(KeyShare.ballot_id == ballot.id)
         )
     }
+    entered = {"".join(key.split()).lower() for key in trustee_keys} - {""}
+    if len(entered) > len(held):
+        raise InvalidInput(
+            f"This box has {len(held)} trustees: enter at most {len(held)} keys.",
+            field_errors={"trustee_keys": "Enter only the trustees' own keys."},
+        )
     opened: dict[int, bytes] = {}
-    for key in filter(None, map(_private_key, trustee_keys)):
-        share = held.get(bytes(key.public_key).hex())
-        if share is None:
+    opened_by: set[str] = set()
+    for key in filter(None, map(_private_key, entered)):
+        share, trustee = held.get(bytes(key.public_key).hex(), (None, None))
+        if share is None or trustee is None:
             continue
         try:
             opened[share.share_index] = SealedBox(key).decrypt(share.sealed_share)
         except CryptoError:
             continue
+        opened_by.add(f"member:{trustee.member_id}")
     if len(opened) < ballot.trustees_needed:
         raise InvalidInput(
             f"{ballot.trustees_needed} trustees' keys are needed to open this box; "
@@ -319,4 +328,6 @@ def open_with_trustees(
     private_key = PrivateKey(shares.join_key(sorted(opened.items())))
     if bytes(private_key.public_key).hex() != ballot.box_public_key:
         raise Conflict("The shares do not give this ballot's key: tell the auditor.")
-    return sealing.open_box(session, ballot, private_key, actor_id=actor_id, now=now)
+    return sealing.open_box(
+        session, ballot, private_key, actor_id=actor_id, now=now, trustees=sorted(opened_by)
+    )

@@ -422,3 +422,29 @@ def test_trustee_keys_swapped_in_the_database_get_no_share(session: Session) -> 
     assert intruder not in shared
     swap_key(session, last)
     assert make_ballot(session).box_public_key is None
+
+
+def test_the_audit_log_names_whose_keys_opened_the_box_and_extra_keys_are_refused(
+    session: Session,
+) -> None:
+    """Anyone holding k keys may open the box (the keys are the authority), so the auditor
+    needs to know whose shares did it; a flood of keys, each a key derivation to try, is
+    refused before any is tried; one trustee's key twice counts once."""
+    first, second, _ = trustee_keys(session)
+    ballot = closed_with_votes(session, ["for"])
+    with pytest.raises(InvalidInput, match="enter at most 3 keys"):
+        trustees.open_with_trustees(
+            session,
+            ballot,
+            [bytes(PrivateKey.generate()).hex() for _ in range(4)],
+            actor_id=None,
+            now=utcnow(),
+        )
+    with pytest.raises(InvalidInput, match="1 of those entered"):
+        trustees.open_with_trustees(
+            session, ballot, [first, first.upper(), f" {first} "], actor_id=None, now=utcnow()
+        )
+    trustees.open_with_trustees(session, ballot, [first, second], actor_id=None, now=utcnow())
+    opened = session.exec(select(AuditEvent).where(AuditEvent.action == "ballot.box_opened")).one()
+    holders = trustees.keyed(session)[:2]
+    assert opened.data["trustees"] == sorted(f"member:{t.member_id}" for t in holders)
