@@ -10,6 +10,7 @@ from sqlalchemy import text
 from coopvote.db import Database
 from coopvote.results.reconcile import reconcile_ballots
 from coopvote.schema.migrate import alembic_config, upgrade
+from tests.factories import make_member
 
 BEFORE = "a6b757f38edd"
 
@@ -68,3 +69,28 @@ def test_an_open_ballot_with_unsealed_papers_stops_the_upgrade(sqlite: Database)
     legacy_ballot(sqlite, "open", ["for"])
     with pytest.raises(RuntimeError, match="Close or cancel these open ballots"):
         upgrade(sqlite.engine)
+
+
+def test_a_key_two_trustees_registered_stays_with_the_first(sqlite: Database) -> None:
+    """Two trustees cannot hold one key from the upgrade on (a unique index); where two did,
+    the later one's key is cleared so that they register their own, and the upgrade runs."""
+    with sqlite.transaction() as session:
+        members = [make_member(session).id for _ in range(2)]
+    config = alembic_config()
+    with sqlite.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "1bedd5ed99d2")
+        for member_id in members:
+            connection.execute(
+                text(
+                    "INSERT INTO ballot_trustee (member_id, public_key, named_at) "
+                    "VALUES (:m, :k, '2026-01-01 00:00:00')"
+                ),
+                {"m": member_id, "k": "ab" * 32},
+            )
+    upgrade(sqlite.engine)
+    with sqlite.engine.connect() as connection:
+        keys = connection.execute(
+            text("SELECT public_key FROM ballot_trustee ORDER BY id")
+        ).scalars()
+        assert list(keys) == ["ab" * 32, None]

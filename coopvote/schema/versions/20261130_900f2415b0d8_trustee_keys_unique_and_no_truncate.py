@@ -1,8 +1,9 @@
 """trustees' keys are their own; no TRUNCATE of what UPDATE and DELETE may not change: two
 ballot trustees cannot hold one public key (one person would hold two shares of every ballot's
-key); a ballot's key shares cannot be changed or removed (the box could no longer be opened);
-and on PostgreSQL ``TRUNCATE`` of the audit notes and the meeting notices is refused, as their
-row triggers refuse ``UPDATE`` and ``DELETE`` (row triggers do not fire on ``TRUNCATE``).
+key; where two do, the later trustee's key is cleared, to register one of their own); a
+ballot's key shares cannot be changed or removed (the box could no longer be opened); and on
+PostgreSQL ``TRUNCATE`` of the audit notes and the meeting notices is refused, as their row
+triggers refuse ``UPDATE`` and ``DELETE`` (row triggers do not fire on ``TRUNCATE``).
 
 Revision ID: 900f2415b0d8
 Revises: 1bedd5ed99d2
@@ -44,6 +45,13 @@ POSTGRESQL = [
 
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    # A key registered by several trustees stays with the first of them; the others register
+    # keys of their own. Nothing usable is lost: opening a box knows shares by key, so their
+    # shares of existing ballots were never counted apart from the first's.
+    op.execute(
+        "UPDATE ballot_trustee SET public_key = NULL WHERE id NOT IN "
+        "(SELECT MIN(id) FROM ballot_trustee WHERE public_key IS NOT NULL GROUP BY public_key)"
+    )
     op.create_index(
         op.f("ix_ballot_trustee_public_key"), "ballot_trustee", ["public_key"], unique=True
     )
