@@ -195,7 +195,7 @@ FACTS = document.BallotFacts(
 def test_grouped_papers_count_as_the_same_papers_one_by_one() -> None:
     """The count takes each distinct paper once, with its number; a paper given in two pairs
     (two stored texts of one paper, or ids 1 and "1") counts for both numbers."""
-    grouped = [
+    grouped: list[tuple[dict[str, Any], int]] = [
         ({"ranking": [1, 2]}, 3),
         ({"ranking": [2, 3, 1]}, 4),
         ({"ranking": ["1", "2"]}, 2),  # the first paper again
