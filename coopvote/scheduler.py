@@ -20,6 +20,7 @@ from coopvote.clock import utcnow
 from coopvote.cooperative import views as cooperative
 from coopvote.db import Database
 from coopvote.members import lapsing, retention
+from coopvote.security import throttle
 
 #: The longest wait between ticks, in seconds: how late a ballot defined (or rescheduled)
 #: after the last tick may open or close.
@@ -35,11 +36,13 @@ log = logging.getLogger("coopvote.scheduler")
 def tick(database: Database, now: datetime) -> datetime | None:
     """Lapse the memberships whose term has ended (first, so that a ballot opening now
     leaves them off its roll: a lapse takes effect when the term ended), then open and close
-    every ballot due at ``now``; the next moment one is due, if any."""
+    every ballot due at ``now`` and forget lapsed throttling counters; the next moment a ballot
+    is due, if any."""
     with database.transaction() as session:
         lapsing.lapse_overdue(session, now=now)
     with database.transaction() as session:
         ballots.catch_up_due(session, now)
+        throttle.purge(session, now)
         return ballot_views.next_due(session, now)
 
 

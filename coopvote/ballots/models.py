@@ -134,6 +134,10 @@ class BoardEntry(SQLModel, table=True):
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     tracker: str = Field(max_length=64, unique=True)
     head: str = Field(max_length=64)
+    #: HMAC of the entry under the server's board key (``ballots.board.seal_of``), which the
+    #: database never holds: an entry written behind the application's back has no valid
+    #: one. Nullable only for the schema change that added it; a missing seal is reported.
+    seal: str | None = Field(default=None, max_length=64)
 
 
 class Paper(SQLModel, table=True):

@@ -211,9 +211,9 @@ def board_tip(session: Session, ballot: Ballot) -> chain.Entry:
 
 
 def board_entries(session: Session, ballot: Ballot) -> list[chain.Entry]:
-    """The board's entries in position order, for checking its chain."""
+    """The board's entries in position order, with their seals, for checking its chain."""
     rows = session.exec(
-        select(BoardEntry.position, BoardEntry.tracker, BoardEntry.head)
+        select(BoardEntry.position, BoardEntry.tracker, BoardEntry.head, BoardEntry.seal)
         .where(BoardEntry.ballot_id == ballot.id)
         .order_by(col(BoardEntry.position))
     ).all()

@@ -26,6 +26,7 @@ COMMANDS = {
     "tally": "coopvote.cli.tally:tally",
     "audit": "coopvote.cli.audit:audit",
     "ballots": "coopvote.cli.ballots:ballots",
+    "trustee": "coopvote.cli.trustee:trustee",
 }
 
 

@@ -113,6 +113,8 @@ def load(session: Session, start: datetime) -> Member:
     for slug, name in ORGANISATIONS:
         members.add_organisation(session, slug=slug, name=name, now=start)
 
+    # One hash for every demo account: hashing 40 passwords would only slow the demo down.
+    password_hash = hash_password(DEMO_PASSWORD)
     for name, local, role in [
         ("Alex Admin", "admin", Role.ADMIN),
         ("Ada Auditor", "auditor", Role.AUDITOR),
@@ -121,13 +123,10 @@ def load(session: Session, start: datetime) -> Member:
             session,
             name=name,
             email=f"{local}@{DOMAIN}",
-            password=DEMO_PASSWORD,
+            password_hash=password_hash,
             roles=[role],
             now=start,
         )
-
-    # One hash for every demo member: hashing 40 passwords would only slow the demo down.
-    password_hash = hash_password(DEMO_PASSWORD)
     governor = _applicant(
         session, "Gita Governor", "governor", "staff", "the-grange", password_hash, start
     )

@@ -24,23 +24,29 @@ from coopvote.security.passwords import hash_password, password_problem
 from coopvote.security.service import find_by_email
 
 
+def hash_new_password(password: str, *, email: str, name: str) -> str:
+    """``password`` hashed (argon2id), when the policy accepts it for the account with this
+    email and name. Pure and slow on purpose: callers run it before their transaction, so that
+    it never holds the database's write lock (issue 11). Raises ``InvalidInput``."""
+    if problem := password_problem(password, email=email, name=name):
+        raise InvalidInput(f"password: {problem}", field_errors={"password": problem})
+    return hash_password(password)
+
+
 def create_user(
     session: Session,
     *,
     name: str,
     email: str,
-    password: str,
+    password_hash: str,
     roles: Sequence[Role],
     now: datetime,
 ) -> Member:
-    """An account for an office holder (CLI). It holds no membership until admitted as one.
-    Raises ``InvalidInput`` naming every bad field, ``Conflict`` for a taken email."""
+    """An account for an office holder (CLI), with a password hashed beforehand by
+    ``hash_new_password``. It holds no membership until admitted as one. Raises
+    ``InvalidInput`` naming every bad field, ``Conflict`` for a taken email."""
     if problems := marked(
-        {
-            "name": name_problem(name),
-            "email": email_problem(normalise_email(email)),
-            "password": password_problem(password, email=email, name=name),
-        }
+        {"name": name_problem(name), "email": email_problem(normalise_email(email))}
     ):
         raise InvalidInput(
             "; ".join(f"{k}: {v}" for k, v in problems.items()), field_errors=problems
@@ -51,7 +57,7 @@ def create_user(
         public_id=new_public_id(),
         name=name.strip(),
         email=normalise_email(email),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         status=MemberStatus.NON_MEMBER,
         applied_at=now,
     )
@@ -69,16 +75,20 @@ def create_user(
     return member
 
 
-def set_password(session: Session, *, email: str, password: str, now: datetime) -> Member:
-    """Give an account a new password (the CLI's answer to an imported member, who has none);
-    every session of the account ends. Raises ``NotFound``, or ``InvalidInput`` for a
-    password the policy refuses."""
+def account(session: Session, email: str) -> Member:
+    """The account with this email address. Raises ``NotFound``."""
     member = find_by_email(session, email)
     if member is None:
         raise NotFound("No account has that email address.")
-    if problem := password_problem(password, email=member.email, name=member.name):
-        raise InvalidInput(problem, field_errors={"password": problem})
-    member.password_hash = hash_password(password)
+    return member
+
+
+def set_password(session: Session, *, email: str, password_hash: str, now: datetime) -> Member:
+    """Give an account a new password, hashed beforehand by ``hash_new_password`` (the CLI's
+    answer to an imported member, who has none); every session of the account ends. Raises
+    ``NotFound``."""
+    member = account(session, email)
+    member.password_hash = password_hash
     session.add(member)
     assert member.id is not None
     sessions.end_all_sessions(session, member.id)

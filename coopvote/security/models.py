@@ -36,6 +36,9 @@ class ThrottleCounter(SQLModel, table=True):
     first_at: datetime = Field(sa_type=UTCDateTime)
     #: When it last grew (back-off delays run from here).
     last_at: datetime = Field(sa_type=UTCDateTime)
+    #: When its count lapses under its limit: after that the counter is forgotten (the
+    #: scheduler purges it, ``throttle.purge``), as it would start again from nothing.
+    lapses_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class KnownClient(SQLModel, table=True):

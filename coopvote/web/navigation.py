@@ -22,6 +22,7 @@ MAIN = [
     ("Audit", "/audit"),
     ("Audit log", "/audit/log"),
     ("Roles", "/admin/roles"),
+    ("Trustees", "/admin/trustees"),
     ("Settings", "/admin/settings"),
 ]
 RULES_KEY = "navigation_rules"

@@ -21,6 +21,7 @@ from coopvote.web.pages.privacy import PrivacyPages
 from coopvote.web.pages.register_rights import LeaversPages, RegisterRightsPages
 from coopvote.web.pages.results import ReceiptPages, ResultPages
 from coopvote.web.pages.running_ballots import RunningBallotPages
+from coopvote.web.pages.trustees import TrusteePages
 from coopvote.web.pages.voting import VotingPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -41,6 +42,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     PrivacyPages,
     GovernancePages,
     AdminPages,
+    TrusteePages,
     AuditPages,
     VotingPages,
     RunningBallotPages,
