@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from litestar import Litestar, Router
@@ -16,6 +17,7 @@ from litestar.template import TemplateConfig
 
 from coopvote import scheduler
 from coopvote.ballots import keys as ballot_keys
+from coopvote.ballots.casting import Caster
 from coopvote.db import Database
 from coopvote.security.passwords import use_argon2
 from coopvote.settings import Settings
@@ -28,10 +30,13 @@ from coopvote.web.middleware import (
     STATIC_PATH,
     CrossSiteRefusal,
     SessionAuthMiddleware,
+    answering_head,
     security_headers,
 )
+from coopvote.web.pages.dev_mail import DevMailPages
 from coopvote.web.refusals import record_refused_governing_action
 from coopvote.web.routes import ROUTE_HANDLERS
+from coopvote.web.schema_page import SchemaPage
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -50,15 +55,18 @@ STATIC = _shipped("static")
 def create_app(
     settings: Settings, database: Database | None = None, *, run_scheduler: bool = False
 ) -> Litestar:
-    """The app; with ``run_scheduler``, it opens and closes ballots on time by itself."""
+    """The app; with ``run_scheduler``, it runs the background worker itself (opens and
+    closes ballots on time, sends reminders, delivers mail)."""
     database = database or Database.connect(
         settings.database_url, wait=settings.database_wait.total_seconds()
     )
     use_argon2(settings.argon2)
     ballot_keys.use_settings(settings)
-    return Litestar(
+    caster = Caster()  # votes are written in batches, one transaction each (ballots.casting)
+    app = Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
+            *([DevMailPages] if settings.shows_caught_mail else []),
             create_static_files_router(path=STATIC_PATH, directories=[STATIC], opt=PUBLIC),
         ],
         dependencies=DEPENDENCIES,
@@ -86,16 +94,22 @@ def create_app(
             title="coopvote",
             version="1",
             description="Membership, secret ballots and verifiable results for co-operatives.",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[SchemaPage(), JsonRenderPlugin()],
             openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
-        state=State({"settings": settings, "database": database}),
-        lifespan=[scheduler.running(database)] if run_scheduler else [],
-        on_shutdown=[database.dispose],
+        state=State({"settings": settings, "database": database, "caster": caster}),
+        lifespan=[scheduler.running(database, settings, TEMPLATES)] if run_scheduler else [],
+        on_shutdown=[caster.stop, database.dispose],
         debug=False,
     )
+    app.asgi_handler = answering_head(app.asgi_handler)
+    return app
+
+
+#: ``coopvote serve --no-worker`` sets it: ``coopvote worker`` does the background work.
+NO_WORKER = "COOPVOTE_SERVE_WITHOUT_WORKER"
 
 
 def app_from_env() -> Litestar:
     """The ASGI factory that ``coopvote serve`` hands to uvicorn in each worker."""
-    return create_app(Settings.from_env(), run_scheduler=True)
+    return create_app(Settings.from_env(), run_scheduler=not os.environ.get(NO_WORKER))

@@ -66,6 +66,9 @@ class Ballot(SQLModel, table=True):
     eligible_organisations: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    #: Each paper lists the options in a fresh random order as it is shown (to spread the
+    #: advantage of being listed first); the order is never stored, a paper names option ids.
+    shuffle_options: bool = False
     #: The stored state; ``rules.status_at`` derives the state at any moment from it and the clock.
     status: BallotStatus = Field(sa_column=enum_column(BallotStatus, index=True))
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coopvote import audit
 from coopvote.ballots import service as ballots
@@ -25,6 +25,8 @@ from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.forum import rules, views
 from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.forum.views import WHOLE_TRUST, ProposalView
+from coopvote.mail import service as mail
+from coopvote.mail.models import Notice
 from coopvote.members.models import Member
 from coopvote.members.views import organisation_by_slug
 
@@ -186,6 +188,7 @@ def hide_proposal(
         now=now,
         private={"reason": proposal.hidden_reason},
     )
+    _tell_author(session, proposal, Notice.PROPOSAL_HIDDEN, now, reason=proposal.hidden_reason)
     return proposal
 
 
@@ -204,14 +207,17 @@ def support(session: Session, proposal: Proposal, *, member_id: int, now: dateti
             session.add(Support(proposal_id=proposal.id, member_id=member_id, at=now))  # type: ignore[arg-type]
     except IntegrityError:
         raise Conflict(rules.ALREADY_SUPPORTED) from None
+    supporters = views.support_count(session, proposal)
     _audit(
         session,
         proposal,
         "support.given",
         actor_id=member_id,
         now=now,
-        data={"supporters": views.support_count(session, proposal)},
+        data={"supporters": supporters},
     )
+    if supporters == views.describe(session, proposal, now).support_needed:
+        _tell_author(session, proposal, Notice.PROPOSAL_THRESHOLD, now)
 
 
 def withdraw_support(
@@ -237,9 +243,21 @@ def withdraw_support(
 def add_comment(
     session: Session, proposal: Proposal, body: str, *, author_id: int, now: datetime
 ) -> Comment:
+    """A comment on ``proposal``; the author's last comment instead when ``body`` repeats it
+    (``rules.is_repeat``). The proposal's row is locked first, so that two copies sent at
+    once are checked one after the other."""
     rules.can_comment(proposal, _member(session, author_id)).ensure()
     if problem := rules.comment_problem(body):
         raise InvalidInput(problem, field_errors={"body": problem})
+    session.refresh(proposal, with_for_update=True)
+    last = session.exec(
+        select(Comment)
+        .where(Comment.proposal_id == proposal.id, Comment.author_id == author_id)
+        .order_by(col(Comment.id).desc())
+        .limit(1)
+    ).first()
+    if last is not None and rules.is_repeat(last, body, now):
+        return last
     comment = Comment(proposal_id=proposal.id, author_id=author_id, body=body, created_at=now)  # type: ignore[arg-type]
     session.add(comment)
     session.flush()
@@ -349,7 +367,21 @@ def promote_to_ballot(
             "support_needed": view.support_needed,
         },
     )
+    _tell_author(session, proposal, Notice.PROPOSAL_BALLOTED, now)
     return ballot
+
+
+def _tell_author(
+    session: Session, proposal: Proposal, notice: Notice, now: datetime, **context: str
+) -> None:
+    """Queue a notice about their proposal to its author."""
+    mail.queue(
+        session,
+        notice=notice,
+        member=session.get(Member, proposal.author_id),
+        context={"proposal": proposal.public_id, "title": proposal.title, **context},
+        now=now,
+    )
 
 
 def _notice(view: ProposalView) -> str:

@@ -18,7 +18,21 @@ from coopvote.ballots.models import (
     SealedPaper,
 )
 from coopvote.cooperative.models import CooperativeSettings
+from coopvote.elections.models import Contest, Election, Nomination, Seconding
 from coopvote.forum.models import Comment, Proposal, Support
+from coopvote.mail.models import BallotReminder, NoticeOptOut, OutboxMessage
+from coopvote.meetings.models import (
+    AgendaItem,
+    Attendance,
+    CountedVote,
+    Meeting,
+    MeetingNotice,
+    MeetingOfficer,
+    ProxyAppointment,
+    ProxyVote,
+    RoomPaper,
+    TellerCount,
+)
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -29,35 +43,53 @@ from coopvote.members.models import (
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
-from coopvote.security.models import KnownClient, ThrottleCounter, WebSession
+from coopvote.security.models import AccountToken, KnownClient, ThrottleCounter, WebSession
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccountToken",
+    "AgendaItem",
+    "Attendance",
     "AuditEvent",
     "AuditHead",
     "AuditNote",
     "Ballot",
     "BallotOption",
+    "BallotReminder",
     "BallotTrustee",
     "BoardEntry",
     "Comment",
     "Constituency",
+    "Contest",
     "CooperativeSettings",
+    "CountedVote",
     "Counter",
+    "Election",
     "KeyShare",
     "KnownClient",
+    "Meeting",
+    "MeetingNotice",
+    "MeetingOfficer",
     "Member",
     "MemberRole",
+    "Nomination",
+    "NoticeOptOut",
     "Organisation",
+    "OutboxMessage",
     "Paper",
     "PrivacyNotice",
     "Proposal",
+    "ProxyAppointment",
+    "ProxyVote",
     "ResultDeclaration",
     "RollEntry",
+    "RoomPaper",
     "SealedPaper",
+    "Seconding",
     "StatusChange",
     "Support",
+    "TellerCount",
     "ThrottleCounter",
     "WebSession",
     "metadata",

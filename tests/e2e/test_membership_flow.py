@@ -16,14 +16,16 @@ def sign_in(page: Any, server: str, local: str) -> None:
 def test_a_governor_admits_an_applicant_who_then_sees_their_member_number(
     page: Any, server: str
 ) -> None:
-    # Issue 11: an applicant signs in once admitted, and is told no more than a wrong password
-    # tells, so that registering someone's address reveals nothing.
+    # Issues 11 and 13: an applicant whose address is confirmed signs in and sees their own
+    # application, and nothing a member sees.
     sign_in(page, server, "applicant")
-    assert "Wrong email address or password" in page.content()
+    assert "waiting for a governor" in page.content()
+    assert page.get_by_role("link", name="Forum").count() == 0
     screenshot(page, "01-applicant-pending")
+    page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, server, "governor")
-    page.get_by_role("link", name="Applications").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
     screenshot(page, "02-governor-applications")
     card = page.locator(".card").filter(has_text=f"applicant@{DOMAIN}")
     card.get_by_role("button", name="Admit").click()
@@ -31,6 +33,7 @@ def test_a_governor_admits_an_applicant_who_then_sees_their_member_number(
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, server, "applicant")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My membership").click()
     summary = page.locator(".summary").inner_text()
     assert "Active" in summary
     assert page.locator(".member-number").inner_text().strip().isdigit()

@@ -43,6 +43,8 @@ def test_an_organisation_votes_once_through_its_representative_whoever_that_is(
         members.change_status(
             session, member=college, transition=Transition.ADMITTED, actor_id=None, now=utcnow()
         )
+        college.email_confirmed = True  # as its confirmation link does (issue 13)
+        session.add(college)
         ballot_id = make_ballot(session).public_id
         college_id = college.public_id
     sign_in(client, COLLEGE["email"])
