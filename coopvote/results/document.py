@@ -7,6 +7,7 @@ published papers (grouped) and ``canonical_json`` on the published document.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -141,11 +142,9 @@ def _numbered_ballots(facts: BallotFacts, papers: Papers) -> NumberedBallots:
     position: dict[str | int, int] = {}
     for index, (option_id, _) in enumerate(facts.options):
         position[option_id] = position[str(option_id)] = index
-    try:
-        groups = tuple(
-            (tuple(map(position.__getitem__, ranking)), number)
-            for ranking, number in distinct.items()
-        )
+    to_positions = functools.partial(map, position.__getitem__)
+    try:  # (each step at C speed, over a few hundred thousand rankings)
+        groups = tuple(zip(map(tuple, map(to_positions, distinct)), distinct.values(), strict=True))
     except KeyError as error:
         raise InvalidPaper(f"a paper ranks an option the ballot does not have: {error}") from None
     return NumberedBallots(tuple(facts.labels), groups)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import operator
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,8 +70,10 @@ def cast_votes(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
     """Every opened paper, ``{"paper": …}``, in the random order of their random keys: no
     tracker, no receipt, nothing that pairs a paper with its sealed form or its voter.
     Identical papers share one decoded object (treat them as read-only)."""
-    texts = list(_choice_texts(session, ballot, ordered=True))
-    decoded = _decoded(set(texts))
+    with _choice_texts(session, ballot, ordered=True) as rows:
+        texts = list(rows)
+    distinct = list(set(texts))
+    decoded = dict(zip(distinct, _decoded(distinct), strict=True))
     return [{"paper": decoded[text]} for text in texts]
 
 
@@ -80,17 +83,18 @@ def counted_papers(session: Session, ballot: Ballot) -> list[tuple[dict[str, Any
 
     A large ballot repeats a few hundred thousand papers a million times over: the stored
     texts are counted as they come from the database driver's cursor (no ORM, no order, no
-    list of a million rows), then each distinct text is decoded once.
+    list of a million rows, each step at C speed), then each distinct text is decoded once.
     """
-    numbers = Counter(_choice_texts(session, ballot, ordered=False))
-    decoded = _decoded(numbers)
-    return [(decoded[text], number) for text, number in numbers.items()]
+    with _choice_texts(session, ballot, ordered=False) as texts:
+        numbers = Counter(texts)
+    return list(zip(_decoded(list(numbers)), numbers.values(), strict=True))
 
 
-def _choice_texts(session: Session, ballot: Ballot, *, ordered: bool) -> Iterator[str]:
+@contextmanager
+def _choice_texts(session: Session, ballot: Ballot, *, ordered: bool) -> Iterator[Iterator[str]]:
     """The stored JSON text of each of the ballot's opened papers, read through the driver's
-    own cursor in the session's transaction; in the order of the papers' random keys if
-    ``ordered``."""
+    own cursor in the session's transaction (closed on leaving the block); in the order of
+    the papers' random keys if ``ordered``."""
     query = select(cast(Paper.choice, Text)).where(col(Paper.ballot_id) == ballot.id)
     if ordered:
         query = query.order_by(col(Paper.id))
@@ -103,23 +107,22 @@ def _choice_texts(session: Session, ballot: Ballot, *, ordered: bool) -> Iterato
         cursor.execute(sql)
         # sqlite3's and psycopg's cursors iterate over their rows (DB-API's optional
         # extension, which the typing of SQLAlchemy's cursor leaves out).
-        yield from map(operator.itemgetter(0), cast_type(Iterable[tuple[str]], cursor))
+        yield map(operator.itemgetter(0), cast_type(Iterable[tuple[str]], cursor))
     finally:
         cursor.close()
 
 
-def _decoded(texts: Collection[str]) -> dict[str, Any]:
-    """Each distinct stored text with its decoded value: decoded at once, as one JSON array
-    (a text that is not one JSON value makes the array invalid, or longer; each text is then
+def _decoded(texts: Sequence[str]) -> list[Any]:
+    """Each stored text's decoded value, in order: decoded at once, as one JSON array (a
+    text that is not one JSON value makes the array invalid, or longer; each text is then
     decoded alone, to fail alone)."""
-    distinct = list(texts)
     try:
-        values = json.loads(f"[{','.join(distinct)}]")
+        values: list[Any] = json.loads(f"[{','.join(texts)}]")
     except json.JSONDecodeError:
         values = []
-    if len(values) != len(distinct):
-        values = [json.loads(text) for text in distinct]
-    return dict(zip(distinct, values, strict=True))
+    if len(values) != len(texts):
+        values = [json.loads(text) for text in texts]
+    return values
 
 
 @cycle_collector_paused  # loading and counting make no cycles (see `tally.cyclegc`)
