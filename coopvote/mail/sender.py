@@ -13,12 +13,14 @@ short of a sender stalling past its whole lease in the middle of a send."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -38,6 +40,13 @@ from coopvote.members.models import Member
 from coopvote.settings import Settings, SmtpSecurity
 
 log = logging.getLogger("coopvote.mail")
+
+#: Headers folded only past RFC 5322's hard limit of 998 characters: folded at 78, a long
+#: ``List-Unsubscribe`` address is RFC 2047-encoded, which RFC 2369 forbids and mail clients
+#: then ignore (no one-click unsubscribe).
+HEADERS_UNFOLDED = policy.SMTP.clone(max_line_length=998)
+#: Anything shaped like an email address, in an SMTP server's error text.
+ADDRESS = re.compile(r"[^\s<>'\"@,;:()\[\]]+@[^\s<>'\",;:()\[\]]+")
 
 
 @dataclass(frozen=True)
@@ -208,7 +217,7 @@ class Renderer:
         html = self.html.get_template(f"mail/{message.notice.value}.html").render(
             context, subject=subject
         )
-        email = EmailMessage()
+        email = EmailMessage(policy=HEADERS_UNFOLDED)
         email["Subject"] = subject
         email["From"] = formataddr((self.settings.cooperative_name, self.settings.mail_from))
         email["To"] = formataddr((message.recipient_name, message.recipient))
@@ -318,4 +327,12 @@ def _fail_all(
 
 
 def _describe(problem: BaseException) -> str:
-    return f"{type(problem).__name__}: {problem}"[:1000]
+    """The failure as governors see it on the outbox and the audit log records it, with every
+    address taken out: a refused reminder must not name its recipient, who has not voted."""
+    if isinstance(problem, smtplib.SMTPRecipientsRefused):
+        detail = "; ".join(
+            f"{code} {text.decode(errors='replace')}" for code, text in problem.recipients.values()
+        )
+    else:
+        detail = str(problem)
+    return ADDRESS.sub("<address>", f"{type(problem).__name__}: {detail}")[:1000]

@@ -182,11 +182,14 @@ def email_problem(email: str) -> str | None:
 def name_problem(name: str) -> str | None:
     """Why ``name`` is no name to show (``None``: it is one): blank, or nothing visible in it
     (only spaces and invisible format characters such as zero-width spaces), direction
-    controls, or over 200 characters."""
+    controls, control characters such as line breaks (a name goes into mail headers, which
+    cannot hold them), or over 200 characters."""
     if not any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in name):
         return "Enter your name."
     if DIRECTION_CONTROLS & set(name):
         return "Names cannot contain text-direction control characters."
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return "Write your name on one line, without tabs or other control characters."
     if len(name) > 200:
         return "Use at most 200 characters."
     return None

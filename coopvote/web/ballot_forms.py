@@ -148,7 +148,7 @@ def reviewed_paper(form: dict[str, Any]) -> dict[str, Any]:
     checked again when cast."""
     try:
         paper = json.loads(text(form, "paper"))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         paper = None
     if not isinstance(paper, dict):
         raise InvalidInput("The paper could not be read; please fill in the ballot again.")

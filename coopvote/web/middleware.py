@@ -240,7 +240,8 @@ def answering_head(app: ASGIApp) -> ASGIApp:
             elif not message.get("more_body", False):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        scope["method"] = "GET"
-        await app(scope, receive, headers_only)
+        # A copy: the server reads the request's own scope to know it answers a HEAD (and so
+        # expects no body after its Content-Length).
+        await app({**scope, "method": "GET"}, receive, headers_only)
 
     return handle

@@ -29,16 +29,20 @@ class Inbox:
     """What the server received, and whether it refuses."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    #: Each message as it came over the wire, for checks of its headers' exact form.
+    raw: list[bytes] = field(default_factory=list)
     refusing: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
         if self.refusing:
-            return "451 4.3.0 Try again later"
+            # Naming the recipient, as real servers' refusals often do.
+            return f"451 4.3.0 <{envelope.rcpt_tos[0]}>: Try again later"
         parsed = message_from_bytes(envelope.content, policy=default)
         assert isinstance(parsed, EmailMessage)
         with self.lock:
             self.messages.append(parsed)
+            self.raw.append(envelope.content)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

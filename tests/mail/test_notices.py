@@ -79,6 +79,8 @@ def test_a_ballot_opening_tells_its_roll_with_the_closing_time_in_the_cooperativ
     assert local.strftime("%H:%M") in text
     assert str(local.tzname()) in text
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # RFC 2369: the address in angle brackets as it is, never RFC 2047-encoded.
+    assert b"\nList-Unsubscribe: <http" in inbox.raw[0]
 
 
 def test_reminders_reach_exactly_the_members_who_have_not_voted_and_name_nobody(

@@ -13,6 +13,11 @@ def test_invisible_and_direction_flipping_names_are_refused(name: str) -> None:
     assert name_problem(name) is not None
 
 
+@pytest.mark.parametrize("name", ["Evil\r\nBcc: attacker@example.org", "Tab\there", "Bell\x07"])
+def test_names_with_control_characters_are_refused(name: str) -> None:
+    assert name_problem(name) is not None
+
+
 @pytest.mark.parametrize("name", ["Zoë Ó Briain", "محمد", "李小龍", "Anne-Marie O'Neill"])
 def test_names_in_any_script_are_taken(name: str) -> None:
     assert name_problem(name) is None

@@ -151,9 +151,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.drop_column("invited_at")
-        batch_op.drop_column("email_confirmed")
+    # In place too: rebuilding ``member`` fails on the foreign keys of rows that point at it.
+    op.drop_column("member", "invited_at")
+    op.drop_column("member", "email_confirmed")
 
     with op.batch_alter_table("ballot_reminder", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ballot_reminder_due_at"))
