@@ -164,11 +164,21 @@ def email_problem(email: str) -> str | None:
     return None
 
 
+#: Characters no name holds: control characters (a line break, a bell, an escape) and the
+#: text-direction overrides and isolates, which make a name in the register, an export or
+#: the audit log's notes read as something other than what it is (Trojan Source, CVE-2021-42574).
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def name_problem(name: str) -> str | None:
+    """Why ``name`` (a person's, an organisation's, a representative's or a guardian's) cannot
+    be kept, or ``None``: blank, over 200 characters, or holding an ``UNPRINTABLE`` one."""
     if not name.strip():
         return "Enter your name."
     if len(name) > 200:
         return "Use at most 200 characters."
+    if UNPRINTABLE.search(name.strip()):  # the ends are stripped before it is kept
+        return "Use letters, spaces and punctuation only: no control characters."
     return None
 
 
