@@ -15,11 +15,12 @@ from coopvote.cli import main
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.errors import InvalidInput
-from coopvote.members import lapsing, privacy
+from coopvote.forum.models import ProposalStatus
+from coopvote.members import lapsing, privacy, retention
 from coopvote.members import service as members
 from coopvote.members.models import AgeBand, Member, MemberStatus, Role
 from coopvote.members.rules import Transition, name_problem
-from tests.factories import make_member
+from tests.factories import make_member, make_proposal
 from tests.web.helpers import form, sign_in
 
 
@@ -231,3 +232,21 @@ def test_the_demo_resets_a_database_that_holds_it(
     again = cli.invoke(main, ["demo", "--reset"])
     assert again.exit_code == 0, again.output
     assert "Demo loaded" in again.output
+
+
+def test_an_erased_members_open_proposal_is_withdrawn(session: Session) -> None:
+    author = make_member(session)
+    proposal = make_proposal(session, author)
+    members.change_status(
+        session,
+        member=author,
+        transition=Transition.CEASED,
+        actor_id=None,
+        now=utcnow(),
+        reason="Moved away",
+    )
+    retention.erase(session, member=author, actor_id=None, now=utcnow(), on_request=True)
+    session.refresh(proposal)
+    # Open, an "(erased)" proposal could still gather support and go to a ballot.
+    assert (proposal.title, proposal.status) == ("(erased)", ProposalStatus.WITHDRAWN)
+    assert proposal.withdrawn_at is not None
