@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from coopvote.cli import main
 from coopvote.clock import utcnow
+from coopvote.cooperative import service as cooperative
 from coopvote.db import Database
 from coopvote.errors import InvalidInput
 from coopvote.forum.models import ProposalStatus
@@ -250,3 +251,32 @@ def test_an_erased_members_open_proposal_is_withdrawn(session: Session) -> None:
     # Open, an "(erased)" proposal could still gather support and go to a ballot.
     assert (proposal.title, proposal.status) == ("(erased)", ProposalStatus.WITHDRAWN)
     assert proposal.withdrawn_at is not None
+
+
+@pytest.mark.parametrize(
+    ("minimum_age", "offered", "not_offered"),
+    [
+        (14, ["Under 14", "14 or over"], ["13 or over"]),  # a 13-year-old is below 14
+        (0, ["0 to 12", "13 or over"], ["Under 0"]),
+        (11, ["Under 11", "11 to 12", "13 or over"], []),
+    ],
+)
+def test_the_registration_page_puts_each_age_in_one_band(
+    client: TestClient[Any],
+    database: Database,
+    minimum_age: int,
+    offered: list[str],
+    not_offered: list[str],
+) -> None:
+    with database.transaction() as session:
+        cooperative.change_register(
+            session,
+            cooperative.RegisterSettings(erase_after_days=365, minimum_age=minimum_age),
+            actor_id=None,
+            now=utcnow(),
+        )
+    page = client.get("/register").text
+    for label in offered:
+        assert f">{label}</label>" in page, label
+    for label in not_offered:
+        assert f">{label}</label>" not in page, label
