@@ -280,3 +280,14 @@ def test_the_registration_page_puts_each_age_in_one_band(
         assert f">{label}</label>" in page, label
     for label in not_offered:
         assert f">{label}</label>" not in page, label
+
+
+def test_someone_who_never_read_the_notice_is_not_told_it_changed(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="imported@example.org")
+    sign_in(client, "imported@example.org")
+    shown = client.get("/privacy/check?next=/forum").text
+    assert "Please read our privacy notice before you go on" in shown
+    assert "changed since you last read it" not in shown

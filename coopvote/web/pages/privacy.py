@@ -44,10 +44,13 @@ class PrivacyPages(Controller):
     ) -> Template | Redirect:
         """Right after sign-in: a notice the member has not seen yet, or straight on."""
         onward = safe_next(next, "/membership")
-        if not privacy.needs_review(db, views.get_member(db, principal.public_id)):
+        member = views.get_member(db, principal.public_id)
+        if not privacy.needs_review(db, member):
             return Redirect(onward, status_code=303)
         shown = privacy.current_notice(db, cooperative=settings.cooperative_name)
-        return page(request, NOTICE, notice=shown, review=True, next=onward)
+        # Someone imported, or made an officer at the command line, has read none before.
+        first = member.privacy_version is None
+        return page(request, NOTICE, notice=shown, review=True, first=first, next=onward)
 
     @post("/accept", opt=OWN_ACCOUNT, sync_to_thread=True)
     def accept(
