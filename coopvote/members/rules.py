@@ -117,6 +117,16 @@ def can_end_standing(
     return YES
 
 
+def can_change_sign_in(offices: frozenset[Role], *, by_admin: bool) -> Verdict:
+    """Whether an officer may change the email address of a member holding ``offices``: the
+    address is the name they sign in with, so changing an office holder's needs an admin
+    (``NotAllowed``), as suspending them does (``can_end_standing``): a governor cannot lock
+    out the people who oversee governors."""
+    if offices and not by_admin:
+        return Verdict(NotAllowed("Only an admin may change an office holder's email address."))
+    return YES
+
+
 def ensure_reason(transition: Transition, reason: str) -> str:
     """The reason as recorded (trimmed). Raises ``InvalidInput`` when a transition that needs
     one has none, or when it is longer than ``MAX_REASON`` characters."""

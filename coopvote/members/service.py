@@ -41,6 +41,7 @@ from coopvote.members.rules import (
     age_problems,
     can_act_on,
     can_admit,
+    can_change_sign_in,
     can_end_standing,
     can_grant_office,
     can_revoke_office,
@@ -464,7 +465,8 @@ def correct_details(
     old or new values (the register keeps those; the log must not hold personal data).
     ``actor_id`` is the member themselves (their name only: ``details.email`` ``None``) or a
     governor (any member's but their own, as for every officer's act on a record). Raises
-    ``NotAllowed`` for an officer's correction of their own record, ``InvalidInput`` marking
+    ``NotAllowed`` for an officer's correction of their own record, or of an office holder's
+    email by someone who is no admin (``rules.can_change_sign_in``), ``InvalidInput`` marking
     each bad field or an email address another account holds, ``Conflict`` for an erased
     record."""
     if details.email is not None:
@@ -481,6 +483,10 @@ def correct_details(
             "Another account has that email address.",
             field_errors={"email": "Another account has that email address."},
         )
+    if email != member.email:
+        can_change_sign_in(
+            held_roles(session, member), by_admin=_is_admin(session, actor_id)
+        ).ensure()
     changed = {"name": details.name.strip(), "email": email}
     fields = [field for field, value in changed.items() if getattr(member, field) != value]
     if not fields:

@@ -291,3 +291,21 @@ def test_someone_who_never_read_the_notice_is_not_told_it_changed(
     shown = client.get("/privacy/check?next=/forum").text
     assert "Please read our privacy notice before you go on" in shown
     assert "changed since you last read it" not in shown
+
+
+def test_only_an_admin_changes_an_office_holders_email(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, roles=(Role.GOVERNOR,), email="gov@example.org")
+        admin = make_member(session, roles=(Role.ADMIN,), email="admin@example.org")
+        admin_id, name = admin.public_id, admin.name
+    sign_in(client, "gov@example.org")
+    # The address is the admin's sign-in: a governor changing it would lock them out.
+    refused = client.patch(f"/api/v1/members/{admin_id}", json={"email": "gone@example.org"})
+    assert refused.status_code == 403
+    renamed = client.patch(f"/api/v1/members/{admin_id}", json={"name": f"{name} Jr"})
+    assert renamed.status_code == 200
+    with database.reading() as session:
+        row = session.exec(select(Member).where(Member.public_id == admin_id)).one()
+    assert row.email == "admin@example.org"
