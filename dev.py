@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -48,12 +49,37 @@ def run(*args: str) -> int:
     return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=ROOT).returncode
 
 
+#: Where the demo's local SMTP server keeps the mail it catches (listed at /dev/mail).
+DEV_MAILDIR = ROOT / ".dev-mail"
+DEV_SMTP_PORT = "8025"
+
+
 def demo() -> int:
     ensure_environment("dev")
     if run("coopvote", "demo", "--reset"):
         return 1
+    catcher = None
+    if not os.environ.get("COOPVOTE_SMTP_HOST"):
+        # No SMTP server of your own: catch the demo's mail locally, to read at /dev/mail.
+        shutil.rmtree(DEV_MAILDIR, ignore_errors=True)  # only this run's mail
+        catcher = subprocess.Popen(
+            [str(BIN / "coopvote"), "dev-mail", "--port", DEV_SMTP_PORT, "--maildir", DEV_MAILDIR],
+            cwd=ROOT,
+        )
+        os.environ |= {
+            "COOPVOTE_SMTP_HOST": "127.0.0.1",
+            "COOPVOTE_SMTP_PORT": DEV_SMTP_PORT,
+            "COOPVOTE_SMTP_SECURITY": "none",
+            "COOPVOTE_DEV_MAILDIR": str(DEV_MAILDIR),
+        }
+        print("The demo's mail is caught: read it at http://127.0.0.1:8000/dev/mail", flush=True)
     print("\nOpen http://127.0.0.1:8000/ and sign in with one of the accounts above.", flush=True)
-    return run("coopvote", "serve", "--host", "127.0.0.1", "--port", "8000")
+    try:
+        return run("coopvote", "serve", "--host", "127.0.0.1", "--port", "8000")
+    finally:
+        if catcher is not None:
+            catcher.terminate()
+            catcher.wait()
 
 
 def test(args: list[str]) -> int:

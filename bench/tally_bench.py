@@ -146,6 +146,26 @@ else:
 """
 
 
+# Where the command's time goes, run as `python -c PHASES FILE METHOD SEATS` in a fresh process:
+# CPU seconds to import the tally command, to read the file and to count it.
+PHASES = """
+import sys, time
+start = time.process_time()
+from coopvote.cli.tally import decoded
+from coopvote.tally.blt import read_blt
+from coopvote.tally.counting import count_ranked
+imported = time.process_time()
+path, method, seats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(path, "rb") as file:
+    election = read_blt(decoded(file.read(), path))
+read = time.process_time()
+count_ranked(method, election.candidates, election.ballots, seats=seats,
+             tie_order=election.candidates, withdrawn=election.withdrawn)
+counted = time.process_time()
+print(f"{imported - start:.2f} {read - imported:.2f} {counted - read:.2f}")
+"""
+
+
 def whole_command(papers: int, timeout: float) -> None:
     """The whole `coopvote tally` command on a BLT file, beside pref_voting on the same file."""
     candidates = [f"Candidate {n:02d}" for n in range(1, 13)]
@@ -176,6 +196,17 @@ def whole_command(papers: int, timeout: float) -> None:
                 f"  {method:>4}, {seats} seat(s): coopvote tally {ours:6.2f} s "
                 f"(CPU {our_cpu:5.2f} s) [{verdict} target 2 s]; "
                 f"pref_voting {_seconds(theirs, their_cpu, timeout)}"
+            )
+            imported, read, counted = subprocess.run(  # noqa: S603 (as above)
+                [sys.executable, "-c", PHASES, str(path), method, str(seats)],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            ).stdout.split()
+            print(
+                f"        CPU by phase: imports {imported} s, reading the file {read} s, "
+                f"counting {counted} s"
             )
 
 

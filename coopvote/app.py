@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from litestar import Litestar, Router
@@ -30,6 +31,7 @@ from coopvote.web.middleware import (
     SessionAuthMiddleware,
     security_headers,
 )
+from coopvote.web.pages.dev_mail import DevMailPages
 from coopvote.web.refusals import record_refused_governing_action
 from coopvote.web.routes import ROUTE_HANDLERS
 
@@ -50,7 +52,8 @@ STATIC = _shipped("static")
 def create_app(
     settings: Settings, database: Database | None = None, *, run_scheduler: bool = False
 ) -> Litestar:
-    """The app; with ``run_scheduler``, it opens and closes ballots on time by itself."""
+    """The app; with ``run_scheduler``, it runs the background worker itself (opens and
+    closes ballots on time, sends reminders, delivers mail)."""
     database = database or Database.connect(
         settings.database_url, wait=settings.database_wait.total_seconds()
     )
@@ -59,6 +62,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
+            *([DevMailPages] if settings.shows_caught_mail else []),
             create_static_files_router(path=STATIC_PATH, directories=[STATIC], opt=PUBLIC),
         ],
         dependencies=DEPENDENCIES,
@@ -90,12 +94,16 @@ def create_app(
             openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
         state=State({"settings": settings, "database": database}),
-        lifespan=[scheduler.running(database)] if run_scheduler else [],
+        lifespan=[scheduler.running(database, settings, TEMPLATES)] if run_scheduler else [],
         on_shutdown=[database.dispose],
         debug=False,
     )
 
 
+#: ``coopvote serve --no-worker`` sets it: ``coopvote worker`` does the background work.
+NO_WORKER = "COOPVOTE_SERVE_WITHOUT_WORKER"
+
+
 def app_from_env() -> Litestar:
     """The ASGI factory that ``coopvote serve`` hands to uvicorn in each worker."""
-    return create_app(Settings.from_env(), run_scheduler=True)
+    return create_app(Settings.from_env(), run_scheduler=not os.environ.get(NO_WORKER))

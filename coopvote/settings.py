@@ -35,6 +35,18 @@ ASVS_ARGON2 = Argon2Parameters(memory_kib=19 * 1024, iterations=2, parallelism=1
 TEST_ARGON2 = Argon2Parameters(memory_kib=8, iterations=1, parallelism=1)
 
 
+class SmtpSecurity(StrEnum):
+    """How the connection to the SMTP server is protected."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    SSL = "ssl"
+
+
+#: The usual port for each kind of connection, when ``COOPVOTE_SMTP_PORT`` is not set.
+SMTP_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
+
+
 class InsecureSettings(RuntimeError):
     """Raised when the app would start outside development with a guessable secret."""
 
@@ -75,6 +87,27 @@ class Settings:
     #: How long a request waits for the database (a lock, a pooled connection, a connection)
     #: before it is answered 503: a busy site answers "try again" rather than hanging.
     database_wait: timedelta = timedelta(seconds=5)
+    #: Where links in mail point: the site's address as members reach it, without a final "/".
+    base_url: str = "http://127.0.0.1:8000"
+    #: The SMTP server that delivers mail; empty: none (only development and tests may run so,
+    #: and then mail waits in the outbox).
+    smtp_host: str = ""
+    #: 0: the usual port for ``smtp_security`` (25, 587 or 465).
+    smtp_port: int = 0
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    smtp_user: str = ""
+    smtp_password: str = ""
+    #: The ``From`` of every message.
+    mail_from: str = "coopvote@localhost"
+    #: The longest wait for the SMTP server, in seconds, on connecting and on each command.
+    smtp_timeout: float = 30.0
+    #: Messages sent a minute at most, by all senders together (a provider's sending limit).
+    mail_per_minute: int = 60
+    #: Attempts before a message is given up as failed (the delays between them double).
+    mail_max_attempts: int = 8
+    #: Development only: the folder (a Maildir) where ``coopvote dev-mail`` keeps what it caught,
+    #: which the development-only page ``/dev/mail`` lists.
+    dev_maildir: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -88,6 +121,11 @@ class Settings:
                 )
             if len(self.secret_key) < 32:
                 raise InsecureSettings("COOPVOTE_SECRET_KEY must be at least 32 characters long")
+            if not self.smtp_host:
+                raise InsecureSettings(
+                    "COOPVOTE_SMTP_HOST must name the SMTP server outside development: "
+                    "coopvote mails password resets, invitations and notices"
+                )
 
     @property
     def argon2(self) -> Argon2Parameters:
@@ -112,6 +150,15 @@ class Settings:
     def creates_ballot_key(self) -> bool:
         """Only development and tests make a ballot key of their own."""
         return self.env in (Environment.DEVELOPMENT, Environment.TEST)
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or SMTP_PORTS[self.smtp_security]
+
+    @property
+    def shows_caught_mail(self) -> bool:
+        """The development-only page of caught mail is mounted: never outside development."""
+        return self.env is Environment.DEVELOPMENT and bool(self.dev_maildir)
 
     @property
     def session_cookie_name(self) -> str:
@@ -149,6 +196,16 @@ class Settings:
             database_wait=timedelta(
                 seconds=float(read("DATABASE_WAIT_SECONDS", str(cls.database_wait.seconds)))
             ),
+            base_url=read("BASE_URL", cls.base_url).rstrip("/"),
+            smtp_host=read("SMTP_HOST", ""),
+            smtp_port=_number("SMTP_PORT", read("SMTP_PORT", "0")),
+            smtp_security=_smtp_security(read("SMTP_SECURITY", cls.smtp_security)),
+            smtp_user=read("SMTP_USER", ""),
+            smtp_password=read("SMTP_PASSWORD", ""),
+            mail_from=read("MAIL_FROM", cls.mail_from),
+            mail_per_minute=_number("MAIL_PER_MINUTE", read("MAIL_PER_MINUTE", "60")),
+            mail_max_attempts=_number("MAIL_MAX_ATTEMPTS", read("MAIL_MAX_ATTEMPTS", "8")),
+            dev_maildir=read("DEV_MAILDIR", ""),
         )
 
 
@@ -159,3 +216,16 @@ def _trusted_proxies(read: Callable[[str, str], str]) -> int:
     if not value.isdigit():
         raise ValueError(f"COOPVOTE_TRUSTED_PROXIES: a number of proxies, not {value!r}")
     return int(value)
+
+
+def _number(name: str, value: str) -> int:
+    if not value.isdigit():
+        raise ValueError(f"COOPVOTE_{name}: a whole number, not {value!r}")
+    return int(value)
+
+
+def _smtp_security(value: str) -> SmtpSecurity:
+    try:
+        return SmtpSecurity(value.lower())
+    except ValueError:
+        raise ValueError(f"COOPVOTE_SMTP_SECURITY: none, starttls or ssl, not {value!r}") from None

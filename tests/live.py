@@ -26,22 +26,27 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(
-    settings: Settings, workers: int = 2, python: str = sys.executable
+    settings: Settings,
+    workers: int = 2,
+    python: str = sys.executable,
+    environ: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Serve ``settings`` with ``python -m coopvote serve`` and yield the server's URL.
+    ``environ``: more variables for the server, each value formatted with ``url``.
 
     It runs in an empty directory, so ``python`` imports the coopvote it has installed, never
     one that happens to sit in the current directory.
     """
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "COOPVOTE_DATABASE_URL": settings.database_url,
         "COOPVOTE_SECRET_KEY": settings.secret_key,
         "COOPVOTE_ENV": settings.env,
+        **{name: value.format(url=url) for name, value in (environ or {}).items()},
     }
     command = [python, "-m", "coopvote", "serve", "--port", str(port), "--workers", str(workers)]
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as cwd, tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
         try:

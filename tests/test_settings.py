@@ -21,8 +21,15 @@ def test_production_refuses_the_default_secret() -> None:
 
 
 def test_production_accepts_a_long_random_secret() -> None:
-    settings = Settings(env=Environment.PRODUCTION, secret_key="x" * 16 + "y" * 16)
+    settings = Settings(
+        env=Environment.PRODUCTION, secret_key="x" * 16 + "y" * 16, smtp_host="smtp.example"
+    )
     assert settings.env is Environment.PRODUCTION
+
+
+def test_production_without_an_smtp_server_stops_start_up() -> None:
+    with pytest.raises(InsecureSettings, match="COOPVOTE_SMTP_HOST"):
+        Settings(env=Environment.PRODUCTION, secret_key=SECRET)
 
 
 def test_settings_are_read_from_coopvote_variables() -> None:
@@ -33,12 +40,15 @@ def test_settings_are_read_from_coopvote_variables() -> None:
             "COOPVOTE_SECRET_KEY": "s" * 40,
             "COOPVOTE_HTTPS": "true",
             "COOPVOTE_SESSION_IDLE_MINUTES": "10",
+            "COOPVOTE_SMTP_HOST": "smtp.example",
+            "COOPVOTE_SMTP_SECURITY": "ssl",
         }
     )
     assert settings.database_url == "postgresql+psycopg://u@h/db"
     assert settings.https
     assert settings.session_cookie_name.startswith("__Host-")
     assert settings.session_idle_timeout.total_seconds() == 600
+    assert settings.smtp_port_or_default == 465
 
 
 def test_a_missing_secret_outside_development_stops_start_up() -> None:
@@ -48,7 +58,7 @@ def test_a_missing_secret_outside_development_stops_start_up() -> None:
 
 @pytest.mark.parametrize("env", [Environment.DEVELOPMENT, Environment.PRODUCTION])
 def test_argon2_stays_at_the_asvs_level_outside_the_test_environment(env: Environment) -> None:
-    argon2 = Settings(env=env, secret_key=SECRET).argon2
+    argon2 = Settings(env=env, secret_key=SECRET, smtp_host="smtp.example").argon2
     assert (argon2.memory_kib, argon2.iterations, argon2.parallelism) == (19 * 1024, 2, 1)
 
 
@@ -60,6 +70,7 @@ def test_an_app_for_production_hashes_passwords_at_the_asvs_level() -> None:
             database_url="sqlite://",
             env=Environment.PRODUCTION,
             secret_key=SECRET,
+            smtp_host="smtp.example",
             ballot_key_file=os.environ["COOPVOTE_BALLOT_KEY_FILE"],  # the run's (conftest)
         )
     )
@@ -72,6 +83,7 @@ def test_outside_development_a_missing_ballot_key_file_stops_the_app(tmp_path: P
         database_url="sqlite://",
         env=Environment.PRODUCTION,
         secret_key=SECRET,
+        smtp_host="smtp.example",
         ballot_key_file=str(missing),
     )
     with pytest.raises(BallotKeyMissing, match="COOPVOTE_BALLOT_KEY_FILE"):

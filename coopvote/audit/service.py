@@ -129,7 +129,8 @@ def record_refusal(
 ) -> AuditEvent:
     """A governing action that was refused (no right to it, or not in this state) is itself
     an event, ``<noun>.refused``: an auditor sees attempts, not only what succeeded. It is
-    recorded in a transaction of its own, since the refused request's is rolled back.
+    recorded in a transaction of its own when the refused request's is rolled back, or in the
+    request's own when its page answered the refusal itself (``web.refusals``).
     ``action`` names what was attempted (e.g. ``POST /api/v1/ballots/{ballot_id}/open``);
     ``status`` is the HTTP status it was answered with (403 or 409). The reason may name a
     member ("Pat is already governor."), so it is kept apart, about the member acted on (or

@@ -3,7 +3,8 @@
 The secret is 32 random bytes in a file outside the database (``COOPVOTE_BALLOT_KEY_FILE``):
 each ballot's X25519 private key is a keyed BLAKE2b of the ballot's public id, so no private
 key is ever stored — not in the database, a backup or a log. Whoever holds both the database
-and this file can open any ballot's papers: see docs/secrecy.md.
+and this file can open any ballot's papers: see docs/secrecy.md. The key that seals the
+bulletin board's entries (``ballots.board``) derives from the same file, in trustee mode too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from nacl.public import PrivateKey, PublicKey
 from coopvote.settings import Settings
 
 SECRET_BYTES = 32
-_PERSON = b"coopvote-ballot"  # BLAKE2b's personalisation: these keys are for nothing else
+# BLAKE2b's personalisations: each derived key is for one purpose only.
+_PERSON = b"coopvote-ballot"
+_BOARD_PERSON = b"coopvote-board"
+_CHALLENGE_PERSON = b"coopvote-trustee"
 
 # One secret per process, set from its settings by ``create_app`` and the commands: services
 # seal and open without being handed settings.
@@ -64,18 +68,32 @@ def use_secret(secret: bytes) -> None:
     _secret = secret
 
 
-def private_key(public_id: str) -> PrivateKey:
-    """The ballot's private key. Raises ``BallotKeyMissing`` when no secret is in use."""
+def _derived(message: bytes, person: bytes) -> bytes:
+    """32 bytes derived from the secret for one purpose. Raises ``BallotKeyMissing``."""
     if _secret is None:
         raise BallotKeyMissing("No ballot key is loaded in this process (coopvote.ballots.keys)")
-    seed = blake2b(
-        public_id.encode(), digest_size=32, key=_secret, person=_PERSON, encoder=RawEncoder
-    )
-    return PrivateKey(seed)
+    return bytes(blake2b(message, digest_size=32, key=_secret, person=person, encoder=RawEncoder))
+
+
+def private_key(public_id: str) -> PrivateKey:
+    """The ballot's private key. Raises ``BallotKeyMissing`` when no secret is in use."""
+    return PrivateKey(_derived(public_id.encode(), _PERSON))
+
+
+def board_key() -> bytes:
+    """The 32-byte key that seals every board's entries (``ballots.board.seal_of``). Raises
+    ``BallotKeyMissing`` when no secret is in use."""
+    return _derived(b"board seal", _BOARD_PERSON)
 
 
 def public_key(public_id: str) -> PublicKey:
     return private_key(public_id).public_key
+
+
+def challenge(subject: str) -> bytes:
+    """32 bytes that only the server can make for ``subject``: what a trustee proves they can
+    decrypt (``ballots.trustees``). Raises ``BallotKeyMissing`` when no secret is in use."""
+    return _derived(subject.encode(), _CHALLENGE_PERSON)
 
 
 def use_settings(settings: Settings) -> None:

@@ -66,6 +66,9 @@ class Ballot(SQLModel, table=True):
     eligible_organisations: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    #: Each paper lists the options in a fresh random order as it is shown (to spread the
+    #: advantage of being listed first); the order is never stored, a paper names option ids.
+    shuffle_options: bool = False
     #: The stored state; ``rules.status_at`` derives the state at any moment from it and the clock.
     status: BallotStatus = Field(sa_column=enum_column(BallotStatus, index=True))
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -134,6 +137,10 @@ class BoardEntry(SQLModel, table=True):
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     tracker: str = Field(max_length=64, unique=True)
     head: str = Field(max_length=64)
+    #: HMAC of the entry under the server's board key (``ballots.board.seal_of``), which the
+    #: database never holds: an entry written behind the application's back has no valid
+    #: one. Nullable only for the schema change that added it; a missing seal is reported.
+    seal: str | None = Field(default=None, max_length=64)
 
 
 class Paper(SQLModel, table=True):

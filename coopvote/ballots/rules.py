@@ -35,6 +35,7 @@ class Definition:
     opens_at: datetime | None = None
     eligible_constituencies: Sequence[str] = field(default_factory=tuple)
     eligible_organisations: Sequence[str] = field(default_factory=tuple)
+    shuffle_options: bool = False
 
 
 def definition_problems(

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from coopvote import audit
 from coopvote.ballots import box, keys, views
-from coopvote.ballots.board import next_head
+from coopvote.ballots.board import next_head, seal_of
 from coopvote.ballots.models import Ballot, BoardEntry, Paper, SealedPaper
 from coopvote.db.engine import compact_after_commit
 
@@ -26,20 +26,24 @@ from coopvote.db.engine import compact_after_commit
 def append(
     session: Session, ballot: Ballot, choice: Mapping[str, Any], option_ids: Sequence[int]
 ) -> str:
-    """Seal a (checked) paper, store it and append its tracker to the board; the tracker.
+    """Seal a (checked) paper, store it and append its tracker to the board, the entry sealed
+    with the server's board key (``ballots.board``); the tracker.
 
-    The caller holds the ballot's row lock, so appends to one board never race."""
+    The caller holds the ballot's row lock, so appends to one board never race. Raises
+    ``keys.BallotKeyMissing`` when no ballot key is loaded."""
     assert ballot.id is not None
     sealed = box.seal(public_key(ballot), choice, box.paper_size(option_ids))
     tracker = box.tracker(sealed)
     last = views.board_tip(session, ballot)
+    position, head = last.position + 1, next_head(last.head, tracker)
     session.add(SealedPaper(tracker=tracker, ballot_id=ballot.id, sealed=sealed))
     session.add(
         BoardEntry(
             ballot_id=ballot.id,
-            position=last.position + 1,
+            position=position,
             tracker=tracker,
-            head=next_head(last.head, tracker),
+            head=head,
+            seal=seal_of(keys.board_key(), ballot.public_id, position, tracker, head),
         )
     )
     session.flush()

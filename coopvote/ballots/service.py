@@ -28,6 +28,7 @@ from coopvote.ballots.rules import (
 )
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.mail import service as mail
 from coopvote.members.models import Member, MemberStatus
 from coopvote.members.views import constituencies, organisations
 
@@ -59,6 +60,7 @@ def _apply(ballot: Ballot, definition: Definition) -> None:
     ballot.closes_at = d.closes_at
     ballot.eligible_constituencies = sorted(set(d.eligible_constituencies))
     ballot.eligible_organisations = sorted(set(d.eligible_organisations))
+    ballot.shuffle_options = d.shuffle_options and d.method is not Method.RESOLUTION
 
 
 def _replace_options(session: Session, ballot: Ballot, labels: Sequence[str]) -> None:
@@ -273,6 +275,7 @@ def _open(
             "trustees_needed": ballot.trustees_needed,
         },
     )
+    mail.ballot_opened(session, ballot, now)
 
 
 def _close(

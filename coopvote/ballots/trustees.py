@@ -1,12 +1,16 @@
-"""Ballot trustees: an admin names them, each generates a key of their own, every ballot that
-opens while at least three hold keys has its private key split among them, and after close a
-majority of them open its box together. Commands and the reads they need.
+"""Ballot trustees: an admin names them, each makes a key pair on their own machine
+(``coopvote trustee keygen``, offline) and registers its public half, proving that they hold
+the private half by decrypting a challenge sealed to it; every ballot that opens while at least
+three hold keys has its private key split among them, and after close a majority of them open
+its box together. The server never sees a trustee's private key until the trustees hand it over
+to open a box. Commands and the reads they need.
 
 Until then — on a fresh installation — ballots run in server-key mode (``ballots.keys``).
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,10 +20,11 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from sqlmodel import Session, col, select
 
 from coopvote import audit
-from coopvote.ballots import sealing, shares
+from coopvote.ballots import keys, sealing, shares
 from coopvote.ballots.models import Ballot, BallotStatus, BallotTrustee, KeyShare
 from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.members.models import Member, MemberStatus
+from coopvote.security.service import find_by_email
 
 #: Who may hold a share: members in good standing, and office holders who are not members.
 TRUSTWORTHY = frozenset({MemberStatus.ACTIVE, MemberStatus.NON_MEMBER})
@@ -29,11 +34,23 @@ MINIMUM = 3
 
 
 @dataclass(frozen=True)
-class NewKey:
-    """A trustee's new key pair, in hex: the private key is shown once and stored nowhere."""
+class Challenge:
+    """What a trustee decrypts to prove they hold the private key of ``public_key`` (hex): 32
+    bytes sealed to it (libsodium's sealed box), in hex."""
 
-    private_key: str
     public_key: str
+    sealed: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A trustee as the admins' page lists them."""
+
+    member_id: str
+    name: str
+    email: str
+    named_at: datetime
+    public_key: str | None
 
 
 def keyed(session: Session) -> list[BallotTrustee]:
@@ -49,6 +66,18 @@ def keyed(session: Session) -> list[BallotTrustee]:
 
 def trustee_of(session: Session, member_id: int) -> BallotTrustee | None:
     return session.exec(select(BallotTrustee).where(BallotTrustee.member_id == member_id)).first()
+
+
+def member_by_email(session: Session, email: str) -> Member:
+    """Whom an admin names by email address. ``InvalidInput`` marking ``email`` when nobody
+    has it."""
+    member = find_by_email(session, email)
+    if member is None:
+        raise InvalidInput(
+            f"No account has the email address {email.strip()}.",
+            field_errors={"email": "Nobody has this email address here."},
+        )
+    return member
 
 
 def name_trustee(
@@ -74,23 +103,81 @@ def name_trustee(
     return trustee
 
 
-def generate_key(session: Session, member_id: int, *, now: datetime) -> NewKey:
-    """The trustee's key pair, made once: only the public key is stored. ``NotFound`` for a
-    member who is not a trustee (there is no trustee's place to fill), ``Conflict`` for one who
-    has a key already (ballots' shares are sealed to it)."""
+def listed(session: Session) -> list[Listed]:
+    """Every trustee, in the order they were named."""
+    rows = session.exec(
+        select(BallotTrustee, Member)
+        .join(Member, col(Member.id) == BallotTrustee.member_id)
+        .order_by(col(BallotTrustee.id))
+    )
+    return [
+        Listed(member.public_id, member.name, member.email, trustee.named_at, trustee.public_key)
+        for trustee, member in rows
+    ]
+
+
+def _awaiting_key(session: Session, member_id: int) -> BallotTrustee:
+    """The member's trustee's place, still without a key. ``NotFound`` for a member who is not
+    a trustee, ``Conflict`` for one who has a key already (ballots' shares are sealed to it)."""
     trustee = trustee_of(session, member_id)
     if trustee is None:
         raise NotFound("You are not a ballot trustee: an admin names them.")
     if trustee.public_key is not None:
         raise Conflict("You have a trustee's key already; keep using it.")
-    return register_key(session, trustee, PrivateKey.generate(), now=now)
+    return trustee
+
+
+def _public_key(text: str) -> PublicKey:
+    """A public key from its 64 hex digits (spaces allowed). ``InvalidInput`` otherwise."""
+    try:
+        return PublicKey(bytes.fromhex("".join(text.split())))
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            "A public key is 64 hexadecimal digits, as `coopvote trustee keygen` prints it.",
+            field_errors={"public_key": "Enter the public key that keygen printed."},
+        ) from None
+
+
+def _expected_answer(member_id: int, public_key: PublicKey) -> str:
+    """The challenge's plaintext, in hex: the server derives it again rather than store it."""
+    return keys.challenge(f"trustee {member_id} {bytes(public_key).hex()}").hex()
+
+
+def challenge(session: Session, member_id: int, public_key: str) -> Challenge:
+    """The challenge for a trustee registering ``public_key`` (hex): answered by
+    ``coopvote trustee answer`` with the matching private key. ``NotFound``, ``Conflict`` as
+    ``register_public_key``; ``InvalidInput`` for a malformed key."""
+    _awaiting_key(session, member_id)
+    key = _public_key(public_key)
+    plain = bytes.fromhex(_expected_answer(member_id, key))
+    return Challenge(bytes(key).hex(), bytes(SealedBox(key).encrypt(plain)).hex())
+
+
+def register_public_key(
+    session: Session, member_id: int, public_key: str, answer: str, *, now: datetime
+) -> BallotTrustee:
+    """Store the trustee's public key (hex), made on their own machine, once ``answer`` (hex)
+    shows that they decrypted its ``challenge``. ``NotFound`` for a member who is not a
+    trustee, ``Conflict`` for one who has a key already, ``InvalidInput`` for a malformed key
+    or a wrong answer."""
+    trustee = _awaiting_key(session, member_id)
+    key = _public_key(public_key)
+    given = "".join(answer.split()).lower()
+    if not hmac.compare_digest(given.encode(), _expected_answer(member_id, key).encode()):
+        raise InvalidInput(
+            "That is not the challenge's answer for this public key: run "
+            "`coopvote trustee answer` with the private key file that keygen wrote.",
+            field_errors={"answer": "Paste what `coopvote trustee answer` printed."},
+        )
+    register_key(session, trustee, key, now=now)
+    return trustee
 
 
 def register_key(
-    session: Session, trustee: BallotTrustee, key: PrivateKey, *, now: datetime
-) -> NewKey:
-    """Store ``key``'s public half for the trustee (the demo registers its known keys here)."""
-    trustee.public_key = bytes(key.public_key).hex()
+    session: Session, trustee: BallotTrustee, key: PublicKey, *, now: datetime
+) -> None:
+    """Store the trustee's public ``key`` (the demo registers its known keys here)."""
+    trustee.public_key = bytes(key).hex()
     session.add(trustee)
     session.flush()
     audit.record(
@@ -101,7 +188,6 @@ def register_key(
         now=now,
         data={"public_key": trustee.public_key},
     )
-    return NewKey(bytes(key).hex(), trustee.public_key)
 
 
 def split_among_trustees(session: Session, ballot: Ballot) -> bool:

@@ -7,6 +7,7 @@ frozen when it opens, is pending until then.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -173,6 +174,9 @@ def next_due(session: Session, now: datetime) -> datetime | None:
 def paper(session: Session, ballot: Ballot, member_id: int, now: datetime) -> PaperView:
     entry = roll_entry(session, ballot, member_id)
     listed = options(session, ballot)
+    if ballot.shuffle_options:
+        # A new order for each showing, from the system's randomness: nothing to store.
+        secrets.SystemRandom().shuffle(listed)
     has_voted = bool(entry and entry.has_voted)
     status = status_at(ballot, now)
     return PaperView(
@@ -211,9 +215,9 @@ def board_tip(session: Session, ballot: Ballot) -> chain.Entry:
 
 
 def board_entries(session: Session, ballot: Ballot) -> list[chain.Entry]:
-    """The board's entries in position order, for checking its chain."""
+    """The board's entries in position order, with their seals, for checking its chain."""
     rows = session.exec(
-        select(BoardEntry.position, BoardEntry.tracker, BoardEntry.head)
+        select(BoardEntry.position, BoardEntry.tracker, BoardEntry.head, BoardEntry.seal)
         .where(BoardEntry.ballot_id == ballot.id)
         .order_by(col(BoardEntry.position))
     ).all()

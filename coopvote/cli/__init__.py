@@ -26,6 +26,9 @@ COMMANDS = {
     "tally": "coopvote.cli.tally:tally",
     "audit": "coopvote.cli.audit:audit",
     "ballots": "coopvote.cli.ballots:ballots",
+    "trustee": "coopvote.cli.trustee:trustee",
+    "worker": "coopvote.cli.worker:worker",
+    "dev-mail": "coopvote.cli.dev_mail:dev_mail",
 }
 
 

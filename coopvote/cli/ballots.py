@@ -10,13 +10,11 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlmodel import select
 
 from coopvote.ballots import service as ballot_service
 from coopvote.ballots import trustees
 from coopvote.cli.context import unit_of_work
 from coopvote.clock import utcnow
-from coopvote.members.models import Member
 
 
 @click.group()
@@ -27,13 +25,15 @@ def ballots() -> None:
 @ballots.command("name-trustee")
 @click.option("--email", required=True, help="The member's email address.")
 def name_trustee(email: str) -> None:
-    """Name an active member a ballot trustee; they then make their key when signed in."""
+    """Name an active member a ballot trustee; they then make their key offline and register
+    it when signed in."""
     with unit_of_work() as session:
-        member = session.exec(select(Member).where(Member.email == email.strip().lower())).first()
-        if member is None:
-            raise click.ClickException(f"No member has the email address {email}.")
+        member = trustees.member_by_email(session, email)
         trustees.name_trustee(session, member, actor_id=None, now=utcnow())
-    click.echo(f"{email} is a ballot trustee: they make their key at /ballots/trustee/key.")
+    click.echo(
+        f"{email} is a ballot trustee: they make their key with `coopvote trustee keygen` and "
+        "register it at /ballots/trustee/key."
+    )
 
 
 @ballots.command("open-box")

@@ -34,10 +34,16 @@ def connected() -> Iterator[Database]:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
+def refusing() -> Iterator[None]:
+    """A domain error raised inside ends the command cleanly: its message, exit status 1."""
     try:
-        with connected() as database, database.transaction() as session:
-            yield session
+        yield
     except DomainError as problem:
         raise click.ClickException(problem.detail) from problem
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Migrate, then run the command in one transaction; a domain error ends it cleanly."""
+    with refusing(), connected() as database, database.transaction() as session:
+        yield session

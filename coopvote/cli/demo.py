@@ -33,6 +33,10 @@ def demo(reset: bool) -> None:
     for role, email in sign_ins:
         click.echo(f"  {role:<22} {email}")
     click.echo(f"  {'password (all)':<22} {demo_data.DEMO_PASSWORD}")
+    click.echo(
+        "The imported member has no password: follow the invitation mailed to them "
+        "(python3 dev.py demo lists caught mail at /dev/mail)."
+    )
     click.echo("Ballot trustees (two of them open a closed ballot's box at /ballots/ID/open-box):")
     for who, key in demo_data.trustees.sign_ins():
         click.echo(f"  {who:<22} {key}")

@@ -46,9 +46,21 @@ def log_config() -> dict[str, Any]:
     type=int,
     help="Worker processes; on PostgreSQL several hosts may run several each.",
 )
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Leave the background work (ballots on time, mail) to `coopvote worker`.",
+)
+def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     """Migrate the database, then serve the app."""
+    import os
+
     import uvicorn
+
+    from coopvote.app import NO_WORKER
+
+    if no_worker:
+        os.environ[NO_WORKER] = "1"  # read by each uvicorn worker's app_from_env
 
     current = settings()
     database = Database.connect(current.database_url)

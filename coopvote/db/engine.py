@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,13 +23,21 @@ READ_ONLY = "coopvote_read_only"
 #: SQLite's primary result codes that say the database could not serve, not that the
 #: statement was wrong: BUSY, LOCKED, NOMEM, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL.
 _SQLITE_UNAVAILABLE = frozenset({5, 6, 7, 10, 11, 13, 14, 15})
+#: Free space, in bytes, below which SQLite's disk counts as full: room for a burst of votes
+#: and a checkpoint's worth of write-ahead log, so the health check fails before a write does.
+MIN_FREE_BYTES = 16 * 1024 * 1024
+
+
+class DatabaseFull(Exception):
+    """SQLite has no room for a write: the disk (or the file's ``max_page_count``) is full or
+    all but, as ``Database.check_writable`` finds before any write fails."""
 
 
 def is_unavailable(error: BaseException) -> bool:
     """Whether ``error`` says the database could not serve (locked past the wait, full,
     unreachable, out of pooled connections) rather than that the code asked something wrong:
     the first is "try again later" (503), the second a fault (500)."""
-    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection within pool_timeout
+    if isinstance(error, sa_exc.TimeoutError | DatabaseFull):  # no pooled connection, no room
         return True
     if not isinstance(error, sa_exc.DBAPIError):
         return False
@@ -177,13 +186,35 @@ class Database:
     def check_writable(self) -> None:
         """Begin a writing transaction as a request would, make the database commit to a
         write, and roll back: raises what a write would meet (locked past the wait,
-        unreachable, read-only, no free connection); changes nothing."""
+        unreachable, read-only, no free connection, and on SQLite ``DatabaseFull``); changes
+        nothing.
+
+        A rolled-back write never reaches the disk, so it cannot find a full one: on SQLite
+        the room is measured instead — the file's page cap and the free space of its
+        filesystem (``MIN_FREE_BYTES``). PostgreSQL's server, not this process, owns its disk:
+        there a full disk is seen only when a write fails (503 too), or by the server's
+        monitoring."""
         with self.engine.connect() as connection, connection.begin() as transaction:
             # SQLite took its write lock at BEGIN IMMEDIATE; PostgreSQL assigns a transaction
             # id only to a transaction that may write (a standby or read-only server refuses).
             if not self.is_sqlite:
                 connection.exec_driver_sql("SELECT txid_current()")
+            else:
+                self._check_room(connection)
             transaction.rollback()
+
+    def _check_room(self, connection: Any) -> None:
+        def pragma(name: str) -> int:
+            return int(connection.exec_driver_sql(f"PRAGMA {name}").scalar_one())
+
+        pages = pragma("max_page_count") - pragma("page_count") + pragma("freelist_count")
+        if pages * pragma("page_size") < MIN_FREE_BYTES:
+            raise DatabaseFull("the database file is at its max_page_count")
+        path = self.engine.url.database
+        if path and path != ":memory:":
+            disk = os.statvfs(os.path.dirname(os.path.abspath(path)))
+            if disk.f_bavail * disk.f_frsize < MIN_FREE_BYTES:
+                raise DatabaseFull("the database's disk is full")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -38,13 +38,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def enum_column(enum: type[StrEnum], *, nullable: bool = False, **kwargs: Any) -> Column[Any]:
+def enum_column(
+    enum: type[StrEnum], *, nullable: bool = False, length: int = 20, **kwargs: Any
+) -> Column[Any]:
     """A string column holding a ``StrEnum``'s values, read back as enum members."""
     return Column(
         SAEnum(
             enum,
             native_enum=False,
-            length=20,
+            length=length,
             values_callable=lambda e: [m.value for m in e],
             validate_strings=True,
             create_constraint=False,

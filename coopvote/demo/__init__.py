@@ -1,7 +1,7 @@
 """The Aylesbury Learning Partnership: demo data that shows every part of coopvote.
 
 Its parts, loaded in this order: the people, last month's published results, the ballots
-running now, and the forum's proposals.
+running now, the forum's proposals, and the stakeholder forum elections.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from alembic import command
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlmodel import Session, select
 
-from coopvote.demo import ballots, people, proposals, results, trustees
+from coopvote.demo import ballots, elections, people, proposals, results, trustees
 from coopvote.demo.people import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for callers
 from coopvote.demo.people import DOMAIN as DOMAIN
+from coopvote.mail.models import OutboxMessage
 from coopvote.members.models import Organisation
 from coopvote.schema.migrate import alembic_config
 
@@ -41,6 +42,11 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
     results.load(session, governor, now)
     ballots.load(session, governor, now)
     proposals.load(session, governor, now)
+    elections.load(session, governor, now)
+    # The back-story's notices (admissions months ago, last month's results) are not sent;
+    # what the demo mails is what happens from now on, starting with one invitation.
+    session.execute(delete(OutboxMessage))
+    people.imported(session, governor, now)
     return [
         ("governor", f"governor@{DOMAIN}"),
         ("auditor", f"auditor@{DOMAIN}"),
@@ -48,4 +54,5 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
         ("member", f"member@{DOMAIN}"),
         ("pending applicant", f"applicant@{DOMAIN}"),
         ("partner organisation", f"partner@{DOMAIN}"),
+        ("imported (invited)", f"{people.IMPORTED}@{DOMAIN}"),
     ]

@@ -1,6 +1,7 @@
 """The demo's ballot trustees — the governor, the auditor and the admin — with keys anyone can
 derive from this file, so that the demo's closed ballots can be opened by two of them. A real
-co-operative's trustees make their keys at /ballots/trustee/key and keep them to themselves."""
+co-operative's trustees make their keys offline (`coopvote trustee keygen`), register them at
+/ballots/trustee/key and keep them to themselves."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def load(session: Session, now: datetime) -> None:
     for who in TRUSTEES:
         member = session.exec(select(Member).where(Member.email == f"{who}@{DOMAIN}")).one()
         trustee = trustees.name_trustee(session, member, actor_id=None, now=now)
-        trustees.register_key(session, trustee, demo_key(who), now=now)
+        trustees.register_key(session, trustee, demo_key(who).public_key, now=now)
 
 
 def open_box(session: Session, ballot: Ballot, now: datetime) -> None:

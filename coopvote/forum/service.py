@@ -25,6 +25,8 @@ from coopvote.errors import Conflict, InvalidInput, NotFound
 from coopvote.forum import rules, views
 from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.forum.views import WHOLE_TRUST, ProposalView
+from coopvote.mail import service as mail
+from coopvote.mail.models import Notice
 from coopvote.members.models import Member
 from coopvote.members.views import organisation_by_slug
 
@@ -186,6 +188,7 @@ def hide_proposal(
         now=now,
         private={"reason": proposal.hidden_reason},
     )
+    _tell_author(session, proposal, Notice.PROPOSAL_HIDDEN, now, reason=proposal.hidden_reason)
     return proposal
 
 
@@ -204,14 +207,17 @@ def support(session: Session, proposal: Proposal, *, member_id: int, now: dateti
             session.add(Support(proposal_id=proposal.id, member_id=member_id, at=now))  # type: ignore[arg-type]
     except IntegrityError:
         raise Conflict(rules.ALREADY_SUPPORTED) from None
+    supporters = views.support_count(session, proposal)
     _audit(
         session,
         proposal,
         "support.given",
         actor_id=member_id,
         now=now,
-        data={"supporters": views.support_count(session, proposal)},
+        data={"supporters": supporters},
     )
+    if supporters == views.describe(session, proposal, now).support_needed:
+        _tell_author(session, proposal, Notice.PROPOSAL_THRESHOLD, now)
 
 
 def withdraw_support(
@@ -349,7 +355,21 @@ def promote_to_ballot(
             "support_needed": view.support_needed,
         },
     )
+    _tell_author(session, proposal, Notice.PROPOSAL_BALLOTED, now)
     return ballot
+
+
+def _tell_author(
+    session: Session, proposal: Proposal, notice: Notice, now: datetime, **context: str
+) -> None:
+    """Queue a notice about their proposal to its author."""
+    mail.queue(
+        session,
+        notice=notice,
+        member=session.get(Member, proposal.author_id),
+        context={"proposal": proposal.public_id, "title": proposal.title, **context},
+        now=now,
+    )
 
 
 def _notice(view: ProposalView) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, true
 from sqlmodel import Field, SQLModel
 
 from coopvote.db.types import UTCDateTime, enum_column
@@ -94,6 +94,11 @@ class Member(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     applied_at: datetime = Field(sa_type=UTCDateTime)
     agreed_to_rules_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The address is known to reach them: confirmed by a link, or given by the co-operative
+    #: (an import, the command line). An applicant cannot sign in until it is.
+    email_confirmed: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    #: When an invitation to set a password was last sent (imported members have none).
+    invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: A student's age band (``None`` for everyone else); asked at registration.
     age_band: AgeBand | None = Field(default=None, sa_column=enum_column(AgeBand, nullable=True))
     #: Who gave a parent's or carer's consent for a student under 13, and when it was recorded.

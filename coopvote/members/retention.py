@@ -24,9 +24,10 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.audit.service import erase_notes_about
 from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
+from coopvote.mail import service as mail
 from coopvote.members.models import NO_PASSWORD, Member, MemberRole, StatusChange, shown_name
 from coopvote.members.rules import FORMER, Stage, can_act_on, can_erase, retention_stage
-from coopvote.security import sessions, throttle
+from coopvote.security import sessions, throttle, tokens
 
 #: What an erased proposal and comment read as (the thread around them stays readable).
 ERASED_TEXT = "(erased)"
@@ -120,6 +121,8 @@ def erase(
         session.delete(held)
     sessions.end_all_sessions(session, member.id)
     throttle.forget(session, [throttle.account_key(email)])
+    mail.forget(session, member_id=member.id, email=email)
+    tokens.forget(session, member.id)
     _erase_writing(session, member.id, now)
     session.flush()
     audit.record(

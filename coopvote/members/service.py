@@ -19,6 +19,8 @@ from coopvote import audit
 from coopvote.cooperative.models import CooperativeSettings
 from coopvote.db.types import new_public_id
 from coopvote.errors import Conflict, InvalidInput
+from coopvote.mail import service as mail
+from coopvote.mail.models import Notice
 from coopvote.members.models import (
     IN_OFFICE,
     NO_PASSWORD,
@@ -56,7 +58,7 @@ from coopvote.members.views import (
     held_roles,
     organisation_by_slug,
 )
-from coopvote.security import sessions
+from coopvote.security import sessions, tokens
 from coopvote.security.passwords import hash_password, password_problem
 from coopvote.security.service import find_by_email
 
@@ -174,12 +176,14 @@ def apply_for_membership(
     ``hash_application``'s, hashed here when not given. Raises ``InvalidInput`` marking every
     field's problem.
 
-    When the email is already registered nothing is stored, but the answer looks the same and
-    takes as long: an unused random id, after the same hashing, and an audit event written
-    (``member.applied_again``, on the existing member's record) so that both paths write and
-    commit alike. An applicant cannot sign in until admitted (``security.service.BARRED``), so
-    signing in with the password just given fails alike too: nobody can find out who is a
-    member by registering their address."""
+    The applicant is mailed a link to confirm their address, and cannot sign in until they
+    follow it. When the email is already registered nothing is stored, but the answer looks
+    the same and takes as long: an unused random id, after the same hashing, an audit event
+    written (``member.applied_again``, on the existing member's record) and a message queued
+    (to the address's owner, saying someone tried), so that both paths write and commit alike.
+    Signing in with the password just given fails alike too (the owner's password stands; a
+    new address is unconfirmed): nobody can find out who is a member by registering their
+    address."""
     problems = application_problems(session, application)
     if problems:
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
@@ -195,6 +199,7 @@ def apply_for_membership(
             subject=audit.member_subject(existing),
             now=now,
         )
+        mail.queue(session, notice=Notice.ALREADY_REGISTERED, member=existing, context={}, now=now)
         return public_id
     constituency = constituency_by_slug(session, application.constituency)
     organisation = organisation_by_slug(session, application.organisation)
@@ -210,6 +215,7 @@ def apply_for_membership(
         organisation=organisation,
         now=now,
         representative=application.representative,
+        email_confirmed=False,
     )
     # Applying after being shown the notice in force is accepting it.
     member.privacy_version = current_version(session)
@@ -221,7 +227,16 @@ def apply_for_membership(
             member.guardian_consent_at = now
         session.add(member)
         session.flush()
+    send_confirmation(session, member, now)
     return public_id
+
+
+def send_confirmation(session: Session, member: Member, now: datetime) -> None:
+    """Mail ``member`` a link that confirms their address."""
+    token = tokens.issue(session, member=member, purpose=tokens.Purpose.CONFIRM_EMAIL, now=now)
+    mail.queue(
+        session, notice=Notice.CONFIRM_EMAIL, member=member, context={"token": token}, now=now
+    )
 
 
 def add_applicant(
@@ -236,9 +251,11 @@ def add_applicant(
     now: datetime,
     actor_id: int | None = None,
     representative: str | None = None,
+    email_confirmed: bool = True,
 ) -> Member:
     """Store a pending member with the first entry of their history; ``representative``
-    makes the member an organisation that acts through that person."""
+    makes the member an organisation that acts through that person; ``email_confirmed``
+    false for an applicant who gave the address themselves (it must be confirmed)."""
     member = Member(
         public_id=public_id,
         name=name.strip(),
@@ -250,6 +267,7 @@ def add_applicant(
         organisation_id=organisation.id,
         applied_at=now,
         agreed_to_rules_at=now,
+        email_confirmed=email_confirmed,
     )
     session.add(member)
     session.flush()
@@ -280,13 +298,15 @@ def change_status(
     now: datetime,
     reason: str = "",
     effective_at: datetime | None = None,
+    notify: bool = True,
 ) -> Member:
     """Move a member along the lifecycle, with their history and an audit event. Every change
     of standing changes what the member may do, so it signs them out everywhere: their next
     session gets a new id (ASVS 5.0 7.2.4). ``actor_id`` ``None`` is the command line.
     ``effective_at`` is when the change took effect in the history (and so for the rolls
     read from it), if earlier than ``now``: a membership lapses when its term ended, however
-    late the lapse is recorded.
+    late the lapse is recorded. An applicant admitted or rejected is mailed the decision (and
+    its reason), unless ``notify`` is false (an import, whose members are invited instead).
 
     Raises ``InvalidInput`` for a missing or overlong reason; ``NotAllowed`` when the actor
     governs their own record, or is no admin and suspends or ceases an office holder;
@@ -336,7 +356,19 @@ def change_status(
         # Free text about the member: kept apart from the hashed log, erased with them.
         private={"reason": reason} if reason else None,
     )
+    if notify and transition in ADMISSION_NOTICES:
+        mail.queue(
+            session,
+            notice=ADMISSION_NOTICES[transition],
+            member=member,
+            context={"reason": reason, "member_number": member.member_number},
+            now=now,
+        )
     return member
+
+
+#: Decisions on an application that its applicant is always told of.
+ADMISSION_NOTICES = {Transition.ADMITTED: Notice.ADMITTED, Transition.REJECTED: Notice.REJECTED}
 
 
 def _is_admin(session: Session, actor_id: int | None) -> bool:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from coopvote import audit
 from coopvote.db.types import new_public_id
 from coopvote.errors import InvalidInput
+from coopvote.members.accounts import invite
 from coopvote.members.models import NO_PASSWORD, Member, MemberStatus, normalise_email
 from coopvote.members.rules import Transition, email_problem, name_problem
 from coopvote.members.service import add_applicant, change_status
@@ -268,4 +269,6 @@ def _add(
             actor_id=actor_id,
             now=now,
             reason="imported",
+            notify=False,
         )
+    invite(session, member=member, actor_id=actor_id, now=now)

@@ -17,6 +17,7 @@ from coopvote.errors import NotFound
 from coopvote.members.models import (
     IN_MEMBERSHIP,
     IN_OFFICE,
+    NO_PASSWORD,
     AgeBand,
     Constituency,
     Member,
@@ -53,6 +54,18 @@ class MemberSummary:
     organisation_name: str | None
     applied_at: datetime
     roles: tuple[Role, ...] = ()
+    #: An imported member has none until they accept their invitation.
+    has_password: bool = True
+    invited_at: datetime | None = None
+
+    @property
+    def invitation(self) -> str:
+        """ "invited" (an invitation sent, not yet accepted), "not invited", or "" (the
+        account has a password)."""
+        if self.has_password or self.erased:  # an erased account is never invited
+            return ""
+        return "invited" if self.invited_at else "not invited"
+
     #: Their personal data beyond the register entry is erased (issue 18).
     erased: bool = False
     #: For an organisation member, the person who acts and votes for it.
@@ -184,6 +197,8 @@ def summarise(session: Session, members: Sequence[Member]) -> list[MemberSummary
                 organisation=org.slug if org else None,
                 organisation_name=org.name if org else None,
                 applied_at=m.applied_at,
+                has_password=m.password_hash != NO_PASSWORD,
+                invited_at=m.invited_at,
                 roles=tuple(held),
                 erased=m.erased_at is not None,
                 representative=m.representative,

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import box, keys
 from coopvote.ballots import views as ballot_views
-from coopvote.ballots.board import chain_problem
+from coopvote.ballots.board import Entry, chain_problem, unsealed
 from coopvote.ballots.models import Ballot, BallotStatus, Paper, SealedPaper
 
 
@@ -46,6 +46,8 @@ def box_problems(session: Session, ballot: Ballot, *, opened: int) -> list[str]:
     broken = chain_problem(ballot.public_id, entries)
     if broken:
         problems.append(f"The bulletin board was changed: {broken}.")
+    if seals := _seal_problem(ballot, entries):
+        problems.append(seals)
     head = entries[-1].head if entries else ballot_views.board_tip(session, ballot).head
     sealed: dict[str, bytes] = dict(
         session.exec(
@@ -86,6 +88,23 @@ def box_problems(session: Session, ballot: Ballot, *, opened: int) -> list[str]:
     if ballot.box_opened_at is not None:
         problems += _opened_problems(session, ballot, head, sealed.values(), opened, len(entries))
     return problems
+
+
+def _seal_problem(ballot: Ballot, entries: list[Entry]) -> str | None:
+    """Which entries of the board the application did not append, by their seals (the key is
+    the server's, never in the database): a paper stuffed while voting is open is seen at
+    once, not only at close."""
+    try:
+        key = keys.board_key()
+    except keys.BallotKeyMissing:
+        return "The board's seals could not be checked: the ballot key file is not loaded."
+    forged = unsealed(key, ballot.public_id, entries)
+    if not forged:
+        return None
+    shown = ", ".join(map(str, forged[:10])) + (", …" if len(forged) > 10 else "")
+    where = "position" if len(forged) == 1 else "positions"
+    count = len(forged)
+    return f"Board entries not appended by coopvote (no valid seal): {count}, at {where} {shown}."
 
 
 def _opened_problems(

@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
-from coopvote.tally import BltElection, Result, count, draw_tie_order, group_rankings, write_blt
+from coopvote.tally import (
+    BltElection,
+    InvalidPaper,
+    NumberedBallots,
+    Result,
+    ballots_from_papers,
+    count,
+    count_ranked,
+    draw_tie_order,
+    group_rankings,
+    write_blt,
+)
 from coopvote.tally.counting import RANKED_METHODS
+from coopvote.tally.papers import distinct_rankings
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,14 @@ def named_paper(paper: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str
 
 def count_papers(facts: BallotFacts, papers: Iterable[Mapping[str, Any]], seed: str) -> Result:
     """Count the papers by the ballot's method, candidates named by their labels."""
+    if facts.method in RANKED_METHODS:
+        return count_ranked(
+            facts.method,
+            facts.labels,
+            _numbered_ballots(facts, papers),
+            seats=facts.seats,
+            tie_order=[label for _, label in tie_order(facts, seed)],
+        )
     labels = dict(facts.options)
     return count(
         facts.method,
@@ -94,6 +115,28 @@ def count_papers(facts: BallotFacts, papers: Iterable[Mapping[str, Any]], seed: 
         quorum=Fraction(facts.quorum_bp, 10_000),
         electorate=facts.electorate,
     )
+
+
+def _numbered_ballots(facts: BallotFacts, papers: Iterable[Mapping[str, Any]]) -> NumberedBallots:
+    """Ranked papers (option ids) grouped, each distinct ranking given by the options'
+    positions in the ballot: the form a count takes without naming every paper. Raises
+    `InvalidPaper` for a paper that is not a ranking of the ballot's options."""
+    papers = list(papers)
+    distinct = distinct_rankings(papers)
+    if distinct is None:  # not all plain: checked paper by paper, to say which is at fault
+        distinct = Counter({ballot.ranking: ballot.count for ballot in ballots_from_papers(papers)})
+    # An id is compared as a string, as `tally.count` does: 1 and "1" are the same option.
+    position: dict[str | int, int] = {}
+    for index, (option_id, _) in enumerate(facts.options):
+        position[option_id] = position[str(option_id)] = index
+    try:
+        groups = tuple(
+            (tuple(map(position.__getitem__, ranking)), number)
+            for ranking, number in distinct.items()
+        )
+    except KeyError as error:
+        raise InvalidPaper(f"a paper ranks an option the ballot does not have: {error}") from None
+    return NumberedBallots(tuple(facts.labels), groups)
 
 
 def turnout(votes_cast: int, electorate: int) -> str:

@@ -13,6 +13,7 @@ from coopvote import audit
 from coopvote.ballots import service as ballots
 from coopvote.ballots.models import Ballot
 from coopvote.errors import Conflict, InvalidInput
+from coopvote.mail import service as mail
 from coopvote.results import document
 from coopvote.results.document import Correction
 from coopvote.results.models import ResultDeclaration
@@ -73,6 +74,7 @@ def publish_result(
     ballots.mark_published(session, ballot, now=now)
     result, seed = declare(session, ballot, version=1, now=now)
     declaration = _store(session, ballot, result, seed, actor_id=actor_id, now=now)
+    mail.result_published(session, ballot, now)
     return Published(ballot, declaration)
 
 

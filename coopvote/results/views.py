@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Text, cast
 from sqlmodel import Session, col, select
 
 from coopvote.audit.service import current_head
@@ -62,10 +63,37 @@ def facts(session: Session, ballot: Ballot) -> BallotFacts:
 def cast_votes(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
     """Every opened paper, ``{"paper": …}``, in the random order of their random keys: no
     tracker, no receipt, nothing that pairs a paper with its sealed form or its voter."""
-    papers = session.exec(
-        select(Paper.choice).where(Paper.ballot_id == ballot.id).order_by(col(Paper.id))
+    return [{"paper": choice} for choice in choices(session, ballot)]
+
+
+def choices(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
+    """Every opened paper's choice, in the random order of their random keys.
+
+    A large ballot repeats the same papers many times: each distinct stored text is decoded
+    once, so identical papers share one object (treat them as read-only), and the rows are
+    read without the ORM, which would decode every one.
+    """
+    texts = (
+        session.connection()
+        .execute(
+            select(cast(Paper.choice, Text))
+            .where(col(Paper.ballot_id) == ballot.id)
+            .order_by(col(Paper.id))
+        )
+        .scalars()
+        .all()
     )
-    return [{"paper": choice} for choice in papers]
+    distinct = list(set(texts))
+    # One array, decoded at once: each stored text is one JSON value (a text that is not
+    # would make the array invalid, or longer, and is then decoded alone, to fail alone).
+    try:
+        values = json.loads(f"[{','.join(distinct)}]")
+    except json.JSONDecodeError:
+        values = []
+    if len(values) != len(distinct):
+        values = [json.loads(text) for text in distinct]
+    decoded = dict(zip(distinct, values, strict=True))
+    return list(map(decoded.__getitem__, texts))
 
 
 def declare(
@@ -77,11 +105,10 @@ def declare(
     corrects: Correction | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Count the stored papers; the document and its tie-order seed."""
-    papers = cast_votes(session, ballot)
     seed = tie_order_seed(session, ballot)
     result = document.declare(
         facts(session, ballot),
-        [p["paper"] for p in papers],
+        choices(session, ballot),
         seed=seed,
         version=version,
         declared_at=now.isoformat(),

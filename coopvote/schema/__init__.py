@@ -18,7 +18,9 @@ from coopvote.ballots.models import (
     SealedPaper,
 )
 from coopvote.cooperative.models import CooperativeSettings
+from coopvote.elections.models import Contest, Election, Nomination, Seconding
 from coopvote.forum.models import Comment, Proposal, Support
+from coopvote.mail.models import BallotReminder, NoticeOptOut, OutboxMessage
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -29,33 +31,41 @@ from coopvote.members.models import (
     StatusChange,
 )
 from coopvote.results.models import ResultDeclaration
-from coopvote.security.models import KnownClient, ThrottleCounter, WebSession
+from coopvote.security.models import AccountToken, KnownClient, ThrottleCounter, WebSession
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccountToken",
     "AuditEvent",
     "AuditHead",
     "AuditNote",
     "Ballot",
     "BallotOption",
+    "BallotReminder",
     "BallotTrustee",
     "BoardEntry",
     "Comment",
     "Constituency",
+    "Contest",
     "CooperativeSettings",
     "Counter",
+    "Election",
     "KeyShare",
     "KnownClient",
     "Member",
     "MemberRole",
+    "Nomination",
+    "NoticeOptOut",
     "Organisation",
+    "OutboxMessage",
     "Paper",
     "PrivacyNotice",
     "Proposal",
     "ResultDeclaration",
     "RollEntry",
     "SealedPaper",
+    "Seconding",
     "StatusChange",
     "Support",
     "ThrottleCounter",

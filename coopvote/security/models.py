@@ -36,6 +36,9 @@ class ThrottleCounter(SQLModel, table=True):
     first_at: datetime = Field(sa_type=UTCDateTime)
     #: When it last grew (back-off delays run from here).
     last_at: datetime = Field(sa_type=UTCDateTime)
+    #: When its count lapses under its limit: after that the counter is forgotten (the
+    #: scheduler purges it, ``throttle.purge``), as it would start again from nothing.
+    lapses_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class KnownClient(SQLModel, table=True):
@@ -46,3 +49,23 @@ class KnownClient(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     last_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AccountToken(SQLModel, table=True):
+    """A link's token mailed to an account holder (confirm an address, reset a password,
+    accept an invitation, confirm a new address). Only its SHA-256 is stored; it is single-use
+    (``used_at``), bound to its ``purpose``, and to the account's state when it was made
+    (``bound_to``: a digest of the password's hash and the address), so that a reset link dies
+    when the password changes and a confirmation link when the address does."""
+
+    __tablename__ = "account_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=20)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    bound_to: str = Field(max_length=64)
+    #: The new address, for a change of address.
+    email: str = Field(default="", max_length=320)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

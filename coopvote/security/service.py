@@ -17,10 +17,12 @@ from coopvote.members.models import Member, MemberStatus, normalise_email
 from coopvote.security import sessions, throttle
 from coopvote.settings import Settings
 
-#: Statuses that may not sign in; they get the same answer as a wrong password. Applicants
-#: are among them until admitted, so that registering someone else's address and signing in
-#: with the password just given tells nothing (the same 401 whether or not it was taken).
-BARRED = frozenset({MemberStatus.PENDING, MemberStatus.CEASED, MemberStatus.REJECTED})
+#: Statuses that may not sign in; they get the same answer as a wrong password. An applicant
+#: may sign in once their address is confirmed (``may_sign_in``), and then sees the public
+#: pages and their own application only (they hold no role). Registering someone else's
+#: address and signing in with the password just given tells nothing: a taken address keeps
+#: its owner's password, a new one is not yet confirmed, and both answer 401.
+BARRED = frozenset({MemberStatus.CEASED, MemberStatus.REJECTED})
 #: The counter every failed sign-in counts against: the global budget.
 EVERYONE = throttle.key("everyone")
 
@@ -114,6 +116,12 @@ def find_by_email(session: Session, email: str) -> Member | None:
     return session.exec(select(Member).where(Member.email == normalise_email(email))).first()
 
 
+def may_sign_in(member: Member) -> bool:
+    """Neither barred nor unconfirmed: an account whose address has not been confirmed by a
+    link (issue 13) cannot sign in, whatever its password."""
+    return member.status not in BARRED and member.email_confirmed
+
+
 def begin_sign_in(
     session: Session, *, email: str, address: str, now: datetime, policy: ThrottlePolicy
 ) -> Attempt | SignInThrottled:
@@ -138,7 +146,7 @@ def begin_sign_in(
     return Attempt(
         email=email,
         member_id=member.id if member else None,
-        password_hash=member.password_hash if member and member.status not in BARRED else None,
+        password_hash=member.password_hash if member and may_sign_in(member) else None,
         client=client,
         counted=tuple(limits),
         starts_delays=throttle.counted(session, client) == policy.client.free
@@ -163,7 +171,7 @@ def finish_sign_in(
         member is None
         or not verified
         or attempt.password_hash is None
-        or member.status in BARRED
+        or not may_sign_in(member)
         # The password changed between the look-up and now: the old one no longer counts.
         or member.password_hash != attempt.password_hash
     ):
@@ -209,6 +217,27 @@ def count_registration(
     }
     if wait := throttle.count(session, limits, now):
         raise Throttled("Too many applications lately. Wait a minute and try again.", wait)
+
+
+#: Mail asked for (a reset, a confirmation sent again) for one address, and from one client
+#: address, an hour: enough for a person, too few to flood an inbox or the outbox.
+MAIL_REQUESTS_PER_ADDRESS = 5
+MAIL_REQUESTS_PER_CLIENT = 30
+
+
+def count_mail_request(session: Session, *, email: str, address: str, now: datetime) -> None:
+    """Count a request for mail (a password reset, a confirmation sent again) against the
+    address asked for and the client asking, atomically, whether or not the address belongs
+    to anyone. Raises ``Throttled`` past either limit."""
+    hour = timedelta(hours=1)
+    limits: dict[str, throttle.Limit] = {
+        throttle.key("mail", normalise_email(email)): throttle.RateLimit(
+            MAIL_REQUESTS_PER_ADDRESS, hour
+        ),
+        throttle.key("mail-client", address): throttle.RateLimit(MAIL_REQUESTS_PER_CLIENT, hour),
+    }
+    if wait := throttle.count(session, limits, now):
+        raise Throttled("Too many requests for mail lately. Wait a while and try again.", wait)
 
 
 def sign_out(session: Session, token: str) -> None:

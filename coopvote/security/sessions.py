@@ -77,8 +77,13 @@ def end_session(session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(col(WebSession.token_hash) == hash_token(token)))
 
 
-def end_all_sessions(session: Session, member_id: int) -> None:
-    session.execute(delete(WebSession).where(col(WebSession.member_id) == member_id))
+def end_all_sessions(session: Session, member_id: int, *, keep: str | None = None) -> None:
+    """End every session of a member; ``keep``: but the one with this token's hash (the
+    browser that changed the password stays signed in)."""
+    statement = delete(WebSession).where(col(WebSession.member_id) == member_id)
+    if keep is not None:
+        statement = statement.where(col(WebSession.token_hash) != keep)
+    session.execute(statement)
 
 
 @dataclass(frozen=True)

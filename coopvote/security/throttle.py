@@ -40,6 +40,10 @@ class Limit(Protocol):
         """Whether the counter's count has lapsed and starts again from nothing."""
         ...
 
+    def lapses_at(self, counter: ThrottleCounter) -> datetime:
+        """When the counter's count lapses, unless it grows again before."""
+        ...
+
 
 @dataclass(frozen=True)
 class Backoff:
@@ -66,6 +70,9 @@ class Backoff:
     def fresh(self, counter: ThrottleCounter, now: datetime) -> bool:
         return now - counter.last_at > self.forget_after
 
+    def lapses_at(self, counter: ThrottleCounter) -> datetime:
+        return counter.last_at + self.forget_after
+
 
 @dataclass(frozen=True)
 class RateLimit:
@@ -81,6 +88,9 @@ class RateLimit:
 
     def fresh(self, counter: ThrottleCounter, now: datetime) -> bool:
         return now - counter.first_at >= self.per
+
+    def lapses_at(self, counter: ThrottleCounter) -> datetime:
+        return counter.first_at + self.per
 
 
 def key(*parts: str) -> str:
@@ -115,6 +125,7 @@ def count(session: Session, limits: Mapping[str, Limit], now: datetime) -> timed
             counter.count, counter.first_at = 0, now
         counter.count += 1
         counter.last_at = now
+        counter.lapses_at = limits[counter.key].lapses_at(counter)
         session.add(counter)
     session.flush()
     return NO_WAIT
@@ -126,6 +137,13 @@ def uncount(session: Session, keys: Iterable[str], now: datetime) -> None:
         counter.count = max(counter.count - 1, 0)
         session.add(counter)
     session.flush()
+
+
+def purge(session: Session, now: datetime) -> int:
+    """Delete the counters whose count has lapsed (each would start again from nothing), so
+    that the table holds only live counts; how many. The scheduler runs it at each tick."""
+    lapsed = delete(ThrottleCounter).where(col(ThrottleCounter.lapses_at) < now)
+    return int(session.execute(lapsed).rowcount)  # type: ignore[attr-defined]
 
 
 def forget(session: Session, keys: Iterable[str]) -> None:
@@ -150,15 +168,12 @@ def remember(session: Session, key: str, now: datetime) -> None:
 
 def _locked(session: Session, keys: list[str], now: datetime) -> list[ThrottleCounter]:
     """The counters for ``keys``, created if need be and locked until the transaction ends.
-    The insert skips a key that exists (another worker may create it at the same moment)."""
+    The insert skips a key that exists (another worker may create it at the same moment).
+    A lapsed counter purged between the insert and the lock is created again."""
     if not keys:
         return []
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        insert(ThrottleCounter)
-        .values([{"key": k, "count": 0, "first_at": now, "last_at": now} for k in keys])
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
+    new = [{"key": k, "count": 0, "first_at": now, "last_at": now, "lapses_at": now} for k in keys]
     query = (
         select(ThrottleCounter)
         .where(col(ThrottleCounter.key).in_(keys))
@@ -166,4 +181,9 @@ def _locked(session: Session, keys: list[str], now: datetime) -> list[ThrottleCo
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return list(session.exec(query))
+    for _ in range(3):
+        session.execute(insert(ThrottleCounter).values(new).on_conflict_do_nothing())
+        counters = list(session.exec(query))
+        if len(counters) == len(keys):
+            break
+    return counters

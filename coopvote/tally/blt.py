@@ -99,10 +99,15 @@ def read_blt(text: str, *, ballot_ids: BallotIds | None = None) -> BltElection:
             )
         withdrawn.extend(-number for number in numbers)
         start = index + 1
-    end = _end_of_papers(lines, start)
+    plain = _plain_papers(lines, start, candidates)
+    end = plain[0] if plain else _end_of_papers(lines, start)
     names, title = _names_and_title(lines, end + 1, candidates)
-
-    ballots = _papers(lines[start:end], start, names, ballot_ids)
+    try:
+        ballots = NumberedBallots(names, plain[1]) if plain else None
+    except InvalidPaper:  # read them again one by one, to name the line at fault
+        ballots = None
+    if ballots is None:
+        ballots = _papers(lines[start:end], start, names, ballot_ids)
     return BltElection(
         candidates=names,
         seats=seats,
@@ -163,25 +168,74 @@ def _end_of_papers(lines: list[bytes], start: int) -> int:
     return end
 
 
+def _plain_papers(
+    lines: list[bytes], start: int, candidates: int
+) -> tuple[int, tuple[tuple[tuple[int, ...], int], ...]] | None:
+    """The papers from index `start` on, if they are all plain, `weight number… 0` and
+    nothing else, and end at a line holding exactly 0: (the index of that line, the papers
+    grouped by ranking in order of first appearance). None otherwise; `_papers` then reads
+    them line by line.
+
+    This is how a large count is read quickly. Identical lines are counted first (a million
+    papers repeat a few hundred thousand lines), each distinct line is read once, and each
+    check is one pass over all of them. A line that ends the papers (0 alone, perhaps
+    spaced or followed by a comment) is never plain, so the first line `0` ends them. (A
+    paper that ranks a candidate twice is found by `NumberedBallots`, which checks every
+    ranking.)
+    """
+    try:
+        end = lines.index(b"0", start)
+    except ValueError:
+        return None
+    copies = Counter(itertools.islice(lines, start, end))
+    # A comment, a ballot id or a bracket is never a candidate's number or a weight, so a line
+    # holding one fails a check below.
+    fields = list(map(bytes.split, copies))
+    if not all(fields) or set(map(operator.itemgetter(-1), fields)) != {b"0"}:
+        return None  # a blank line, or one that does not end with 0
+    weights = set(map(operator.itemgetter(0), fields))
+    if not all(weight.isdigit() and int(weight) >= 1 for weight in weights):
+        return None
+    position = _positions(candidates)
+    try:
+        rankings = [tuple(map(position.__getitem__, paper[1:-1])) for paper in fields]
+    except KeyError:  # not a candidate's number
+        return None
+    if weights == {b"1"} and _spaced_alike(copies, fields):
+        # One paper a line, as in a large count, and every line spaced alike: different
+        # lines give different rankings.
+        return end, tuple(zip(rankings, copies.values(), strict=True))
+    groups = dict.fromkeys(rankings, 0)
+    for ranking, paper, number in zip(rankings, fields, copies.values(), strict=True):
+        groups[ranking] += int(paper[0]) * number
+    return end, tuple(groups.items())
+
+
+def _spaced_alike(lines: Iterable[bytes], fields: list[list[bytes]]) -> bool:
+    """Whether the lines (split into `fields`) have one space between fields and no other
+    white space: a line of n fields then holds n - 1 spaces."""
+    joined = b"".join(lines)
+    spaces = sum(map(len, fields)) - len(fields)
+    return joined.count(b" ") == spaces and not any(
+        other in joined for other in (b"\t", b"\x0b", b"\x0c")
+    )
+
+
+def _positions(candidates: int) -> dict[bytes, int]:
+    """Each candidate's number as a BLT file writes it (b"1", b"2", …), and its position
+    (0 for the first)."""
+    return {str(number).encode(): number - 1 for number in range(1, candidates + 1)}
+
+
 def _papers(
     lines: list[bytes], first: int, names: tuple[str, ...], ballot_ids: BallotIds | None
 ) -> NumberedBallots:
-    """The paper lines (`first` is the index of the first one in the file), grouped by
-    ranking in order of first appearance.
-
-    A large count repeats the same lines many times: identical lines are counted first, and
-    each distinct line is read once. When every line is plain, `_plain_papers` reads them all
-    at once; otherwise (a comment, a ballot id, a blank line, a fault) `_paper` reads them one
-    by one, and names the line at fault. Both give the same papers.
-    """
-    copies = Counter(lines)
-    position = {str(number).encode(): number - 1 for number in range(1, len(names) + 1)}
-    try:
-        return NumberedBallots(names, _plain_papers(copies, position))
-    except (_NotPlain, InvalidPaper):
-        pass
+    """The paper lines (`first` is the index of the first one in the file), read one by one
+    and grouped by ranking in order of first appearance; raises `BltError` naming the first
+    line at fault. (Each distinct line is still read once.)"""
+    position = _positions(len(names))
     groups: dict[tuple[int, ...], int] = {}
-    for line, number in copies.items():
+    for line, number in Counter(lines).items():
         try:
             paper = _paper(line, position, ballot_ids)
         except BltError as error:
@@ -190,46 +244,6 @@ def _papers(
             ranking, weight = paper
             groups[ranking] = groups.get(ranking, 0) + weight * number
     return NumberedBallots(names, tuple(groups.items()))
-
-
-class _NotPlain(Exception):
-    """Some paper line is not plain: `_paper` must read the lines one by one."""
-
-
-def _plain_papers(
-    copies: Mapping[bytes, int], position: Mapping[bytes, int]
-) -> tuple[tuple[tuple[int, ...], int], ...]:
-    """Plain paper lines, `weight number… 0` and nothing else, read all at once; raises
-    `_NotPlain` if some line is not.
-
-    `copies` gives how many times each distinct line appears. (Each check is one pass over
-    all the distinct lines; a paper that ranks a candidate twice is found by
-    `NumberedBallots`, which checks that for every ranking.)
-    """
-    lines = list(copies)
-    joined = b"".join(lines)
-    if b"#" in joined or b"(" in joined:  # a comment or a ballot id
-        raise _NotPlain
-    fields = [line.split() for line in lines]
-    if not all(fields) or {paper[-1] for paper in fields} != {b"0"}:  # blank, or no 0 at the end
-        raise _NotPlain
-    weights = {paper[0] for paper in fields}
-    if not all(weight.isdigit() and int(weight) >= 1 for weight in weights):
-        raise _NotPlain
-    try:
-        rankings = [tuple(map(position.__getitem__, paper[1:-1])) for paper in fields]
-    except KeyError:  # not a candidate's number
-        raise _NotPlain from None
-    if weights == {b"1"}:  # one paper a line, as in a large count
-        numbers: Iterable[int] = copies.values()
-    else:
-        numbers = map(operator.mul, (int(paper[0]) for paper in fields), copies.values())
-    groups = dict(zip(rankings, numbers, strict=True))
-    if len(groups) < len(rankings):  # lines that differ only in weight or spacing
-        groups = dict.fromkeys(rankings, 0)
-        for ranking, paper, number in zip(rankings, fields, copies.values(), strict=True):
-            groups[ranking] += int(paper[0]) * number
-    return tuple(groups.items())
 
 
 def _paper(

@@ -19,10 +19,14 @@ from coopvote.db import Database
 from coopvote.errors import DomainError
 from coopvote.security.sessions import Principal
 from coopvote.settings import Settings
+from coopvote.web import refusals
 from coopvote.web.access import principal_of
 
 #: Where a request keeps its unit of work, so that it is ended whatever happens.
 UNIT_OF_WORK = "coopvote.unit_of_work"
+#: Where a unit of work keeps the request it serves (``Session.info``), so that a refusal a
+#: handler answers itself can be recorded as coming from that request.
+REQUEST_SCOPE = "coopvote.request_scope"
 #: Requests that only read: they run in a read-only transaction (on SQLite, beside writers).
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
@@ -35,6 +39,7 @@ async def provide_transaction(state: State, scope: Scope) -> AsyncGenerator[Sess
     reads = scope.get("method") in SAFE_METHODS
     session = database.read_sessions() if reads else database.sessions()
     scope.setdefault("state", {})[UNIT_OF_WORK] = session
+    session.info[REQUEST_SCOPE] = scope
     try:
         yield session
     except BaseException:
@@ -60,13 +65,23 @@ async def end_failed_unit_of_work(_exception: Exception, scope: Scope) -> None:
 def attempt(db: Session, action: Callable[[], object]) -> DomainError | None:
     """Run a service action for a page that answers a refusal with a message rather than an
     error page. The action runs in a savepoint, so when it is refused whatever it had
-    already changed is undone while the rest of the request's work still commits."""
+    already changed is undone while the rest of the request's work — with the refusal's
+    audit event, when it refused a governing action — still commits."""
     try:
         with db.begin_nested():
             action()
     except DomainError as problem:
+        note_refusal(db, problem)
         return problem
     return None
+
+
+def note_refusal(db: Session, problem: DomainError) -> None:
+    """Record a refusal that the request's handler answers itself (``attempt``, a form shown
+    again) in the request's unit of work ``db``, when it refused a governing action."""
+    scope = db.info.get(REQUEST_SCOPE)
+    if scope is not None and refusals.is_refused_governing_action(problem, scope):
+        refusals.record(db, problem, scope)
 
 
 def provide_now() -> datetime:

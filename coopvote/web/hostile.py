@@ -23,6 +23,7 @@ _NUL_IN_JSON = re.compile(rb"\x00|\\u0000", re.IGNORECASE)
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
 _INNERMOST = re.compile(rb"\[\]|\{\}")
+_BOUNDARY = re.compile(rb'boundary="?([^";]+)"?', re.IGNORECASE)
 
 
 def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -40,14 +41,31 @@ def refusal(path: str, query: bytes, content_type: bytes, body: bytes) -> str | 
     """Why a request must be refused before it is parsed (``None``: it need not be)."""
     if "\x00" in path or _NUL_IN_URL.search(query):
         return NUL_REFUSED
-    if b"json" in content_type:
+    media_type = content_type.lower()  # the boundary keeps its case
+    if b"json" in media_type:
         if _NUL_IN_JSON.search(body):
             return NUL_REFUSED
         if json_too_deep(body):
             return TOO_DEEP
+    elif media_type.startswith(b"multipart/form-data"):
+        if any(_NUL_IN_URL.search(part) for part in text_parts(content_type, body)):
+            return NUL_REFUSED
     elif _NUL_IN_URL.search(body):  # a form, or any other body: raw or percent-encoded
         return NUL_REFUSED
     return None
+
+
+def text_parts(content_type: bytes, body: bytes) -> list[bytes]:
+    """The parts of a multipart body but its files (a candidate's photo is binary), each with
+    its headers; the whole body when it names no boundary it uses."""
+    boundary = _BOUNDARY.search(content_type)
+    if boundary is None or b"--" + boundary.group(1) not in body:
+        return [body]
+    return [
+        part
+        for part in body.split(b"--" + boundary.group(1))
+        if b'filename="' not in part.split(b"\r\n\r\n", 1)[0]
+    ]
 
 
 class RefuseHostileInput:
@@ -61,7 +79,7 @@ class RefuseHostileInput:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        content_type = dict(scope["headers"]).get(b"content-type", b"").lower()
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
         messages: list[ReceiveMessage] = []
         body = b""
         if scope["method"] not in ("GET", "HEAD"):

@@ -14,14 +14,17 @@ from coopvote.web.access import ACCESS, RESULTS_RULE, permits
 MAIN = [
     ("My ballots", "/ballots"),
     ("My membership", "/membership"),
+    ("Elections", "/elections"),
     ("Forum", "/forum"),
     ("Results", "/results"),
     ("Applications", "/governance/applications"),
     ("Register", "/governance/members"),
     ("Ballots", "/governance/ballots"),
+    ("Outbox", "/governance/outbox"),
     ("Audit", "/audit"),
     ("Audit log", "/audit/log"),
     ("Roles", "/admin/roles"),
+    ("Trustees", "/admin/trustees"),
     ("Settings", "/admin/settings"),
 ]
 RULES_KEY = "navigation_rules"

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from coopvote.errors import DomainError
 from coopvote.web.access import principal_of
-from coopvote.web.deps import CurrentSettings
+from coopvote.web.deps import UNIT_OF_WORK, CurrentSettings, note_refusal
 from coopvote.web.flash import clear_flash_cookie, flash_cookie, read_flashes
 from coopvote.web.forms import without_secrets
 from coopvote.web.navigation import main_navigation
@@ -57,7 +57,9 @@ def reshow(
 ) -> Template:
     """Show a refused form again: with the refusal's status (422 for bad input), each field's
     problem marked by name (or the whole form's, when no field is named), and what was typed
-    kept, except passwords."""
+    kept, except passwords. A refused governing action is recorded in the audit log."""
+    if (unit_of_work := request.scope.get("state", {}).get(UNIT_OF_WORK)) is not None:
+        note_refusal(unit_of_work, problem)
     return page(
         request,
         template_name,

@@ -44,6 +44,22 @@ def test_the_apps_user_cannot_rewrite_the_log(chain: Database, statement: str) -
         assert current_head(session).seq == 3
 
 
+@pytest.mark.parametrize("table", ["audit_event", "audit_head", "board_entry"])
+def test_postgresql_refuses_truncating_the_log_or_the_board(chain: Database, table: str) -> None:
+    """SQLite has no TRUNCATE (its ``DELETE`` triggers refuse); PostgreSQL's row triggers do
+    not fire on TRUNCATE, so statement triggers refuse it."""
+    if chain.is_sqlite:
+        pytest.skip("SQLite has no TRUNCATE")
+    with (
+        pytest.raises(sa_exc.DBAPIError, match="append-only"),
+        chain.engine.begin() as connection,
+    ):
+        connection.execute(text(f"TRUNCATE {table} CASCADE"))
+    with chain.reading() as session:
+        assert verify_chain(session).ok
+        assert current_head(session).seq == 3
+
+
 def test_appending_still_advances_the_head(chain: Database) -> None:
     with chain.transaction() as session:
         audit.record(session, actor="system", action="test.done", subject="x", now=utcnow())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 from sqlmodel import col, select
 
@@ -16,7 +17,7 @@ from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.web.refusals import noun_of
-from tests.factories import make_ballot, make_member
+from tests.factories import make_ballot, make_member, make_proposal
 from tests.web.helpers import form, sign_in
 
 Client = TestClient[Any]
@@ -75,6 +76,67 @@ def test_a_refused_page_action_is_recorded(client: Client, database: Database) -
     response = client.post("/admin/settings", data=form(client, results_public="on"))
     assert response.status_code == 403
     assert [e.action for e in refusals(database)] == ["settings.refused"]
+
+
+@pytest.mark.parametrize(
+    ("action", "draft"),
+    [("open", False), ("close", True), ("publish", False)],
+)
+def test_a_ballot_action_refused_on_a_page_with_a_message_is_recorded(
+    client: Client, database: Database, action: str, draft: bool
+) -> None:
+    """The page redirects with the refusal as a message: the request succeeds, so only
+    ``deps.attempt`` sees the refusal."""
+    with database.transaction() as session:
+        make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+        ballot = make_ballot(session, open_now=not draft)
+    sign_in(client, "gov@example.org")
+    path = f"/governance/ballots/{ballot.public_id}/{action}"
+    answer = client.post(path, data=form(client, reason="a reason"), follow_redirects=False)
+    assert answer.status_code in (302, 303)
+    [event] = refusals(database)
+    assert event.action == "ballot.refused"
+    assert event.subject == f"ballot:{ballot.public_id}"
+    assert event.data["action"] == "POST /governance/ballots/{ballot_id}/{action}"
+    assert event.data["status"] == 409
+
+
+def test_hiding_refused_on_a_page_is_recorded(client: Client, database: Database) -> None:
+    with database.transaction() as session:
+        governor = make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+        proposal = make_proposal(session, make_member(session))
+    sign_in(client, "gov@example.org")
+    hide = f"/forum/{proposal.public_id}/hide"
+    for _ in range(2):  # the second time, it is hidden already
+        answer = client.post(hide, data=form(client, reason="Off topic"), follow_redirects=False)
+        assert answer.status_code in (302, 303)
+    [event] = refusals(database)
+    assert (event.action, event.actor) == ("proposal.refused", f"member:{governor.id}")
+    assert event.data["status"] == 409
+
+
+def test_revoking_refused_on_a_page_is_recorded(client: Client, database: Database) -> None:
+    with database.transaction() as session:
+        admin = make_member(session, email="admin@example.org", roles=(Role.ADMIN,))
+    sign_in(client, "admin@example.org")
+    revoke = f"/admin/roles/{admin.public_id}/admin/revoke"  # nobody acts on their own record
+    assert client.post(revoke, data=form(client), follow_redirects=False).status_code in (302, 303)
+    [event] = refusals(database)
+    assert (event.action, event.subject) == ("role.refused", f"role:{admin.public_id}")
+    assert event.data["status"] == 403
+
+
+def test_a_form_shown_again_for_a_refused_action_is_recorded(
+    client: Client, database: Database
+) -> None:
+    """``reshow`` answers with the refusal's status but raises nothing."""
+    with database.transaction() as session:
+        governor = make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+    sign_in(client, "gov@example.org")
+    path = f"/governance/members/{governor.public_id}/suspend"
+    assert client.post(path, data=form(client, reason="Testing")).status_code == 403
+    [event] = refusals(database)
+    assert (event.action, event.subject) == ("member.refused", f"member:{governor.public_id}")
 
 
 def test_reads_and_bad_input_are_not_refusals(client: Client, database: Database) -> None:

@@ -16,11 +16,13 @@ def sign_in(page: Any, server: str, local: str) -> None:
 def test_a_governor_admits_an_applicant_who_then_sees_their_member_number(
     page: Any, server: str
 ) -> None:
-    # Issue 11: an applicant signs in once admitted, and is told no more than a wrong password
-    # tells, so that registering someone's address reveals nothing.
+    # Issues 11 and 13: an applicant whose address is confirmed signs in and sees their own
+    # application, and nothing a member sees.
     sign_in(page, server, "applicant")
-    assert "Wrong email address or password" in page.content()
+    assert "waiting for a governor" in page.content()
+    assert page.get_by_role("link", name="Forum").count() == 0
     screenshot(page, "01-applicant-pending")
+    page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, server, "governor")
     page.get_by_role("link", name="Applications").click()

@@ -15,6 +15,7 @@ from coopvote.members import service as members
 from coopvote.members.accounts import set_password
 from coopvote.members.models import Member, Role
 from coopvote.members.rules import Transition
+from coopvote.security.passwords import hash_password
 from tests.factories import PASSWORD, ensure_organisation, make_ballot, make_member
 from tests.web.helpers import sign_in
 
@@ -42,6 +43,8 @@ def test_an_organisation_votes_once_through_its_representative_whoever_that_is(
         members.change_status(
             session, member=college, transition=Transition.ADMITTED, actor_id=None, now=utcnow()
         )
+        college.email_confirmed = True  # as its confirmation link does (issue 13)
+        session.add(college)
         ballot_id = make_ballot(session).public_id
         college_id = college.public_id
     sign_in(client, COLLEGE["email"])
@@ -69,7 +72,12 @@ def test_an_organisation_votes_once_through_its_representative_whoever_that_is(
     old = client.post("/api/v1/session", json={"email": COLLEGE["email"], "password": PASSWORD})
     assert old.status_code == 401
     with database.transaction() as session:
-        set_password(session, email="sam@college.example.org", password=PASSWORD, now=utcnow())
+        set_password(
+            session,
+            email="sam@college.example.org",
+            password_hash=hash_password(PASSWORD),
+            now=utcnow(),
+        )
     sign_in(client, "sam@college.example.org")
     assert client.post(vote, json={"choice": "against"}).status_code == 409
     with database.reading() as session:

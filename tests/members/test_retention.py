@@ -113,7 +113,9 @@ def a_full_life(session: Session) -> tuple[Member, str]:
         )
     sessions.start_session(session, member.id, now)
     session.add(
-        ThrottleCounter(key=throttle.account_key(EMAIL), count=1, first_at=now, last_at=now)
+        ThrottleCounter(
+            key=throttle.account_key(EMAIL), count=1, first_at=now, last_at=now, lapses_at=now
+        )
     )
     members.change_status(
         session,

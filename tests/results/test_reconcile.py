@@ -141,7 +141,8 @@ def test_a_reordered_board_is_flagged(database: Database) -> None:
         connection.execute(text("UPDATE board_entry SET position = 2 WHERE position = 9"))
     [found] = reconciliation(database)
     assert found.problems == [
-        "The bulletin board was changed: the board's chain is broken at entry 1."
+        "The bulletin board was changed: the board's chain is broken at entry 1.",
+        "Board entries not appended by coopvote (no valid seal): 2, at positions 1, 2.",
     ]
 
 
@@ -166,6 +167,7 @@ def test_a_board_extended_after_close_is_flagged(database: Database) -> None:
         )
     [found] = reconciliation(database)
     assert found.problems == [
+        "Board entries not appended by coopvote (no valid seal): 1, at position 4.",
         "The board's head is not the one recorded when the ballot closed.",
         "member.voted events for the ballot: 3; trackers on the board: 4.",
         "The board's head is not the one recorded when the box was opened.",

@@ -75,6 +75,17 @@ def test_read_blt_adds_up_the_papers_of_each_ranking_in_order_of_first_appearanc
     assert read_blt(text).ballots == (Ballot(("B", "A"), 6), Ballot(("C",), 2))
 
 
+def test_read_blt_adds_up_one_paper_lines_that_differ_only_in_spacing() -> None:
+    text = '2 1\n1 2 1 0\n1  2 1 0\n1\t2 1 0\n 1 2 1 0 \n1 1 0\n0\n"A"\n"B"\n"T"\n'
+    assert read_blt(text).ballots == (Ballot(("B", "A"), 4), Ballot(("A",), 1))
+
+
+@pytest.mark.parametrize("end", [" 0", "0 # the end of the papers", "\t0\t"])
+def test_read_blt_ends_the_papers_at_a_0_however_it_is_spaced(end: str) -> None:
+    text = f'2 1\n1 2 1 0\n1 1 0\n{end}\n"A"\n"B"\n"T"\n'
+    assert read_blt(text).ballots == (Ballot(("B", "A"), 1), Ballot(("A",), 1))
+
+
 BALLOT_IDS = """3 1
 (p1) 1 2 0
 (p2) 1 0

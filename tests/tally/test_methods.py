@@ -6,6 +6,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coopvote.tally import (
     Ballot,
@@ -19,6 +21,7 @@ from coopvote.tally import (
     count_scottish_stv,
     draw_tie_order,
 )
+from coopvote.tally.papers import ballots_from_papers, group_rankings, paper_entries
 
 
 def _choices(in_favour: int, against: int, abstain: int = 0) -> list[str]:
@@ -246,3 +249,24 @@ def test_very_large_numbers_of_papers_are_counted_and_written_exactly() -> None:
     for round_ in result.rounds:
         figures = [*round_.votes.values(), round_.exhausted, round_.lost_to_rounding]
         assert sum(map(Fraction, figures)) == valid  # (a Decimal sum would round)
+
+
+PAPER_IDS = st.one_of(st.integers(1, 4), st.sampled_from(["1", "2", "3", "4"]))
+
+
+@given(st.lists(st.lists(PAPER_IDS, max_size=4, unique=True).map(lambda ids: {"ranking": ids})))
+def test_api_papers_grouped_before_they_are_checked_give_the_ballots_checked_one_by_one(
+    papers: list[dict[str, list[int | str]]],
+) -> None:
+    """`ballots_from_papers` groups plain papers first; ids 1 and "1" are one option."""
+    one_by_one = group_rankings(tuple(paper_entries(paper, "ranking")) for paper in papers)
+    assert ballots_from_papers(papers) == one_by_one
+
+
+@pytest.mark.parametrize(
+    "paper",
+    [{"ranking": [True]}, {"ranking": "AB"}, {"ranking": [["A"]]}, {"choices": ["A"]}, ["A"]],
+)
+def test_api_papers_of_another_shape_are_refused_however_many_are_plain(paper: object) -> None:
+    with pytest.raises(InvalidPaper):
+        ballots_from_papers([{"ranking": ["A"]}, paper, {"ranking": ["B"]}])

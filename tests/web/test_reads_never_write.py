@@ -17,6 +17,7 @@ from coopvote import demo
 from coopvote.ballots.models import Ballot
 from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.elections.models import Election, Nomination
 from coopvote.forum.models import Proposal
 from coopvote.members.models import Member
 
@@ -78,6 +79,8 @@ def test_get_routes_never_write(app: Litestar, database: Database) -> None:
             "proposal_id": [p.public_id for p in session.exec(select(Proposal))],
             "member_id": [m.public_id for m in session.exec(select(Member))][:6],
             "receipt": ["not-a-receipt"],
+            "election_id": [e.public_id for e in session.exec(select(Election))],
+            "nomination_id": [n.public_id for n in session.exec(select(Nomination))],
         }
     with TestClient(app, base_url="http://testserver.local") as client:
         visits = {who: sign_in_cookies(client, who) for who in [None, *PEOPLE]}

@@ -75,10 +75,18 @@ class TrusteeIn:
 
 
 @dataclass
-class TrusteeKeyOut:
-    #: Shown once, stored nowhere: the trustee keeps it to open ballots' boxes.
-    private_key: str
+class TrusteeKeyIn:
+    #: The trustee's public key (hex), made offline by `coopvote trustee keygen`.
     public_key: str
+    #: The challenge's answer (hex), from `coopvote trustee answer`; empty to get the challenge.
+    answer: str = ""
+
+
+@dataclass
+class ChallengeOut:
+    public_key: str
+    #: 32 bytes sealed to ``public_key``, hex: decrypted by `coopvote trustee answer`.
+    challenge: str
 
 
 @dataclass
@@ -128,10 +136,23 @@ class BallotsController(Controller):
         trustees.name_trustee(db, member, actor_id=principal.member_id, now=now)
         return {"member": member.public_id}
 
+    @post("/trustees/challenge", opt=SIGNED_IN, status_code=HTTP_200_OK, sync_to_thread=True)
+    def trustee_challenge(
+        self, db: Db, principal: CurrentPrincipal, data: JSONBody[TrusteeKeyIn]
+    ) -> ChallengeOut:
+        """The challenge that proves a trustee holds the private half of ``public_key``."""
+        made = trustees.challenge(db, principal.member_id, data.public_key)
+        return ChallengeOut(made.public_key, made.sealed)
+
     @post("/trustees/key", opt=SIGNED_IN, status_code=HTTP_201_CREATED, sync_to_thread=True)
-    def trustee_key(self, db: Db, principal: CurrentPrincipal, now: Now) -> TrusteeKeyOut:
-        """A trustee's key pair, made once; the private key is in this response only."""
-        return TrusteeKeyOut(**vars(trustees.generate_key(db, principal.member_id, now=now)))
+    def trustee_key(
+        self, db: Db, principal: CurrentPrincipal, now: Now, data: JSONBody[TrusteeKeyIn]
+    ) -> dict[str, str]:
+        """Register a trustee's public key, made offline, with its challenge's answer."""
+        trustee = trustees.register_public_key(
+            db, principal.member_id, data.public_key, data.answer, now=now
+        )
+        return {"public_key": trustee.public_key or ""}
 
     @post("/{ballot_id:str}/open-box", opt=SIGNED_IN, status_code=HTTP_200_OK, sync_to_thread=True)
     def open_box(

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import exc as sa_exc
 
 from coopvote.db import Database
-from coopvote.db.engine import is_unavailable
+from coopvote.db.engine import DatabaseFull, is_unavailable
 from coopvote.web.access import PUBLIC
 from coopvote.web.errors import RETRY_AFTER
 
@@ -40,11 +40,13 @@ class HealthController(Controller):
     def health(self, state: State) -> Response[HealthOut]:
         """200 when the database would take a write now; 503 (with ``Retry-After``) when it
         would not, e.g. locked past the wait, full or unreachable. A read alone would pass
-        while every vote fails, so the check begins a writing transaction and rolls it back."""
+        while every vote fails, so the check begins a writing transaction and rolls it back;
+        on SQLite it also measures the room left (``Database.check_writable``), so a full disk
+        is reported before a vote meets it."""
         database: Database = state.database
         try:
             database.check_writable()
-        except (sa_exc.DBAPIError, sa_exc.TimeoutError) as problem:
+        except (sa_exc.DBAPIError, sa_exc.TimeoutError, DatabaseFull) as problem:
             if not is_unavailable(problem):
                 raise
             log.warning("health: database unavailable (%s)", type(problem).__name__)

@@ -13,14 +13,14 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from coopvote.errors import DomainError
+from coopvote.members import accounts, views
 from coopvote.members import service as members
-from coopvote.members import views
-from coopvote.members.models import MemberStatus, Role
+from coopvote.members.models import Member, MemberStatus, Role
 from coopvote.members.rules import GOVERNOR_ACTIONS, leads_to
 from coopvote.members.transfer import export_register
 from coopvote.members.views import REGISTER_STATUSES, RegisterQuery
 from coopvote.web.access import requires
-from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
 from coopvote.web.forms import MAX_WHOLE_NUMBER, FormData, text
 from coopvote.web.templating import page, redirect, reshow
 
@@ -134,11 +134,13 @@ class GovernancePages(Controller):
         data: FormData,
         now: Now,
     ) -> Template | Redirect:
+        record = views.get_member(db, member_id)
+        if action == "invite":
+            return self._invite(request, db, principal, record, now)
         transition = GOVERNOR_ACTIONS.get(action)
         if transition is None:
             raise NotFoundException("No such action.")
         form = MemberActionForm.parse(data)
-        record = views.get_member(db, member_id)
         try:
             with db.begin_nested():  # refused: undo whatever it had changed
                 members.change_status(
@@ -162,4 +164,30 @@ class GovernancePages(Controller):
             request,
             form.next_page(member_id),
             f"{record.name} is now {leads_to(transition).value}.",
+        )
+
+    def _invite(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        record: Member,
+        now: Now,
+    ) -> Template | Redirect:
+        """Mail an imported member (who has no password) an invitation to set one."""
+        problem = attempt(
+            db, lambda: accounts.invite(db, member=record, actor_id=principal.member_id, now=now)
+        )
+        if problem is not None:
+            return reshow(
+                request,
+                "governance/member.html",
+                problem,
+                {},
+                record=views.member_record(db, record.public_id),
+            )
+        return redirect(
+            request,
+            f"/governance/members/{record.public_id}",
+            f"An invitation is on its way to {record.name}.",
         )

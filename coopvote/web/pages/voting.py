@@ -27,6 +27,12 @@ TRUSTEE_KEY = "ballots/trustee_key.html"
 OPEN_BOX = "ballots/open_box.html"
 
 
+def no_store(response: Template) -> Template:
+    """Answer a request that carried a secret key so that no cache keeps the page."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def paper_context(db: Db, principal: CurrentPrincipal, ballot: Ballot, now: Now) -> dict[str, Any]:
     """What the paper page shows this member: the template only lays it out."""
     view = views.paper(db, ballot, principal.member_id, now)
@@ -74,16 +80,42 @@ class VotingPages(Controller):
         return page(request, "ballots/board.html", ballot=ballot, board=views.board(db, ballot))
 
     @get("/trustee/key", opt=SIGNED_IN, sync_to_thread=True)
-    def trustee_key_form(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, TRUSTEE_KEY)
+    def trustee_key_form(
+        self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal
+    ) -> Template:
+        """Where a trustee registers the public key they made offline."""
+        return page(request, TRUSTEE_KEY, trustee=trustees.trustee_of(db, principal.member_id))
 
     @post("/trustee/key", opt=SIGNED_IN, sync_to_thread=True)
     def trustee_key(
-        self, request: Request[Any, Any, Any], db: Db, principal: CurrentPrincipal, now: Now
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        data: FormData,
     ) -> Template:
-        """A trustee's key pair, made once; the private key is on this page only."""
-        made = trustees.generate_key(db, principal.member_id, now=now)
-        return page(request, TRUSTEE_KEY, made=made, status_code=201)
+        """Two steps: a public key alone is answered with its challenge; with the challenge's
+        answer, the key is registered."""
+        public_key, answer = text(data, "public_key"), text(data, "answer")
+        trustee = trustees.trustee_of(db, principal.member_id)
+        try:
+            if not answer:
+                challenge = trustees.challenge(db, principal.member_id, public_key)
+                return page(request, TRUSTEE_KEY, trustee=trustee, challenge=challenge)
+            registered = trustees.register_public_key(
+                db, principal.member_id, public_key, answer, now=now
+            )
+        except InvalidInput as problem:
+            shown = {"public_key": public_key}
+            if "answer" in problem.field_errors:
+                shown["answer"] = answer
+                challenge = trustees.challenge(db, principal.member_id, public_key)
+                return reshow(
+                    request, TRUSTEE_KEY, problem, shown, trustee=trustee, challenge=challenge
+                )
+            return reshow(request, TRUSTEE_KEY, problem, shown, trustee=trustee)
+        return page(request, TRUSTEE_KEY, trustee=registered, registered=True, status_code=201)
 
     @get("/{ballot_id:str}/open-box", opt=SIGNED_IN, sync_to_thread=True)
     def open_box_form(
@@ -116,8 +148,8 @@ class VotingPages(Controller):
             )
         except InvalidInput as problem:
             # Keys are never put back into the page.
-            return reshow(request, OPEN_BOX, problem, {}, ballot=ballot)
-        return page(request, OPEN_BOX, ballot=ballot, opened=papers)
+            return no_store(reshow(request, OPEN_BOX, problem, {}, ballot=ballot))
+        return no_store(page(request, OPEN_BOX, ballot=ballot, opened=papers))
 
     @post("/{ballot_id:str}/review", sync_to_thread=True)
     def review(
