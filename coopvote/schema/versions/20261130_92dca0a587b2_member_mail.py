@@ -151,7 +151,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("member", schema=None) as batch_op:
+    # In place (SQLite 3.35+), never by copying the member table: the tables that refer to
+    # members' rows refuse its drop, so `coopvote demo --reset` failed on the demo.
+    with op.batch_alter_table("member", recreate="never") as batch_op:
         batch_op.drop_column("invited_at")
         batch_op.drop_column("email_confirmed")
 
