@@ -17,6 +17,7 @@ from litestar.template import TemplateConfig
 
 from coopvote import scheduler
 from coopvote.ballots import keys as ballot_keys
+from coopvote.ballots.casting import Caster
 from coopvote.db import Database
 from coopvote.security.passwords import use_argon2
 from coopvote.settings import Settings
@@ -29,11 +30,13 @@ from coopvote.web.middleware import (
     STATIC_PATH,
     CrossSiteRefusal,
     SessionAuthMiddleware,
+    answering_head,
     security_headers,
 )
 from coopvote.web.pages.dev_mail import DevMailPages
 from coopvote.web.refusals import record_refused_governing_action
 from coopvote.web.routes import ROUTE_HANDLERS
+from coopvote.web.schema_page import SchemaPage
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -59,7 +62,8 @@ def create_app(
     )
     use_argon2(settings.argon2)
     ballot_keys.use_settings(settings)
-    return Litestar(
+    caster = Caster()  # votes are written in batches, one transaction each (ballots.casting)
+    app = Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
             *([DevMailPages] if settings.shows_caught_mail else []),
@@ -90,14 +94,16 @@ def create_app(
             title="coopvote",
             version="1",
             description="Membership, secret ballots and verifiable results for co-operatives.",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[SchemaPage(), JsonRenderPlugin()],
             openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
-        state=State({"settings": settings, "database": database}),
+        state=State({"settings": settings, "database": database, "caster": caster}),
         lifespan=[scheduler.running(database, settings, TEMPLATES)] if run_scheduler else [],
-        on_shutdown=[database.dispose],
+        on_shutdown=[caster.stop, database.dispose],
         debug=False,
     )
+    app.asgi_handler = answering_head(app.asgi_handler)
+    return app
 
 
 #: ``coopvote serve --no-worker`` sets it: ``coopvote worker`` does the background work.

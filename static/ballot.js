@@ -10,3 +10,18 @@ document.querySelectorAll("fieldset[data-max-choices]").forEach(function (fields
   boxes.forEach(function (b) { b.addEventListener("change", update); });
   update();
 });
+
+// The receipt page: copy the receipt, print the page (buttons shown only when they work).
+document.querySelectorAll("button[data-copy]").forEach(function (button) {
+  if (!navigator.clipboard) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = "Copied";
+    });
+  });
+});
+document.querySelectorAll("button[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -18,7 +18,18 @@ from tests.imports import import_lines, imported_modules
 PACKAGE = Path(coopvote.__file__).parent
 FOUNDATION = {"errors", "clock", "settings", "paging", "markdown", "spreadsheet", "db", "tally"}
 #: The areas' services and views, lowest first.
-AREAS = ["audit", "mail", "security", "members", "cooperative", "ballots", "results", "forum", "elections"]
+AREAS = [
+    "audit",
+    "mail",
+    "security",
+    "members",
+    "cooperative",
+    "ballots",
+    "results",
+    "forum",
+    "elections",
+    "meetings",
+]
 GATHERERS = {"schema", "scheduler", "demo"}
 WAYS_IN = {"web", "cli", "app", "__main__"}
 MAX_UPWARD = 2

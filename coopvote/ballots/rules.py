@@ -3,9 +3,10 @@ ballot is in at a given moment."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from coopvote.ballots.models import Ballot, BallotStatus, Method, Threshold
@@ -17,6 +18,17 @@ RANKED = frozenset(Method(m) for m in RANKED_METHODS)
 SINGLE_SEAT = frozenset({Method.IRV})
 RESOLUTION_CHOICES = ("for", "against", "abstain")
 MAX_OPTIONS = 100
+#: A time typed to the minute is not "in the past" during that minute.
+OPENING_GRACE = timedelta(minutes=1)
+#: The furthest ahead a ballot may open or close: a co-operative's ballot runs for weeks, and a
+#: date years away is a mistyped year.
+FURTHEST_AHEAD = timedelta(days=2 * 366)
+
+
+def option_key(label: str) -> str:
+    """What makes two options the same to a reader: their letters, whatever their case, their
+    spacing or the Unicode form they were typed in ("Alpha" and "alpha " are one option)."""
+    return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,9 @@ class Definition:
 def definition_problems(
     definition: Definition, *, now: datetime, constituencies: set[str], organisations: set[str]
 ) -> dict[str, str]:
-    """Every problem with a definition, by field name."""
+    """Every problem with a definition, by field name: among them, an opening in the past or a
+    time more than ``FURTHEST_AHEAD`` from ``now``, and options that differ only in case or
+    spacing."""
     d = definition
     problems: dict[str, str] = {}
     if not d.title.strip():
@@ -59,8 +73,8 @@ def definition_problems(
     else:
         if len(labels) < 2:
             problems["options"] = "An election needs at least two options or candidates."
-        elif len(set(labels)) != len(labels):
-            problems["options"] = "Each option must be different."
+        elif len({option_key(label) for label in labels}) != len(labels):
+            problems["options"] = "Each option must be different, not only in capitals or spaces."
         elif len(labels) > MAX_OPTIONS or any(len(label) > 200 for label in labels):
             problems["options"] = f"At most {MAX_OPTIONS} options of up to 200 characters each."
         if d.seats < 1:
@@ -79,10 +93,20 @@ def definition_problems(
         problems["threshold"] = "Only a resolution has a threshold."
     if not 0 <= d.quorum_bp <= 10_000:
         problems["quorum"] = "The quorum is a share of the roll, from 0 to 100 %."
+    if d.opens_at is not None and d.opens_at < now - OPENING_GRACE:
+        # Saved, it would open at once with a roll drawn in the past (issue 17).
+        problems["opens_at"] = (
+            "Voting cannot open in the past: choose a time from now on, or leave it empty to"
+            " open the ballot by hand."
+        )
+    elif d.opens_at is not None and d.opens_at > now + FURTHEST_AHEAD:
+        problems["opens_at"] = "Voting must open within two years: check the year."
     if d.closes_at is None:
         problems["closes_at"] = "Say when voting closes."
     elif d.closes_at <= now:
         problems["closes_at"] = "Voting must close in the future."
+    elif d.closes_at > now + FURTHEST_AHEAD:
+        problems["closes_at"] = "Voting must close within two years: check the year."
     elif d.opens_at is not None and d.closes_at <= d.opens_at:
         problems["closes_at"] = "Voting must close after it opens."
     unknown = set(d.eligible_constituencies) - constituencies

@@ -23,31 +23,39 @@ from coopvote.ballots.models import Ballot, BoardEntry, Paper, SealedPaper
 from coopvote.db.engine import compact_after_commit
 
 
-def append(
-    session: Session, ballot: Ballot, choice: Mapping[str, Any], option_ids: Sequence[int]
-) -> str:
-    """Seal a (checked) paper, store it and append its tracker to the board, the entry sealed
-    with the server's board key (``ballots.board``); the tracker.
+def seal(ballot: Ballot, choice: Mapping[str, Any], option_ids: Sequence[int]) -> bytes:
+    """A (checked) paper sealed to the ballot's key, padded to the size every paper has."""
+    return box.seal(public_key(ballot), choice, box.paper_size(option_ids))
+
+
+def append(session: Session, ballot: Ballot, sealed: Sequence[bytes]) -> list[str]:
+    """Store sealed papers and append their trackers to the board; the trackers, in the order
+    given. They are appended in the order of the trackers themselves, so that the board's
+    order within one transaction says nothing about the order the votes came in.
 
     The caller holds the ballot's row lock, so appends to one board never race. Raises
     ``keys.BallotKeyMissing`` when no ballot key is loaded."""
     assert ballot.id is not None
-    sealed = box.seal(public_key(ballot), choice, box.paper_size(option_ids))
-    tracker = box.tracker(sealed)
+    trackers = [box.tracker(paper) for paper in sealed]
+    board_key = keys.board_key()
     last = views.board_tip(session, ballot)
-    position, head = last.position + 1, next_head(last.head, tracker)
-    session.add(SealedPaper(tracker=tracker, ballot_id=ballot.id, sealed=sealed))
-    session.add(
-        BoardEntry(
-            ballot_id=ballot.id,
-            position=position,
-            tracker=tracker,
-            head=head,
-            seal=seal_of(keys.board_key(), ballot.public_id, position, tracker, head),
+    position, head = last.position, last.head
+    papers, entries = [], []
+    for tracker, paper in sorted(zip(trackers, sealed, strict=True)):
+        position, head = position + 1, next_head(head, tracker)
+        papers.append({"tracker": tracker, "ballot_id": ballot.id, "sealed": paper})
+        entries.append(
+            {
+                "ballot_id": ballot.id,
+                "position": position,
+                "tracker": tracker,
+                "head": head,
+                "seal": seal_of(board_key, ballot.public_id, position, tracker, head),
+            }
         )
-    )
-    session.flush()
-    return tracker
+    session.execute(insert(SealedPaper), papers)
+    session.execute(insert(BoardEntry), entries)
+    return trackers
 
 
 def public_key(ballot: Ballot) -> PublicKey:

@@ -3,7 +3,8 @@ stored state up with the clock. Reads live in ``views``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import and_, delete, false, or_, true, update
 from sqlmodel import Session, col, select
 
 from coopvote import audit
-from coopvote.ballots import keys, sealing, trustees, views
+from coopvote.ballots import box, keys, sealing, trustees, views
 from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, RollEntry
 from coopvote.ballots.roll import freeze_roll
 from coopvote.ballots.rules import (
@@ -27,7 +28,7 @@ from coopvote.ballots.rules import (
     status_at,
 )
 from coopvote.db.types import new_public_id
-from coopvote.errors import Conflict, InvalidInput, NotAllowed
+from coopvote.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from coopvote.mail import service as mail
 from coopvote.members.models import Member, MemberStatus
 from coopvote.members.views import constituencies, organisations
@@ -329,18 +330,59 @@ def _record_voters(session: Session, ballot: Ballot, now: datetime) -> int:
     return len(voters)
 
 
+@dataclass(frozen=True)
+class Vote:
+    """One member's paper for one ballot, as asked: checked only when cast."""
+
+    ballot: Ballot
+    member_id: int
+    paper: Mapping[str, Any]
+
+
 def cast_vote(
     session: Session, ballot: Ballot, *, member_id: int, paper: Mapping[str, Any], now: datetime
 ) -> str:
-    """Seal a paper onto the ballot's board and mark the member as having voted, in one
-    transaction; the paper's tracker (the voter's receipt).
+    """Cast one vote (see ``cast_votes``): its tracker, or the refusal raised."""
+    (outcome,) = cast_votes(session, [Vote(ballot, member_id, paper)], now)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
 
-    The ballot's row is locked first, so votes and the close queue up in one order and the
-    board's appends never race. The mark is a conditional update; only when it changed a row
-    is the paper sealed. Two votes racing for one member therefore store one paper, whatever
-    the timing. A ballot due to open is opened (its roll frozen) first, whether or not the
-    scheduler has come by. No audit event is written here: ``_close`` records who voted.
+
+def cast_votes(session: Session, votes: Sequence[Vote], now: datetime) -> list[str | DomainError]:
+    """Cast several members' votes in one transaction (group commit, ``ballots.casting``):
+    for each vote, in order, its tracker (the voter's receipt) or why it was refused. One
+    refusal never undoes another's vote: a vote is refused before anything of it is written.
+
+    Each ballot's row is locked first (in id order), so votes and the close queue up in one
+    order and the board's appends never race. The marks are a conditional update, and only the
+    members it marked get a paper sealed, so two votes racing for one member store one paper,
+    whatever the timing (in one batch or two, in one process or two); a member's second vote
+    in a batch is refused as already cast. A ballot due to open is opened (its roll frozen)
+    first, whether or not the scheduler has come by. Each ballot's new papers are appended to
+    its board in the order of their trackers, not of arrival, so that within a transaction
+    nothing pairs a mark with a board entry (docs/secrecy.md). No audit event is written here:
+    ``_close`` records who voted. The work per ballot is a handful of statements, whatever the
+    number of votes.
     """
+    outcomes: list[str | DomainError | None] = [None] * len(votes)
+    by_ballot: dict[int, list[int]] = {}
+    for index, vote in enumerate(votes):
+        assert vote.ballot.id is not None
+        by_ballot.setdefault(vote.ballot.id, []).append(index)
+    for ballot_id in sorted(by_ballot):
+        indexes = by_ballot[ballot_id]
+        for index, outcome in zip(
+            indexes, _cast_in_one_ballot(session, [votes[i] for i in indexes], now), strict=True
+        ):
+            outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _cast_in_one_ballot(
+    session: Session, votes: Sequence[Vote], now: datetime
+) -> list[str | DomainError]:
+    ballot = votes[0].ballot
     catch_up(session, ballot, now)
     session.exec(
         select(Ballot)
@@ -348,28 +390,80 @@ def cast_vote(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    entry = views.roll_entry(session, ballot, member_id)
-    can_vote(
-        ballot, now, on_roll=entry is not None, has_voted=bool(entry and entry.has_voted)
-    ).ensure()
-    member = session.get(Member, member_id)
-    if member is None or member.status is not MemberStatus.ACTIVE:
-        raise NotAllowed("Only active members can vote.")
     option_ids = [o.id for o in views.options(session, ballot) if o.id is not None]
-    choice = parse_paper(ballot, option_ids, paper)
-    marked = session.execute(
-        update(RollEntry)
-        .where(
-            col(RollEntry.ballot_id) == ballot.id,
-            col(RollEntry.member_id) == member_id,
-            col(RollEntry.has_voted) == false(),
-        )
-        .values(has_voted=true())
-        .execution_options(synchronize_session=False)
+    members = {v.member_id for v in votes}
+    has_voted = dict(
+        session.exec(
+            select(RollEntry.member_id, RollEntry.has_voted).where(
+                col(RollEntry.ballot_id) == ballot.id, col(RollEntry.member_id).in_(members)
+            )
+        ).all()
     )
-    if marked.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("You have already voted in this ballot.")
-    return sealing.append(session, ballot, choice, option_ids)
+    active: set[int | None] = set(
+        session.exec(
+            select(Member.id).where(
+                col(Member.id).in_(members), col(Member.status) == MemberStatus.ACTIVE
+            )
+        ).all()
+    )
+    outcomes: list[dict[str, Any] | DomainError] = []
+    for vote in votes:
+        try:
+            outcomes.append(_checked_paper(ballot, vote, option_ids, has_voted, active, now))
+            has_voted[vote.member_id] = True  # a second vote in this batch is refused
+        except DomainError as refusal:
+            outcomes.append(refusal)
+    accepted = [v.member_id for v, o in zip(votes, outcomes, strict=True) if isinstance(o, dict)]
+    marked = (
+        set(
+            session.execute(
+                update(RollEntry)
+                .where(
+                    col(RollEntry.ballot_id) == ballot.id,
+                    col(RollEntry.member_id).in_(accepted),
+                    col(RollEntry.has_voted) == false(),
+                )
+                .values(has_voted=true())
+                .returning(col(RollEntry.member_id))
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+        if accepted
+        else set()
+    )
+    sealed: list[bytes] = []
+    results: list[str | DomainError] = []
+    for vote, outcome in zip(votes, outcomes, strict=True):
+        if isinstance(outcome, DomainError):
+            results.append(outcome)
+        elif vote.member_id not in marked:  # marked by someone else since it was read
+            results.append(Conflict("You have already voted in this ballot."))
+        else:
+            sealed.append(sealing.seal(ballot, outcome, option_ids))
+            results.append(box.tracker(sealed[-1]))
+    if sealed:
+        sealing.append(session, ballot, sealed)
+    return results
+
+
+def _checked_paper(
+    ballot: Ballot,
+    vote: Vote,
+    option_ids: Sequence[int],
+    has_voted: Mapping[int, bool],
+    active: Collection[int | None],
+    now: datetime,
+) -> dict[str, Any]:
+    """Whether this vote may be cast (raising the refusal); the paper in its canonical form."""
+    can_vote(
+        ballot,
+        now,
+        on_roll=vote.member_id in has_voted,
+        has_voted=has_voted.get(vote.member_id, False),
+    ).ensure()
+    if vote.member_id not in active:
+        raise NotAllowed("Only active members can vote.")
+    return parse_paper(ballot, option_ids, vote.paper)
 
 
 def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:

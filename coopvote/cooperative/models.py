@@ -27,3 +27,12 @@ class CooperativeSettings(SQLModel, table=True):
     #: The youngest a student may be to join (the co-operative's rules); under 13 a parent's
     #: or carer's consent is needed as well.
     minimum_age: int = 11
+    #: General meetings (issue 16): clear days of notice (Companies Act 2006 s. 307: at least
+    #: 14), the proxy deadline in hours before the meeting (s. 327: at most 48), how many
+    #: members one proxy may represent, the quorum in members present in person or by proxy
+    #: (s. 318: 2), and how many weeks before the meeting a members' resolution must be proposed.
+    notice_clear_days: int = 14
+    proxy_deadline_hours: int = 48
+    proxy_cap: int = 5
+    meeting_quorum: int = 2
+    members_resolution_weeks: int = 6

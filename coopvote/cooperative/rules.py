@@ -33,3 +33,28 @@ def register_problems(*, erase_after_days: int, minimum_age: int) -> dict[str, s
     if not 0 <= minimum_age <= MAX_MINIMUM_AGE:
         problems["minimum_age"] = f"An age from 0 to {MAX_MINIMUM_AGE}."
     return problems
+
+
+def meeting_rule_problems(
+    *,
+    notice_clear_days: int,
+    proxy_deadline_hours: int,
+    proxy_cap: int,
+    meeting_quorum: int,
+    members_resolution_weeks: int,
+) -> dict[str, str]:
+    """Every general-meeting setting out of range, by field: at least the Companies Act 2006's
+    14 clear days of notice (s. 307), a proxy deadline of 0 to 48 hours (s. 327), a cap of at
+    least one member per proxy, a quorum of at least 2 (s. 318), and 0 weeks or more."""
+    problems = {}
+    if not 14 <= notice_clear_days <= 366:
+        problems["notice_clear_days"] = "From 14 to 366 clear days (Companies Act 2006 s. 307)."
+    if not 0 <= proxy_deadline_hours <= 48:
+        problems["proxy_deadline_hours"] = "From 0 to 48 hours (Companies Act 2006 s. 327)."
+    if proxy_cap < 1:
+        problems["proxy_cap"] = "At least one member."
+    if meeting_quorum < 2:
+        problems["meeting_quorum"] = "At least two members (Companies Act 2006 s. 318)."
+    if not 0 <= members_resolution_weeks <= 52:
+        problems["members_resolution_weeks"] = "From 0 to 52 weeks."
+    return problems

@@ -9,7 +9,11 @@ from sqlmodel import Session
 
 from coopvote import audit
 from coopvote.cooperative.models import CooperativeSettings
-from coopvote.cooperative.rules import register_problems, threshold_problems
+from coopvote.cooperative.rules import (
+    meeting_rule_problems,
+    register_problems,
+    threshold_problems,
+)
 from coopvote.errors import InvalidInput
 
 
@@ -54,6 +58,27 @@ def change_register(
     ):
         raise InvalidInput("Please correct the marked fields.", field_errors=problems)
     return _put_in_force(session, vars(change), actor_id=actor_id, now=now)
+
+
+@dataclass(frozen=True)
+class MeetingRules:
+    """General meetings' settings (issue 16; ``CooperativeSettings`` says what each means)."""
+
+    notice_clear_days: int
+    proxy_deadline_hours: int
+    proxy_cap: int
+    meeting_quorum: int
+    members_resolution_weeks: int
+
+
+def change_meeting_rules(
+    session: Session, rules: MeetingRules, *, actor_id: int | None, now: datetime
+) -> CooperativeSettings:
+    """As ``change``, for general meetings' settings. Raises ``InvalidInput`` marking every
+    field out of range (``rules.meeting_rule_problems``)."""
+    if problems := meeting_rule_problems(**vars(rules)):
+        raise InvalidInput("Please correct the marked fields.", field_errors=problems)
+    return _put_in_force(session, vars(rules), actor_id=actor_id, now=now)
 
 
 def _put_in_force(

@@ -83,6 +83,10 @@ def make_engine(url: str, *, wait: float = DEFAULT_WAIT_SECONDS, **kwargs: Any) 
 def _sqlite_engine(url: str, wait: float, **kwargs: Any) -> Engine:
     if make_url(url).database not in (None, "", ":memory:"):
         kwargs.setdefault("pool_timeout", wait)  # a file's engine pools its connections
+        # Enough for every thread of the server's pool (anyio's 40) to read at once: a
+        # connection to a file costs little, and waiting for one would only add latency.
+        kwargs.setdefault("pool_size", 16)
+        kwargs.setdefault("max_overflow", 32)
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": wait}, **kwargs
     )
@@ -133,14 +137,30 @@ def _compact(session: Session) -> None:
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     if engine.dialect.name == "sqlite":
-        raw = engine.raw_connection()  # outside SQLAlchemy's BEGIN: a checkpoint needs none
-        try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            raw.close()
+        truncate_wal(engine)
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM sealed_paper")
+
+
+def truncate_wal(engine: Engine, *, wait: float | None = None) -> bool:
+    """SQLite: copy the write-ahead log into the database file and truncate it, so that the
+    log no longer holds the history of what was written (and in which transaction). It waits
+    for readers of older snapshots for at most ``wait`` seconds (the busy timeout when
+    ``None``); whether the log was emptied (not when such a reader outlasted the wait)."""
+    raw = engine.raw_connection()  # outside SQLAlchemy's BEGIN: a checkpoint needs none
+    try:
+        cursor = raw.cursor()
+        (usual,) = cursor.execute("PRAGMA busy_timeout").fetchone()
+        if wait is not None:
+            cursor.execute(f"PRAGMA busy_timeout={round(wait * 1000)}")
+        try:
+            busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={usual}")
+        return not busy
+    finally:
+        raw.close()
 
 
 @dataclass(frozen=True)
@@ -202,6 +222,12 @@ class Database:
             else:
                 self._check_room(connection)
             transaction.rollback()
+
+    def checkpoint(self, wait: float = 0.01) -> bool:
+        """After a commit, empty SQLite's write-ahead log if it can within ``wait`` seconds
+        (``truncate_wal``); whether it did. PostgreSQL keeps no such log in reach of the app's
+        readers: nothing to do."""
+        return truncate_wal(self.engine, wait=wait) if self.is_sqlite else True
 
     def _check_room(self, connection: Any) -> None:
         def pragma(name: str) -> int:

@@ -1,7 +1,8 @@
 """The Aylesbury Learning Partnership: demo data that shows every part of coopvote.
 
 Its parts, loaded in this order: the people, last month's published results, the ballots
-running now, the forum's proposals, and the stakeholder forum elections.
+running now, the forum's proposals, the stakeholder forum elections, and the general meetings
+(one held, one called).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from alembic import command
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, select
 
-from coopvote.demo import ballots, elections, people, proposals, results, trustees
+from coopvote.demo import ballots, elections, meetings, people, proposals, results, trustees
 from coopvote.demo.people import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for callers
 from coopvote.demo.people import DOMAIN as DOMAIN
 from coopvote.mail.models import OutboxMessage
@@ -43,6 +44,7 @@ def load(session: Session, now: datetime) -> list[tuple[str, str]]:
     ballots.load(session, governor, now)
     proposals.load(session, governor, now)
     elections.load(session, governor, now)
+    meetings.load(session, governor, now)
     # The back-story's notices (admissions months ago, last month's results) are not sent;
     # what the demo mails is what happens from now on, starting with one invitation.
     session.execute(delete(OutboxMessage))

@@ -271,6 +271,16 @@ def text_problems(title: str, body: str) -> dict[str, str]:
     return problems
 
 
+#: A comment identical to the author's last on the same proposal, sent this soon after it, is
+#: the same comment sent twice (a double click, a resent form), and is stored once.
+REPEAT_WINDOW = timedelta(seconds=30)
+
+
+def is_repeat(last: Comment, body: str, now: datetime) -> bool:
+    """Whether ``body`` repeats ``last`` (the author's latest comment on the proposal)."""
+    return last.body == body and now - last.created_at <= REPEAT_WINDOW
+
+
 def comment_problem(body: str) -> str | None:
     if not body.strip():
         return "Write a comment."

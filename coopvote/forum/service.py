@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coopvote import audit
 from coopvote.ballots import service as ballots
@@ -243,9 +243,21 @@ def withdraw_support(
 def add_comment(
     session: Session, proposal: Proposal, body: str, *, author_id: int, now: datetime
 ) -> Comment:
+    """A comment on ``proposal``; the author's last comment instead when ``body`` repeats it
+    (``rules.is_repeat``). The proposal's row is locked first, so that two copies sent at
+    once are checked one after the other."""
     rules.can_comment(proposal, _member(session, author_id)).ensure()
     if problem := rules.comment_problem(body):
         raise InvalidInput(problem, field_errors={"body": problem})
+    session.refresh(proposal, with_for_update=True)
+    last = session.exec(
+        select(Comment)
+        .where(Comment.proposal_id == proposal.id, Comment.author_id == author_id)
+        .order_by(col(Comment.id).desc())
+        .limit(1)
+    ).first()
+    if last is not None and rules.is_repeat(last, body, now):
+        return last
     comment = Comment(proposal_id=proposal.id, author_id=author_id, body=body, created_at=now)  # type: ignore[arg-type]
     session.add(comment)
     session.flush()

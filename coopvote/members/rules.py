@@ -6,6 +6,7 @@ rules decide whether the thing may happen, so the API, the pages and the CLI sha
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -168,27 +169,42 @@ def can_revoke_office(name: str, role: Role, held: frozenset[Role], *, admins: i
     return YES
 
 
+#: RFC 5321 §4.5.3.1: a mailbox's local part holds at most 64 octets, a path 256 with its
+#: angle brackets, so an address at most 254.
+LONGEST_EMAIL = 254
+LONGEST_LOCAL_PART = 64
+#: Unicode's explicit direction controls (embeddings, overrides, isolates): in a name they
+#: make it display as something else ("Trojan Source", CVE-2021-42574).
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def email_problem(email: str) -> str | None:
-    if not EMAIL.match(email) or len(email) > 320:
+    """Why ``email`` is no address to register (``None``: it is one)."""
+    if (
+        not EMAIL.match(email)
+        or len(email) > LONGEST_EMAIL
+        or len(email.rpartition("@")[0]) > LONGEST_LOCAL_PART
+    ):
         return "Enter an email address like name@example.org."
     return None
 
 
-#: Characters no name holds: control characters (a line break, a bell, an escape) and the
-#: text-direction overrides and isolates, which make a name in the register, an export or
-#: the audit log's notes read as something other than what it is (Trojan Source, CVE-2021-42574).
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Control characters (a line break, a bell, a terminal's escape): no name holds one.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def name_problem(name: str) -> str | None:
-    """Why ``name`` (a person's, an organisation's, a representative's or a guardian's) cannot
-    be kept, or ``None``: blank, over 200 characters, or holding an ``UNPRINTABLE`` one."""
-    if not name.strip():
+    """Why ``name`` is no name to show (``None``: it is one): blank, or nothing visible in it
+    (only spaces and invisible format characters such as zero-width spaces), direction
+    controls, control characters, or over 200 characters."""
+    if not any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in name):
         return "Enter your name."
+    if DIRECTION_CONTROLS & set(name):
+        return "Names cannot contain text-direction control characters."
     if len(name) > 200:
         return "Use at most 200 characters."
-    if UNPRINTABLE.search(name.strip()):  # the ends are stripped before it is kept
-        return "Use letters, spaces and punctuation only: no control characters."
+    if CONTROL_CHARACTERS.search(name.strip()):  # the ends are stripped before it is kept
+        return "Names cannot contain control characters."
     return None
 
 

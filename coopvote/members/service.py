@@ -83,36 +83,52 @@ class Application:
     guardian_consent_by: str = ""
 
 
-def add_organisation(session: Session, *, slug: str, name: str, now: datetime) -> Organisation:
-    """Raises ``InvalidInput`` for a malformed slug or name, ``Conflict`` for a taken slug."""
-    return _add_group(session, Organisation, "organisation", slug=slug, name=name, now=now)
+def add_organisation(
+    session: Session, *, slug: str, name: str, now: datetime, actor_id: int | None = None
+) -> Organisation:
+    """Raises ``InvalidInput`` for a malformed slug or name, ``Conflict`` for a taken slug
+    (each naming its field). ``actor_id`` ``None`` is the command line."""
+    return _add_group(
+        session, Organisation, "organisation", slug=slug, name=name, now=now, actor_id=actor_id
+    )
 
 
-def add_constituency(session: Session, *, slug: str, name: str, now: datetime) -> Constituency:
-    """Raises ``InvalidInput`` for a malformed slug or name, ``Conflict`` for a taken slug."""
-    return _add_group(session, Constituency, "constituency", slug=slug, name=name, now=now)
+def add_constituency(
+    session: Session, *, slug: str, name: str, now: datetime, actor_id: int | None = None
+) -> Constituency:
+    """Raises ``InvalidInput`` for a malformed slug or name, ``Conflict`` for a taken slug
+    (each naming its field). ``actor_id`` ``None`` is the command line."""
+    return _add_group(
+        session, Constituency, "constituency", slug=slug, name=name, now=now, actor_id=actor_id
+    )
 
 
 Group = TypeVar("Group", Organisation, Constituency)
 
 
 def _add_group(
-    session: Session, model: type[Group], kind: str, *, slug: str, name: str, now: datetime
+    session: Session,
+    model: type[Group],
+    kind: str,
+    *,
+    slug: str,
+    name: str,
+    now: datetime,
+    actor_id: int | None,
 ) -> Group:
     if not SLUG.match(slug) or len(slug) > 60:
-        raise InvalidInput(
-            "A slug is lower-case letters, digits and single hyphens, e.g. 'the-grange'."
-        )
+        malformed = "A slug is lower-case letters, digits and single hyphens, e.g. 'the-grange'."
+        raise InvalidInput(malformed, field_errors={"slug": malformed})
     if problem := name_problem(name):
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, field_errors={"name": problem})
     if session.exec(select(model).where(model.slug == slug)).first() is not None:
-        raise Conflict(f"{slug!r} exists already.")
+        raise Conflict(f"{slug!r} exists already.", field_errors={"slug": "That slug is taken."})
     group = model(slug=slug, name=name.strip())
     session.add(group)
     session.flush()
     audit.record(
         session,
-        actor=audit.SYSTEM,
+        actor=audit.member_actor(actor_id),
         action=f"{kind}.added",
         subject=f"{kind}:{slug}",
         now=now,

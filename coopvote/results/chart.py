@@ -9,10 +9,11 @@ from html import escape
 from typing import Any
 
 WIDTH = 640
-LABEL_WIDTH = 200
-VALUE_WIDTH = 90
-ROW = 30
+#: Each row: its label and figure on a line (the text's baseline at LINE), then its bar, so
+#: that the label has the whole width and stays readable when a phone scales the chart down.
+LINE = 26
 BAR = 20
+ROW = LINE + BAR + 14
 LABEL_CHARACTERS = 28
 
 
@@ -28,11 +29,12 @@ def bar_chart(
     chart_id: str = "chart",
 ) -> str:
     """Horizontal bars, one per (label, figure as a decimal string), longest scaled to fit.
-    Highlighted labels (the elected, or "for" a carried motion) get the class ``win``."""
+    Highlighted labels (the elected, or "for" a carried motion) get the class ``win`` and a
+    tick after their figure: marked by shape as well as by colour."""
     figures = [Decimal(figure) for _, figure in bars]
     largest = max(figures, default=Decimal(0)) or Decimal(1)
-    span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = ROW * len(bars) + 10
+    span = WIDTH - 2
+    height = ROW * len(bars)
     described = "; ".join(f"{label}: {figure}" for label, figure in bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}"'
@@ -41,15 +43,14 @@ def bar_chart(
         f'<desc id="{chart_id}-desc">{escape(described)}</desc>',
     ]
     for row, ((label, figure), value) in enumerate(zip(bars, figures, strict=True)):
-        y = 5 + row * ROW
-        length = int(span * value / largest)
-        kind = "bar win" if label in highlighted else "bar"
+        y = row * ROW
+        length = max(int(span * value / largest), 1 if value else 0)
+        won = label in highlighted
         parts += [
-            f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{y + BAR - 5}"'
-            f' text-anchor="end">{escape(short(label))}</text>',
-            f'<rect class="{kind}" x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR}"/>',
-            f'<text class="chart-value" x="{LABEL_WIDTH + length + 6}" y="{y + BAR - 5}">'
-            f"{escape(figure)}</text>",
+            f'<text class="chart-label" x="1" y="{y + LINE - 6}">{escape(short(label))}'
+            f'<tspan class="chart-value"> {escape(figure)}{" ✓" if won else ""}</tspan></text>',
+            f'<rect class="{"bar win" if won else "bar"}" x="1" y="{y + LINE}"'
+            f' width="{length}" height="{BAR}"/>',
         ]
     parts.append("</svg>")
     return "\n".join(parts)

@@ -40,6 +40,17 @@ def names(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+#: The methods that fill seats by transferring votes (STV, Meek, IRV): their winners are
+#: "elected". Approval, plurality and Schulze pick the options most wanted, which are "chosen"
+#: (issue 17: a poll's winning option is not elected to anything).
+ELECTING_METHODS = frozenset({"stv", "meek", "irv"})
+
+
+def winners_word(method: str) -> str:
+    """How a result names its winners: "elected" or "chosen"."""
+    return "elected" if method in ELECTING_METHODS else "chosen"
+
+
 def outcome_sentence(result: Mapping[str, Any]) -> str:
     outcome = result["outcome"]
     if outcome == "void":
@@ -57,11 +68,12 @@ def outcome_sentence(result: Mapping[str, Any]) -> str:
             f"({percent(in_favour, in_favour + against)} of the votes cast were for)."
         )
     elected = list(result["elected"])
+    word = winners_word(result["method"])
     if not result["valid_papers"]:
         return "No valid paper was cast: there was nothing to count, and the seats are unfilled."
     if not elected:
-        return "Nobody was elected."
-    return f"{names(elected)} {'was' if len(elected) == 1 else 'were'} elected."
+        return f"Nothing was {word}." if word == "chosen" else "Nobody was elected."
+    return f"{names(elected)} {'was' if len(elected) == 1 else 'were'} {word}."
 
 
 def rule_applied(result: Mapping[str, Any]) -> str:
@@ -107,7 +119,7 @@ def rule_applied(result: Mapping[str, Any]) -> str:
         )
     marks = "marks" if method == "approval" else "votes"
     seats = result["seats"]
-    return f"The {seats} option{'s' if seats != 1 else ''} with the most {marks} are elected."
+    return f"The {seats} option{'s' if seats != 1 else ''} with the most {marks} are chosen."
 
 
 def quorum_applied(result: Mapping[str, Any]) -> str:

@@ -21,6 +21,18 @@ from coopvote.cooperative.models import CooperativeSettings
 from coopvote.elections.models import Contest, Election, Nomination, Seconding
 from coopvote.forum.models import Comment, Proposal, Support
 from coopvote.mail.models import BallotReminder, NoticeOptOut, OutboxMessage
+from coopvote.meetings.models import (
+    AgendaItem,
+    Attendance,
+    CountedVote,
+    Meeting,
+    MeetingNotice,
+    MeetingOfficer,
+    ProxyAppointment,
+    ProxyVote,
+    RoomPaper,
+    TellerCount,
+)
 from coopvote.members.models import (
     Constituency,
     Counter,
@@ -37,6 +49,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AccountToken",
+    "AgendaItem",
+    "Attendance",
     "AuditEvent",
     "AuditHead",
     "AuditNote",
@@ -49,10 +63,14 @@ __all__ = [
     "Constituency",
     "Contest",
     "CooperativeSettings",
+    "CountedVote",
     "Counter",
     "Election",
     "KeyShare",
     "KnownClient",
+    "Meeting",
+    "MeetingNotice",
+    "MeetingOfficer",
     "Member",
     "MemberRole",
     "Nomination",
@@ -62,12 +80,16 @@ __all__ = [
     "Paper",
     "PrivacyNotice",
     "Proposal",
+    "ProxyAppointment",
+    "ProxyVote",
     "ResultDeclaration",
     "RollEntry",
+    "RoomPaper",
     "SealedPaper",
     "Seconding",
     "StatusChange",
     "Support",
+    "TellerCount",
     "ThrottleCounter",
     "WebSession",
     "metadata",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -33,6 +34,11 @@ SIGNED_IN: dict[str, Any] = {ACCESS: SIGNED_IN_RULE}
 #: Published results: anyone who holds a role, and anyone at all where the co-operative has
 #: chosen to make results public (an admin setting, so it is read for each such request).
 RESULTS_READERS: dict[str, Any] = {ACCESS: RESULTS_RULE}
+
+#: A route's ``opt`` key: ``async (request) -> Cookie | None``, run when someone not signed in
+#: (a session that ended mid-task) sends to the route; its cookie keeps what they sent for when
+#: they have signed in again (a ballot paper's choices, ``web.pages.voting``).
+KEEP_ON_SIGN_IN = "keep_on_sign_in"
 
 
 def requires(*roles: Role) -> dict[str, Any]:
@@ -67,7 +73,9 @@ async def enforce_access(
     ):
         return
     if principal is None:
-        raise NotAuthorizedException("Sign in to continue.")
+        raise NotAuthorizedException(
+            "Sign in to continue.", headers=await _kept(connection, handler)
+        )
     raise PermissionDeniedException("You do not have permission to do that.")
 
 
@@ -85,3 +93,14 @@ def _roles_for(rule: Any) -> frozenset[Role]:
     """The roles that satisfy a rule other than ``PUBLIC`` and ``OWN_ACCOUNT``: any role at
     all for ``SIGNED_IN`` and ``RESULTS_READERS``, else those that ``requires`` named."""
     return frozenset(Role) if rule in {SIGNED_IN_RULE, RESULTS_RULE} else frozenset(rule)
+
+
+async def _kept(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> dict[str, str] | None:
+    """The ``Set-Cookie`` header of what the route keeps for after signing in, if anything."""
+    keep = handler.opt.get(KEEP_ON_SIGN_IN)
+    if keep is None or not isinstance(connection, Request):
+        return None
+    cookie = await keep(connection)
+    return None if cookie is None else {"set-cookie": cookie.to_header(header="")}

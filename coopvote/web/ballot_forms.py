@@ -119,6 +119,9 @@ class PaperForm:
     def _raw(self, form: dict[str, Any]) -> dict[str, Any]:
         """The paper the form describes, in the API's shape."""
         if self.ballot.method is Method.RESOLUTION:
+            if text(form, "choice") not in RESOLUTION_CHOICES:
+                # In the paper's words, not the API's shape that parse_paper names.
+                raise InvalidInput("Choose For, Against or Abstain.")
             return {"choice": text(form, "choice")}
         if self.ballot.method in RANKED:
             positions = {

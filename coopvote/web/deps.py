@@ -14,6 +14,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.types import Scope
 from sqlmodel import Session
 
+from coopvote.ballots.casting import Caster
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.errors import DomainError
@@ -93,6 +94,11 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
+def provide_caster(state: State) -> Caster:
+    caster: Caster = state.caster
+    return caster
+
+
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     principal = principal_of(request)
     if principal is None:
@@ -126,10 +132,14 @@ Db = NamedDependency[Session]
 Now = NamedDependency[datetime]
 CurrentSettings = NamedDependency[Settings]
 CurrentPrincipal = NamedDependency[Principal]
+#: The process's writer of votes: a vote is handed to it, not written in the request's own
+#: transaction (a handler that asks for it needs no ``db``, and holds no connection).
+Votes = NamedDependency[Caster]
 
 DEPENDENCIES = {
     "db": Provide(provide_transaction),
     "now": Provide(provide_now, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "principal": Provide(provide_principal, sync_to_thread=False),
+    "votes": Provide(provide_caster, sync_to_thread=False),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -14,6 +14,8 @@ from sqlalchemy import exc as sa_exc
 
 from coopvote.db.engine import is_unavailable
 from coopvote.errors import DomainError
+from coopvote.security.sessions import Principal
+from coopvote.web.middleware import resolve_principal
 from coopvote.web.templating import page, redirect
 
 log = logging.getLogger("coopvote.web")
@@ -62,8 +64,14 @@ def _answer(
         if extra:
             body["extra"] = extra
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    if "user" not in request.scope:
+        request.scope["user"] = _signed_in(request)
     if status == 401:
-        return redirect(request, f"/sign-in?next={quote(request.url.path)}", detail, "info")
+        to_sign_in = redirect(
+            request, f"/sign-in?next={quote(_resume_at(request))}", detail, "info"
+        )
+        to_sign_in.headers.update(headers or {})
+        return to_sign_in
     answer = page(
         request,
         "error.html",
@@ -75,6 +83,31 @@ def _answer(
     return answer
 
 
+def _signed_in(request: Request[Any, Any, Any]) -> Principal | None:
+    """Who is signed in, for an error the router raised before the session was looked up (a
+    404 or a 405), so that its page shows their navigation; nobody when that fails too."""
+    settings = request.app.state.settings
+    token = request.cookies.get(settings.session_cookie_name)
+    if not token:
+        return None
+    try:
+        return resolve_principal(settings, request.app.state.database, token)
+    except Exception:  # an error page must not fail for want of a menu
+        log.warning("no session for the error page at %s", _path(request))
+        return None
+
+
+def _resume_at(request: Request[Any, Any, Any]) -> str:
+    """Where to go back to after signing in: the page asked for, or, for a form sent after the
+    session ended, the page the form was on (a form's address answers only its POST, so going
+    there after signing in would be a 405)."""
+    if request.method in {"GET", "HEAD"}:
+        return request.url.path
+    referrer = urlsplit(request.headers.get("referer", ""))
+    same_site = referrer.netloc == request.headers.get("host")
+    return referrer.path if same_site and referrer.path.startswith("/") else "/"
+
+
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return _answer(request, exc.status_code, exc.detail, exc.field_errors or None)
 
@@ -83,7 +116,9 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     detail = exc.detail
     if isinstance(exc, NotAuthorizedException):
         detail = detail or "Sign in to continue."
-    return _answer(request, exc.status_code, detail, getattr(exc, "extra", None))
+    return _answer(
+        request, exc.status_code, detail, getattr(exc, "extra", None), exc.headers or None
+    )
 
 
 def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

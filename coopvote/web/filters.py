@@ -17,11 +17,15 @@ def install_filters(timezone: str) -> Any:
     zone = ZoneInfo(timezone)
 
     def when(moment: datetime | None, style: str = "full") -> str:
+        """A moment as every page shows one: in the co-operative's zone with its abbreviation
+        ("7 Dec 2026, 04:04 GMT"); ``date``: the day only; ``seconds``: to the second."""
         if moment is None:
             return "—"
         local = moment.astimezone(zone)
         if style == "date":
             return f"{local.day} {local:%b %Y}"
+        if style == "seconds":
+            return f"{local.day} {local:%b %Y, %H:%M:%S %Z}"
         return f"{local.day} {local:%b %Y, %H:%M %Z}"
 
     def local_input(moment: datetime | None) -> str:

@@ -67,19 +67,43 @@ def whole_number(form: dict[str, Any], name: str, default: int | None) -> int | 
 
 
 def local_time(form: dict[str, Any], name: str, zone: ZoneInfo) -> datetime | None:
-    """A date and time typed in the co-operative's zone; ``InvalidInput`` naming the field when
-    it is not one, or when it lies so near year 1 or 9999 that UTC cannot hold it."""
+    """A date and time typed in the co-operative's ``zone``, or with an offset of its own,
+    which is honoured (``2026-03-01T09:00+01:00``). ``InvalidInput`` naming the field, with the
+    expected form, when it is not a date and time, when it lies so near year 1 or 9999 that
+    UTC cannot hold it, or when the zone's clocks skip it (a gap) or pass it twice (an overlap)
+    as daylight saving time begins or ends."""
     raw = text(form, name).strip()
     if not raw:
         return None
     try:
-        moment = datetime.fromisoformat(raw).replace(tzinfo=zone)
+        typed = datetime.fromisoformat(raw)
+        moment = typed if typed.tzinfo is not None else typed.replace(tzinfo=zone)
         moment.astimezone(UTC)  # 9999-12-31 23:30 in a zone behind UTC overflows here
     except (ValueError, OverflowError):
-        raise InvalidInput(
-            "Enter a date and time.", field_errors={name: "Enter a date and time."}
-        ) from None
+        problem = "Enter a date and time, such as 2026-03-01 09:00."
+        raise InvalidInput(problem, field_errors={name: problem}) from None
+    if typed.tzinfo is None:
+        _ensure_on_the_clock(moment, name)
     return moment
+
+
+def _ensure_on_the_clock(moment: datetime, name: str) -> None:
+    """Refuse a local time that the zone's clocks skip or show twice (PEP 495: the two folds
+    of a time in an overlap have different offsets; a time in a gap does not survive the
+    round trip through UTC)."""
+    there_and_back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    if there_and_back.replace(tzinfo=None) != moment.replace(tzinfo=None):
+        problem = (
+            f"{moment:%H:%M} does not exist on {moment:%-d %B %Y}: the clocks go forward then."
+            " Choose another time."
+        )
+        raise InvalidInput(problem, field_errors={name: problem})
+    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
+        problem = (
+            f"{moment:%H:%M} happens twice on {moment:%-d %B %Y}: the clocks go back then."
+            " Choose another time."
+        )
+        raise InvalidInput(problem, field_errors={name: problem})
 
 
 class FieldProblems:

@@ -111,6 +111,26 @@ def session_cookie(settings: Settings, token: str, max_age: int | None = None) -
     )
 
 
+def resolve_principal(settings: Settings, database: Database, token: str) -> Principal | None:
+    """Who a session token signs in, if anyone (and the session settled: ended, or refreshed)."""
+    now = utcnow()
+    # Looking the session up writes nothing, so it runs in a read transaction (beside
+    # writers, on SQLite); the session table is written apart, and only when a session has
+    # ended or was refreshed over a minute ago.
+    with database.reading() as session:
+        lookup = look_up(
+            session,
+            token,
+            now=now,
+            idle=settings.session_idle_timeout,
+            absolute=settings.session_absolute_timeout,
+        )
+    if lookup.writes:
+        with database.transaction() as session:
+            settle(session, lookup, now)
+    return lookup.principal
+
+
 class SessionAuthMiddleware:
     """Resolve the session cookie to a ``Principal`` in ``scope["user"]`` (or ``None``).
 
@@ -133,7 +153,11 @@ class SessionAuthMiddleware:
         token = session_token(scope, self.settings.session_cookie_name)
         # From the app's state, as the routes' unit of work reads it: one database for both.
         database: Database = Litestar.from_scope(scope).state.database
-        principal = await to_thread.run_sync(self._resolve, database, token) if token else None
+        principal = (
+            await to_thread.run_sync(resolve_principal, self.settings, database, token)
+            if token
+            else None
+        )
         if token and principal and scope["method"] not in SAFE_METHODS:
             planted = cookie(scope, self.settings.csrf_cookie_name)
             if not hmac.compare_digest(planted or "", bound_csrf_token(self.settings, token)):
@@ -142,24 +166,6 @@ class SessionAuthMiddleware:
         if token and principal is None:
             send = self._clearing_cookie(send)
         await self.app(scope, receive, send)
-
-    def _resolve(self, database: Database, token: str) -> Principal | None:
-        now = utcnow()
-        # Looking the session up writes nothing, so it runs in a read transaction (beside
-        # writers, on SQLite); the session table is written apart, and only when a session has
-        # ended or was refreshed over a minute ago.
-        with database.reading() as session:
-            lookup = look_up(
-                session,
-                token,
-                now=now,
-                idle=self.settings.session_idle_timeout,
-                absolute=self.settings.session_absolute_timeout,
-            )
-        if lookup.writes:
-            with database.transaction() as session:
-                settle(session, lookup, now)
-        return lookup.principal
 
     def _clearing_cookie(self, send: Send) -> Send:
         header = clear_session_cookie(self.settings).to_header(header="")
@@ -216,3 +222,25 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
                 mutable[name] = value
 
     return add_headers
+
+
+def answering_head(app: ASGIApp) -> ASGIApp:
+    """HEAD answered wherever GET is (RFC 9110 §9.3.2): the GET's status and headers, its
+    ``Content-Length`` included, without its body. It wraps the app outside its router, which
+    would otherwise answer 405 to HEAD on every route declared for GET."""
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
+            await app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        scope["method"] = "GET"
+        await app(scope, receive, headers_only)
+
+    return handle

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Litestar, Request
 
+from coopvote.members.models import Role
 from coopvote.security.sessions import Principal
 from coopvote.web.access import ACCESS, RESULTS_RULE, permits
 
@@ -16,6 +17,7 @@ MAIN = [
     ("My membership", "/membership"),
     ("Elections", "/elections"),
     ("Forum", "/forum"),
+    ("Meetings", "/meetings"),
     ("Results", "/results"),
     ("Applications", "/governance/applications"),
     ("Register", "/governance/members"),
@@ -26,8 +28,18 @@ MAIN = [
     ("Roles", "/admin/roles"),
     ("Trustees", "/admin/trustees"),
     ("Settings", "/admin/settings"),
+    ("Organisations", "/admin/groups"),
 ]
 RULES_KEY = "navigation_rules"
+#: Where signing in leads, unless it was asked for elsewhere: each person's own workspace.
+WELCOME = "/welcome"
+
+
+def workspace(principal: Principal) -> str:
+    """Where someone lands after signing in: an auditor on the audit workspace; everyone else
+    on the home page, which is a member's dashboard and tells an admin what is left to set
+    up."""
+    return "/audit" if principal.has(Role.AUDITOR) else "/"
 
 
 def _rules(app: Litestar) -> dict[str, Any]:

@@ -4,37 +4,23 @@ its receipts only to the member who voted (another signing in on the same browse
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import Cookie
 
 from coopvote.settings import Settings
+from coopvote.web.signed_cookie import opened, sealed
 
 NAME = "coopvote_receipts"
 #: A member votes in few ballots at once; older receipts drop out beyond this.
 KEPT = 20
 
 
-def _signature(settings: Settings, payload: str) -> str:
-    key = hashlib.sha256(f"receipts:{settings.secret_key}".encode()).digest()
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
-
-
 def read(request: Request[Any, Any, Any], settings: Settings, member_id: int) -> dict[str, str]:
     """The member's receipts kept in this browser, by ballot id; empty when none, when they are
     another member's, or when the cookie was tampered with."""
-    payload, _, signature = request.cookies.get(NAME, "").partition(".")
-    if not payload or not hmac.compare_digest(signature, _signature(settings, payload)):
-        return {}
-    try:
-        kept = json.loads(base64.urlsafe_b64decode(payload))
-    except ValueError:
-        return {}
+    kept = opened(settings, "receipts", request.cookies.get(NAME, ""))
     if not isinstance(kept, dict) or kept.get("member") != member_id:
         return {}
     receipts = kept.get("receipts")
@@ -51,10 +37,9 @@ def keeping(
     """The cookie with this ballot's receipt added to those the member already keeps here."""
     receipts = {**read(request, settings, member_id), ballot_id: tracker}
     kept = {"member": member_id, "receipts": dict(list(receipts.items())[-KEPT:])}
-    payload = base64.urlsafe_b64encode(json.dumps(kept).encode()).decode()
     return Cookie(
         key=NAME,
-        value=f"{payload}.{_signature(settings, payload)}",
+        value=sealed(settings, "receipts", kept),
         path="/",
         httponly=True,
         secure=settings.https,

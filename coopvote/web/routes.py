@@ -7,6 +7,7 @@ from coopvote.web.api.audit import AuditController
 from coopvote.web.api.ballots import BallotsController
 from coopvote.web.api.elections import ElectionsController, NominationsController
 from coopvote.web.api.health import HealthController
+from coopvote.web.api.meetings import MeetingsController
 from coopvote.web.api.members import MeController, MembersController, PublicController
 from coopvote.web.api.proposals import ProposalsController
 from coopvote.web.api.results import ResultsController
@@ -18,7 +19,8 @@ from coopvote.web.pages.elections import ElectionPages
 from coopvote.web.pages.forum import ForumPages
 from coopvote.web.pages.forum_governance import ForumGovernancePages
 from coopvote.web.pages.governance import GovernancePages
-from coopvote.web.pages.home import home
+from coopvote.web.pages.home import home, welcome
+from coopvote.web.pages.meetings import MeetingPages
 from coopvote.web.pages.membership import MembershipPages
 from coopvote.web.pages.my_data import MyDataPages
 from coopvote.web.pages.outbox import OutboxPages
@@ -38,10 +40,12 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuditController,
     BallotsController,
     ProposalsController,
+    MeetingsController,
     ResultsController,
     ElectionsController,
     NominationsController,
     home,
+    welcome,
     AuthPages,
     AccountLinkPages,
     MembershipPages,
@@ -59,6 +63,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ForumPages,
     ForumGovernancePages,
     ElectionPages,
+    MeetingPages,
     ResultPages,
     ReceiptPages,
 ]

@@ -17,6 +17,9 @@ from coopvote.web.flash import clear_flash_cookie, flash_cookie, read_flashes
 from coopvote.web.forms import without_secrets
 from coopvote.web.navigation import main_navigation
 
+#: The headers of a page for someone signed in.
+PRIVATE = {"cache-control": "no-store"}
+
 
 def page(
     request: Request[Any, Any, Any],
@@ -27,7 +30,10 @@ def page(
     form: Mapping[str, Any] | None = None,
     **context: Any,
 ) -> Template:
-    """Render a page. ``errors`` marks form fields by name; ``form`` re-fills what was typed."""
+    """Render a page. ``errors`` marks form fields by name; ``form`` re-fills what was typed.
+
+    A page shown to someone signed in is private: ``Cache-Control: no-store`` keeps it out of
+    the browser's history cache, so Back after signing out shows nothing of it."""
     settings: CurrentSettings = request.app.state.settings
     flashes = read_flashes(request, settings.secret_key)
     principal = principal_of(request)
@@ -45,6 +51,7 @@ def page(
         },
         status_code=status_code,
         cookies=[clear_flash_cookie(secure=settings.https)] if flashes else [],
+        headers=PRIVATE if principal else None,
     )
 
 

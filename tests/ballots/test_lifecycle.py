@@ -33,6 +33,11 @@ def definition(**overrides: object) -> Definition:
         ({"title": " "}, "title"),
         ({"method": Method.STV, "options": ["Only one"], "threshold": None}, "options"),
         ({"method": Method.STV, "options": ["A", "A"], "threshold": None}, "options"),
+        ({"method": Method.STV, "options": ["Alpha", "alpha ", "B"], "threshold": None}, "options"),
+        ({"method": Method.STV, "options": ["Ａlpha", "alpha", "B"], "threshold": None}, "options"),
+        ({"opens_at": utcnow() - timedelta(minutes=5)}, "opens_at"),
+        ({"opens_at": utcnow() + timedelta(days=3 * 365)}, "opens_at"),
+        ({"closes_at": utcnow() + timedelta(days=3 * 365)}, "closes_at"),
         ({"method": Method.STV, "options": ["A", "B"], "seats": 2, "threshold": None}, "seats"),
         (
             {"method": Method.IRV, "options": ["A", "B", "C"], "seats": 2, "threshold": None},

@@ -5,6 +5,8 @@ Checked on both engines against everything a reader could hold: every column of 
 SQLite's file, its write-ahead log and a backup taken while voting is open, and PostgreSQL's
 raw heap pages (``pageinspect``), dead row versions included."""
 
+import asyncio
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +19,12 @@ from sqlalchemy.exc import DBAPIError
 
 from coopvote.ballots import service as ballots
 from coopvote.ballots import views as ballot_views
+from coopvote.ballots.casting import Caster
 from coopvote.ballots.models import Ballot, Method, SealedPaper
 from coopvote.cli import main
 from coopvote.clock import utcnow
 from coopvote.db import Database
+from coopvote.members.models import Role
 from tests.factories import make_ballot, make_member
 
 VOTERS = 10
@@ -243,3 +247,101 @@ def test_a_sealed_paper_of_a_running_ballot_cannot_be_destroyed(
         database.engine.begin() as connection,
     ):
         connection.execute(text("DELETE FROM sealed_paper"))
+
+
+def burst_of_votes_with(
+    database: Database, ballot: Ballot, voters: list[int], paper: dict[str, Any]
+) -> list[str]:
+    """Every voter presses Cast at the same moment, as at a general meeting: the votes go
+    through the process's caster as the web does; their trackers."""
+
+    async def burst() -> list[str]:
+        caster = Caster(window=0.5)  # long enough to gather every vote on a busy machine
+        try:
+            casts = await asyncio.gather(
+                *(
+                    caster.cast(
+                        database,
+                        ballot.public_id,
+                        member_id=voter,
+                        roles=frozenset({Role.MEMBER}),
+                        paper=paper,
+                    )
+                    for voter in voters
+                )
+            )
+        finally:
+            caster.stop()
+        return [cast.tracker for cast in casts]
+
+    return asyncio.run(burst())
+
+
+@pytest.fixture
+def burst_ballot(database: Database) -> tuple[Ballot, list[int]]:
+    """A ranked ballot, open, nobody voted yet; its voters' ids."""
+    with database.transaction() as session:
+        voters = [make_member(session) for _ in range(VOTERS)]
+        ballot = make_ballot(session, method=Method.STV, seats=2)
+    return ballot, [v.id for v in voters if v.id is not None]
+
+
+def first_ranked(database: Database, ballot: Ballot) -> dict[str, Any]:
+    with database.reading() as session:
+        return {"ranking": [ballot_views.options(session, ballot)[0].id]}
+
+
+def wal_transactions(wal: bytes) -> list[bytes]:
+    """The frames of SQLite's write-ahead log, one ``bytes`` per committed transaction (the
+    log's current generation: frames whose salt is the header's)."""
+    page_size = struct.unpack(">I", wal[8:12])[0]
+    salt = wal[16:24]
+    transactions, current = [], b""
+    for start in range(32, len(wal) - 24 - page_size + 1, 24 + page_size):
+        frame = wal[start : start + 24 + page_size]
+        if frame[8:16] != salt:
+            break
+        current += frame[24:]
+        if struct.unpack(">I", frame[4:8])[0]:  # a commit frame: the transaction ends here
+            transactions.append(current)
+            current = b""
+    return transactions
+
+
+def test_a_burst_of_votes_is_one_transaction_in_sqlites_log(
+    database: Database, burst_ballot: tuple[Ballot, list[int]]
+) -> None:
+    """A reader of the write-ahead log (kept whole while any reader holds a snapshot) sees
+    the voters' marks and their trackers arrive together, in one transaction, the board in
+    tracker order: nothing pairs one voter with one tracker."""
+    if not database.is_sqlite:
+        pytest.skip("SQLite's write-ahead log")
+    ballot, voters = burst_ballot
+    wal = Path(f"{sqlite_file(database)}-wal")
+    paper = first_ranked(database, ballot)
+    with reader_holding_a_snapshot(database):
+        trackers = burst_of_votes_with(database, ballot, voters, paper)
+        transactions = wal_transactions(wal.read_bytes())
+    first_written = {
+        tracker: next(n for n, t in enumerate(transactions) if tracker.encode() in t)
+        for tracker in trackers
+    }
+    assert len(set(first_written.values())) == 1, "each vote's tracker in a transaction of its own"
+
+
+def test_a_burst_of_votes_shares_one_transaction_id_on_postgresql(
+    database: Database, burst_ballot: tuple[Ballot, list[int]]
+) -> None:
+    """PostgreSQL stamps each row version with its transaction (``xmin``): the burst's marks
+    and board entries all carry one, so it pairs no voter with a tracker."""
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL's row versions")
+    ballot, voters = burst_ballot
+    trackers = burst_of_votes_with(database, ballot, voters, first_ranked(database, ballot))
+    with database.engine.connect() as connection:
+        marks = connection.execute(
+            text("SELECT xmin::text FROM roll_entry WHERE has_voted")
+        ).scalars()
+        entries = connection.execute(text("SELECT xmin::text, tracker FROM board_entry")).all()
+    assert {tracker for _, tracker in entries} == set(trackers)
+    assert len(set(marks) | {xmin for xmin, _ in entries}) == 1

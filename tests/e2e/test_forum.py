@@ -15,7 +15,7 @@ BODY = """Let pupils **run the tuck shop** as a co-operative.
 
 def test_a_script_in_a_proposal_is_shown_as_text_and_never_runs(page: Any, server: str) -> None:
     sign_in(page, server, "member")
-    page.get_by_role("link", name="Forum").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Forum").click()
     page.get_by_role("link", name="Make a proposal").click()
     page.get_by_label("Title").fill("A pupils' tuck shop co-operative")
     page.get_by_label("Your proposal").fill(BODY)

@@ -25,7 +25,7 @@ def test_a_governor_admits_an_applicant_who_then_sees_their_member_number(
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, server, "governor")
-    page.get_by_role("link", name="Applications").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
     screenshot(page, "02-governor-applications")
     card = page.locator(".card").filter(has_text=f"applicant@{DOMAIN}")
     card.get_by_role("button", name="Admit").click()
@@ -33,6 +33,7 @@ def test_a_governor_admits_an_applicant_who_then_sees_their_member_number(
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, server, "applicant")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My membership").click()
     summary = page.locator(".summary").inner_text()
     assert "Active" in summary
     assert page.locator(".member-number").inner_text().strip().isdigit()

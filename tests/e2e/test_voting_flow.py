@@ -18,16 +18,21 @@ def test_a_member_ranks_candidates_reviews_and_gets_a_receipt(page: Any, server:
         "1. Chloe Clarke",
         "2. Amira Ahmed",
     ]
+    page.reload()  # the review step, refreshed, is the same page
     page.get_by_role("button", name="Cast my vote").click()
     receipt = page.locator(".receipt-code").inner_text().strip()
     assert len(receipt) == 64
     screenshot(page, "11-receipt")
-    ballot_url = page.url.removesuffix("/vote")
+    ballot_url = page.url.removesuffix("/receipt")
+    # Refreshing the receipt re-posts nothing and shows it again.
+    page.reload()
+    assert page.locator(".receipt-code").inner_text().strip() == receipt
+    # Back to the review step: it says so, with no Cast button.
     page.go_back()
-    page.get_by_role("button", name="Cast my vote").click()
-    assert "already voted" in page.locator("main").inner_text()
+    assert "You have already voted" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Cast my vote").count() == 0
     # Retrievable for the rest of the browser session, and on the ballot's public board.
-    page.goto(f"{ballot_url}/receipt")
+    page.get_by_role("link", name="See your receipt").click()
     assert page.locator(".receipt-code").inner_text().strip() == receipt
     page.goto(f"{ballot_url}/board")
     assert receipt in page.locator("main").inner_text()
@@ -43,7 +48,7 @@ def test_a_member_changes_their_mind_at_review_then_votes_on_the_resolution(
     assert page.locator(".field-error").is_visible()  # nothing chosen: re-shown with the problem
     page.get_by_label("Against").check()
     page.get_by_role("button", name="Review my vote").click()
-    page.get_by_role("button", name="Change my choices").click()
+    page.get_by_role("link", name="Change my choices").click()
     assert page.get_by_label("Against").is_checked()
     page.get_by_label("For", exact=True).check()
     page.get_by_role("button", name="Review my vote").click()

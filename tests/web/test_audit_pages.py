@@ -86,6 +86,18 @@ def test_the_dashboard_reconciles_each_ballot(client: TestClient[Any], database:
     assert "0 members marked as having voted, but 1 tracker on the board." in page
 
 
+def test_a_ballot_whose_roll_froze_empty_is_flagged_to_auditors_and_governors(
+    client: TestClient[Any], database: Database
+) -> None:
+    signed_in_as(client, database, Role.AUDITOR, Role.GOVERNOR)
+    with database.transaction() as session:
+        ballot = make_ballot(session, title="Nobody's ballot", eligible_constituencies=["staff"])
+    assert ballot.roll_size == 0
+    assert "1 ballot opened with an empty roll" in client.get("/audit").text
+    assert "Empty roll" in client.get("/governance/ballots").text
+    assert "Empty roll:" in client.get(f"/governance/ballots/{ballot.public_id}").text
+
+
 @pytest.mark.parametrize(
     ("roles", "dashboard", "log"),
     [((Role.AUDITOR,), 200, 200), ((Role.GOVERNOR,), 403, 200), ((), 403, 403)],

@@ -197,3 +197,24 @@ def test_reading_a_ballot_past_its_opening_shows_it_open_and_writes_nothing(
     with database.transaction() as session:
         assert session.get(Ballot, ballot.id).status is BallotStatus.DRAFT  # type: ignore[union-attr]
         assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events_before
+
+
+def test_a_vote_retried_with_its_idempotency_key_gets_its_receipt_again(
+    governor: Client, client: Client
+) -> None:
+    """The commit happened, the 201 was lost: the retry of the same attempt is answered with
+    the same receipt, and stores nothing more; another attempt is refused as before."""
+    ballot = governor.post("/api/v1/ballots", json=election()).json()
+    governor.post(f"/api/v1/ballots/{ballot['id']}/open")
+    sign_in(client, "voter@example.org")
+    first = client.get(f"/api/v1/ballots/{ballot['id']}").json()["options"][0]["id"]
+    attempt = {"Idempotency-Key": "attempt-1"}
+    votes = f"/api/v1/ballots/{ballot['id']}/votes"
+    cast = client.post(votes, json={"ranking": [first]}, headers=attempt)
+    retried = client.post(votes, json={"ranking": [first]}, headers=attempt)
+    assert (cast.status_code, retried.status_code) == (201, 201)
+    assert retried.json() == cast.json()
+    assert client.post(votes, json={"ranking": [first]}).status_code == 409
+    other = client.post(votes, json={"ranking": [first]}, headers={"Idempotency-Key": "attempt-2"})
+    assert other.status_code == 409
+    assert client.get(f"/api/v1/ballots/{ballot['id']}/board").json()["count"] == 1

@@ -68,7 +68,11 @@ def test_members_support_through_the_page_and_a_governor_promotes(client: Client
     assert missing.status_code == 422
     promoted = client.post(
         f"{url}/ballot",
-        data=form(client, threshold="simple", closes_at="2099-01-01T12:00"),
+        data=form(
+            client,
+            threshold="simple",
+            closes_at=f"{utcnow() + timedelta(days=30):%Y-%m-%dT12:00}",
+        ),
         follow_redirects=False,
     )
     assert promoted.headers["location"].startswith("/governance/ballots/")
@@ -199,7 +203,11 @@ def test_the_ballot_form_reports_every_problem_at_once(
         data=form(client, threshold="most", opens_at="soon", closes_at=""),
     )
     assert refused.status_code == 422
-    for problem in ("Choose a threshold.", "Enter a date and time.", "Say when voting closes."):
+    for problem in (
+        "Choose a threshold.",
+        "Enter a date and time, such as 2026-03-01 09:00.",
+        "Say when voting closes.",
+    ):
         assert problem in refused.text
 
 

@@ -1,10 +1,12 @@
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import service as ballots
+from coopvote.ballots import views
 from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.members.models import Member, MemberStatus, Role
@@ -107,7 +109,8 @@ def test_a_correction_that_changes_nothing_is_refused_from_the_page(
     page = client.get(f"/governance/ballots/{ballot.public_id}")
     assert "Correct the published result" in page.text
     refused = client.post(
-        f"/governance/ballots/{ballot.public_id}/correct", data=form(client, reason="Checking")
+        f"/governance/ballots/{ballot.public_id}/correct",
+        data=form(client, reason="Checking", confirmed="yes"),
     )
     assert "nothing to correct" in refused.text
     with database.transaction() as session:
@@ -170,7 +173,8 @@ def test_a_governor_cannot_suspend_or_cease_an_office_holder(
             )
             assert response.status_code == 403, (action, response.text)
     page = client.post(
-        f"/governance/members/{admin.public_id}/cease", data=form(client, reason="coup")
+        f"/governance/members/{admin.public_id}/cease",
+        data=form(client, reason="coup", confirmed="yes"),
     )
     assert "Only an admin" in page.text
     with database.transaction() as session:
@@ -236,3 +240,54 @@ def test_a_change_of_office_or_standing_ends_the_members_sessions(
         done = use(client, admin).post(path, data=form(client, **fields), follow_redirects=False)
         assert done.status_code == 303, path
         assert use(client, member).get("/api/v1/me").status_code == 401, path
+
+
+@pytest.mark.parametrize("action", ["open", "close", "cancel"])
+def test_an_irreversible_step_on_a_ballot_is_confirmed_on_a_page_that_says_what_it_does(
+    client: TestClient[Any], database: Database, action: str
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+        ballot = make_ballot(session, open_now=action != "open")
+    sign_in(client, "gov@example.org")
+    here = f"/governance/ballots/{ballot.public_id}"
+    shown = client.get(here)
+    assert f'href="{here}/{action}/confirm"' in shown.text
+    assert f'action="{here}/{action}"' not in shown.text  # no button acts at once
+    # A post that did not come from the confirmation page is sent to it, and changes nothing.
+    asked = client.post(f"{here}/{action}", data=form(client), follow_redirects=False)
+    assert asked.headers["location"] == f"{here}/{action}/confirm"
+    confirm = client.get(f"{here}/{action}/confirm")
+    assert "What will happen" in confirm.text
+    assert "cannot be undone" in confirm.text
+    with database.transaction() as session:
+        before = views.find_ballot(session, ballot.public_id).status
+    if action == "cancel":
+        refused = client.post(f"{here}/cancel", data=form(client, confirmed="yes", reason=" "))
+        assert refused.status_code == 422
+        assert "What will happen" in refused.text  # asked again
+    done = client.post(
+        f"{here}/{action}", data=form(client, confirmed="yes", reason="A mistake in the notice")
+    )
+    assert done.status_code == 200
+    with database.transaction() as session:
+        assert views.find_ballot(session, ballot.public_id).status != before
+
+
+def test_ceasing_a_membership_is_confirmed_on_a_page_that_says_what_it_does(
+    client: TestClient[Any], database: Database
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="gov@example.org", roles=(Role.GOVERNOR,))
+        member = make_member(session, email="leaving@example.org")
+    sign_in(client, "gov@example.org")
+    here = f"/governance/members/{member.public_id}"
+    asked = client.post(f"{here}/cease", data=form(client, reason="Moved away"))
+    assert "What will happen" in asked.text
+    assert "cannot be undone" in asked.text
+    assert 'value="Moved away"' in asked.text
+    with database.transaction() as session:
+        assert session.get(Member, member.id).status is MemberStatus.ACTIVE  # type: ignore[union-attr]
+    client.post(f"{here}/cease", data=form(client, reason="Moved away", confirmed="yes"))
+    with database.transaction() as session:
+        assert session.get(Member, member.id).status is MemberStatus.CEASED  # type: ignore[union-attr]

@@ -98,7 +98,9 @@ def test_a_date_that_overflows_utc_is_refused_in_a_form() -> None:
     """The last half hour of year 9999 in New York is in year 10000 in UTC."""
     with pytest.raises(InvalidInput) as raised:
         local_time({"opens_at": "9999-12-31T23:30"}, "opens_at", ZoneInfo("America/New_York"))
-    assert raised.value.field_errors == {"opens_at": "Enter a date and time."}
+    assert raised.value.field_errors == {
+        "opens_at": "Enter a date and time, such as 2026-03-01 09:00."
+    }
 
 
 def test_a_date_that_overflows_utc_is_refused_in_the_api(officer: Client) -> None:
@@ -112,7 +114,7 @@ def test_a_date_that_overflows_utc_is_refused_in_the_api(officer: Client) -> Non
         },
     )
     assert_refused(response)
-    assert "out of range" in response.json()["detail"]
+    assert "check the year" in response.json()["extra"]["closes_at"]
 
 
 def test_deeply_nested_json_is_a_400(officer: Client) -> None:

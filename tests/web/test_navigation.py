@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from coopvote.db import Database
 from coopvote.members.models import Role
 from coopvote.web.navigation import MAIN
-from tests.factories import make_member
+from tests.factories import PASSWORD, make_member
 from tests.web.helpers import sign_in
 
 PERSONAS: dict[str, tuple[Role, ...] | None] = {
@@ -48,3 +48,29 @@ def test_the_menu_offers_what_the_guard_lets_in(
             assert path in links  # offered, and asks the visitor to sign in unless public
             continue
         assert (path in links) == opens(client, path), (persona, path)
+
+
+@pytest.mark.parametrize(
+    ("roles", "lands_on"), [((), "/"), ((Role.AUDITOR,), "/audit"), ((Role.ADMIN,), "/")]
+)
+def test_signing_in_on_the_page_lands_on_ones_own_workspace(
+    client: TestClient[Any], database: Database, roles: tuple[Role, ...], lands_on: str
+) -> None:
+    with database.transaction() as session:
+        make_member(session, email="who@example.org", roles=roles)
+    checked = client.post(
+        "/sign-in",
+        data={
+            "_csrf_token": client.cookies["csrftoken"],
+            "email": "who@example.org",
+            "password": PASSWORD,
+        },
+    )
+    # Through the privacy notice first (issue 18), then on to the workspace.
+    assert checked.url.path == "/privacy/check"
+    assert checked.url.params["next"] == "/welcome"
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]  # bound to the new session
+    landed = client.post(
+        "/privacy/accept", data={"_csrf_token": client.cookies["csrftoken"], "next": "/welcome"}
+    )
+    assert landed.url.path == lands_on

@@ -5,6 +5,7 @@ write would fail rather than slip through."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +20,7 @@ from coopvote.clock import utcnow
 from coopvote.db import Database
 from coopvote.elections.models import Election, Nomination
 from coopvote.forum.models import Proposal
+from coopvote.meetings.models import AgendaItem, Meeting
 from coopvote.members.models import Member
 
 #: The demo's people who can sign in (its pending applicant cannot until admitted).
@@ -38,14 +40,12 @@ def snapshot(database: Database) -> dict[str, str]:
 
 
 def concrete_paths(path: str, values: dict[str, list[str]]) -> Iterator[str]:
-    """``path`` with each ``{name:type}`` replaced by every known value of that name."""
+    """``path`` with each ``{name:type}`` replaced by every known value of that name (every
+    combination, where a path names more than one)."""
     names = re.findall(r"\{(\w+):\w+\}", path)
-    if not names:
-        yield path
-        return
-    assert len(names) == 1, path
-    for value in values[names[0]]:
-        yield re.sub(r"\{\w+:\w+\}", value, path)
+    template = re.sub(r"\{\w+:\w+\}", "{}", path)
+    for chosen in itertools.product(*(values[name] for name in names)):
+        yield template.format(*chosen)
 
 
 def get_paths(app: Litestar) -> list[str]:
@@ -81,6 +81,10 @@ def test_get_routes_never_write(app: Litestar, database: Database) -> None:
             "receipt": ["not-a-receipt"],
             "election_id": [e.public_id for e in session.exec(select(Election))],
             "nomination_id": [n.public_id for n in session.exec(select(Nomination))],
+            "meeting_id": [m.public_id for m in session.exec(select(Meeting))],
+            # Each meeting's items (under the other meeting they are 404s).
+            "item_id": [i.public_id for i in session.exec(select(AgendaItem))],
+            "action": ["open", "close", "cancel", "publish", "correct", "unknown"],
         }
     with TestClient(app, base_url="http://testserver.local") as client:
         visits = {who: sign_in_cookies(client, who) for who in [None, *PEOPLE]}

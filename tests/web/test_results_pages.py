@@ -4,6 +4,7 @@ receipt checker, and the governors' preview and publish button."""
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any
 
@@ -83,7 +84,9 @@ def test_governors_preview_a_closed_ballot_and_publish_it(
     assert "Result (preview)" in page.text
     assert escape(expected) in page.text
     published = client.post(
-        f"/governance/ballots/{ballot.public_id}/publish", data=form(client), follow_redirects=False
+        f"/governance/ballots/{ballot.public_id}/publish",
+        data=form(client, confirmed="yes"),
+        follow_redirects=False,
     )
     assert published.status_code == 303
     page = client.get(f"/governance/ballots/{ballot.public_id}")
@@ -100,15 +103,17 @@ def test_a_receipt_is_shown_again_only_to_the_browser_session_that_voted(
         ballot_id = make_ballot(session).public_id
     sign_in(client, "voter@example.org")
     cast = client.post(
-        f"/ballots/{ballot_id}/vote", data=form(client, paper=json.dumps({"choice": "for"}))
+        f"/ballots/{ballot_id}/vote",
+        data=form(client, paper=json.dumps({"choice": "for"})),
+        follow_redirects=False,
     )
-    assert cast.status_code == 201
+    assert cast.status_code == 303
+    assert cast.headers["location"] == f"/ballots/{ballot_id}/receipt"
     kept = next(h for h in cast.headers.get_list("set-cookie") if "coopvote_receipts=" in h)
     assert "HttpOnly" in kept
     assert "expires" not in kept.lower()  # and "max-age" neither: it ends with the session
     assert "max-age" not in kept.lower()
     (tracker,) = client.get(f"/api/v1/ballots/{ballot_id}/board").json()["trackers"]
-    assert tracker in cast.text
     again = client.get(f"/ballots/{ballot_id}/receipt")
     assert again.status_code == 200
     assert tracker in again.text
@@ -138,10 +143,25 @@ def test_signing_out_leaves_no_receipt_for_the_browsers_next_user(
     cast = client.post(
         f"/ballots/{ballot_id}/vote", data=form(client, paper=json.dumps({"choice": "for"}))
     )
-    assert cast.status_code == 201
+    assert cast.status_code == 200  # the receipt, after the redirect
     assert "coopvote_receipts" in client.cookies
     if sign_out == "page":
         client.post("/sign-out", data=form(client))
     else:
         client.delete("/api/v1/session")
     assert "coopvote_receipts" not in client.cookies
+
+
+@pytest.mark.parametrize(
+    ("method", "word"),
+    [(Method.PLURALITY, "chosen"), (Method.SCHULZE, "chosen"), (Method.STV, "elected")],
+)
+def test_winners_of_a_poll_are_chosen_seats_are_elected_and_whole_papers_are_whole(
+    reader: Client, database: Database, method: Method, word: str
+) -> None:
+    ballot_id = published_ballot(database, method, random_papers(method, 9, seed=3))
+    page = reader.get(f"/results/{ballot_id}").text
+    outcome = page.split('class="outcome')[1].split("</p>")[0]
+    assert f" {word}." in outcome
+    assert f"✓ {word.capitalize()}" in page
+    assert not re.search(r'class="number">\d+\.0+<', page)  # "9", never "9.00000"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.datastructures import State
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coopvote.ballots import service as ballots
@@ -18,7 +19,7 @@ from coopvote.errors import InvalidInput
 from coopvote.members.models import Role
 from coopvote.members.views import get_member
 from coopvote.web.access import SIGNED_IN, requires
-from coopvote.web.deps import CurrentPrincipal, Db, Now
+from coopvote.web.deps import CurrentPrincipal, Db, Now, Votes
 from coopvote.web.shapes import BallotOut, EligibilityIn, ReasonIn, present_ballot
 
 
@@ -225,16 +226,26 @@ class BallotsController(Controller):
         "/{ballot_id:str}/votes",
         opt=requires(Role.MEMBER),
         status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
     )
-    def vote(
+    async def vote(
         self,
-        db: Db,
+        state: State,
+        votes: Votes,
         principal: CurrentPrincipal,
-        now: Now,
         ballot_id: FromPath[str],
         data: JSONBody[dict[str, Any]],
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
+        ] = None,
     ) -> ReceiptOut:
-        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
-        receipt = ballots.cast_vote(db, ballot, member_id=principal.member_id, paper=data, now=now)
-        return ReceiptOut(receipt)
+        """Cast a vote; with an ``Idempotency-Key`` header (one per attempt, chosen by the
+        client), a retry of the same attempt gets the same receipt (docs/api.md)."""
+        cast = await votes.cast(
+            state.database,
+            ballot_id,
+            member_id=principal.member_id,
+            roles=principal.roles,
+            paper=data,
+            idempotency_key=idempotency_key,
+        )
+        return ReceiptOut(cast.tracker)

@@ -17,7 +17,7 @@ from coopvote.members.rules import Transition
 from coopvote.members.service import Application
 from coopvote.members.views import MemberSummary, RegisterQuery
 from coopvote.security import service as signing
-from coopvote.web import receipt_cookie
+from coopvote.web import paper_draft, receipt_cookie
 from coopvote.web import signing as web_signing
 from coopvote.web.access import OWN_ACCOUNT, PUBLIC, requires
 from coopvote.web.deps import CurrentPrincipal, CurrentSettings, Db, Now
@@ -194,7 +194,11 @@ class PublicController(Controller):
         return Response(
             None,
             status_code=HTTP_204_NO_CONTENT,
-            cookies=[clear_session_cookie(settings), receipt_cookie.forgotten(settings)],
+            cookies=[
+                clear_session_cookie(settings),
+                receipt_cookie.forgotten(settings),
+                paper_draft.forgotten(settings),
+            ],
         )
 
 

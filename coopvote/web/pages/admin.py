@@ -1,11 +1,14 @@
-"""Admins' pages: who holds which office, and the co-operative's settings."""
+"""Admins' pages: who holds which office, the co-operative's settings, its organisations
+and constituencies."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -33,6 +36,21 @@ class OfficeForm:
     @classmethod
     def parse(cls, form: dict[str, Any]) -> OfficeForm:
         return cls(text(form, "email"), text(form, "role"))
+
+
+GROUPS = "admin/groups.html"
+
+
+def slug_of(name: str) -> str:
+    """A slug made from a name: "The Grange School" → "the-grange-school"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+
+
+def _group_form(kind: str, form: dict[str, Any]) -> tuple[str, str]:
+    """The name and slug typed in the form for ``kind`` (the slug made from the name when
+    left empty)."""
+    name = text(form, f"{kind}-name")
+    return name, text(form, f"{kind}-slug").strip() or slug_of(name)
 
 
 NUMBERS = ("support_threshold_count", "support_threshold_percent", "support_threshold_minimum")
@@ -122,6 +140,50 @@ class AdminPages(Controller):
         ):
             return redirect(request, "/admin/roles", problem.detail, "error")
         return redirect(request, "/admin/roles", f"{member.name} is no longer {role.value}.")
+
+    @get("/groups", sync_to_thread=True)
+    def groups(self, request: Request[Any, Any, Any], db: Db) -> Template:
+        return page(
+            request,
+            GROUPS,
+            organisations=views.organisations(db),
+            constituencies=views.constituencies(db),
+        )
+
+    @post("/groups/{kind:str}", sync_to_thread=True)
+    def add_group(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        kind: FromPath[str],
+        data: FormData,
+    ) -> Template | Redirect:
+        """Add an organisation or a constituency (``kind``), as ``coopvote organisations add``
+        and ``coopvote constituencies add`` do."""
+        adders = {
+            "organisation": members.add_organisation,
+            "constituency": members.add_constituency,
+        }
+        if kind not in adders:
+            raise NotFoundException("No such list.")
+        name, slug = _group_form(kind, data)
+        try:
+            adders[kind](db, slug=slug, name=name, now=now, actor_id=principal.member_id)
+        except DomainError as problem:
+            marked = {f"{kind}-{field}": said for field, said in problem.field_errors.items()}
+            return page(
+                request,
+                GROUPS,
+                status_code=problem.status_code,
+                errors=marked or {"form": problem.detail},
+                form=data,
+                acted=kind,
+                organisations=views.organisations(db),
+                constituencies=views.constituencies(db),
+            )
+        return redirect(request, "/admin/groups", f"{name.strip()} added.")
 
     @get("/settings", sync_to_thread=True)
     def settings(self, request: Request[Any, Any, Any], db: Db) -> Template:

@@ -15,12 +15,13 @@ from coopvote.errors import InvalidInput
 from coopvote.members import views
 from coopvote.members.service import Application
 from coopvote.security import service as signing
-from coopvote.web import receipt_cookie
+from coopvote.web import paper_draft, receipt_cookie
 from coopvote.web import signing as web_signing
 from coopvote.web.access import PUBLIC
 from coopvote.web.deps import CurrentSettings, Db, Now
 from coopvote.web.forms import FormData, checked, text
 from coopvote.web.middleware import bound_csrf_cookie, clear_session_cookie, session_cookie
+from coopvote.web.navigation import WELCOME
 from coopvote.web.templating import page, redirect, reshow, safe_next
 
 
@@ -111,7 +112,7 @@ class AuthPages(Controller):
                 shown.headers.update(web_signing.retry_after(outcome))
             return shown
         # Through the check for a privacy notice the member has not yet seen (issue 18).
-        onward = "/privacy/check?" + urlencode({"next": form.next or "/membership"})
+        onward = "/privacy/check?" + urlencode({"next": form.next or WELCOME})
         response = redirect(request, onward, f"Welcome, {outcome.member.name}.")
         response.set_cookie(session_cookie(settings, outcome.token))
         response.set_cookie(bound_csrf_cookie(settings, outcome.token))
@@ -127,4 +128,5 @@ class AuthPages(Controller):
         response = redirect(request, "/", "You have signed out.", "info")
         response.set_cookie(clear_session_cookie(settings))
         response.set_cookie(receipt_cookie.forgotten(settings))
+        response.set_cookie(paper_draft.forgotten(settings))
         return response

@@ -16,12 +16,12 @@ from coopvote.errors import DomainError
 from coopvote.members import accounts, views
 from coopvote.members import service as members
 from coopvote.members.models import Member, MemberStatus, Role
-from coopvote.members.rules import GOVERNOR_ACTIONS, leads_to
+from coopvote.members.rules import GOVERNOR_ACTIONS, Transition, leads_to
 from coopvote.members.transfer import export_register
 from coopvote.members.views import REGISTER_STATUSES, RegisterQuery
 from coopvote.web.access import requires
 from coopvote.web.deps import CurrentPrincipal, Db, Now, attempt
-from coopvote.web.forms import MAX_WHOLE_NUMBER, FormData, text
+from coopvote.web.forms import MAX_WHOLE_NUMBER, FormData, text, without_secrets
 from coopvote.web.templating import page, redirect, reshow
 
 
@@ -141,6 +141,14 @@ class GovernancePages(Controller):
         if transition is None:
             raise NotFoundException("No such action.")
         form = MemberActionForm.parse(data)
+        if transition is Transition.CEASED and text(data, "confirmed") != "yes":
+            # Ending a membership cannot be undone: it is asked for once more, saying so.
+            return page(
+                request,
+                "governance/confirm.html",
+                record=views.member_record(db, member_id),
+                form=without_secrets(data),
+            )
         try:
             with db.begin_nested():  # refused: undo whatever it had changed
                 members.change_status(

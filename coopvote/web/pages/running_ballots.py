@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,61 @@ from coopvote.web.result_view import result_view
 from coopvote.web.templating import page, redirect, reshow
 
 FORM = "running/form.html"
+
+
+@dataclass(frozen=True)
+class Step:
+    """An irreversible step on a ballot, as its confirmation page puts it."""
+
+    title: str
+    effect: str
+    button: str
+    danger: bool = False
+    reason_label: str = ""
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.reason_label)
+
+
+STEPS = {
+    "open": Step(
+        "Open the ballot now",
+        "voting starts at once, and the roll is frozen now: the members eligible at this moment"
+        " can vote, and nobody admitted later is added. The ballot can no longer be edited.",
+        "Open the ballot now",
+    ),
+    "close": Step(
+        "Close the ballot now",
+        "voting ends at once, before its planned closing time; members who have not voted yet"
+        " can no longer vote. The papers are then counted.",
+        "Close the ballot now",
+        danger=True,
+    ),
+    "cancel": Step(
+        "Cancel the ballot",
+        "the ballot ends for good with your reason shown beside it; no result is declared and"
+        " no paper is ever counted.",
+        "Cancel the ballot",
+        danger=True,
+        reason_label="Reason for cancelling (shown with the ballot)",
+    ),
+    "publish": Step(
+        "Publish the result",
+        "exactly the result previewed is declared and stored for good with its hash, shown to"
+        " the members, and recorded in the audit log.",
+        "Publish the result",
+    ),
+    "correct": Step(
+        "Declare a correction",
+        "the stored papers are counted again; a different result is published beside the"
+        " original, linked to it, with your reason (a recount that gives the same result is"
+        " refused).",
+        "Recount and declare a correction",
+        danger=True,
+        reason_label="Reason for the correction",
+    ),
+}
 
 
 def form_context(db: Db, action: str, ballot: Ballot | None = None) -> dict[str, Any]:
@@ -149,6 +205,24 @@ class RunningBallotPages(Controller):
             )
         return redirect(request, f"/governance/ballots/{ballot_id}", "Changes saved.")
 
+    @get("/{ballot_id:str}/{action:str}/confirm", sync_to_thread=True)
+    def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: CurrentPrincipal,
+        now: Now,
+        ballot_id: FromPath[str],
+        action: FromPath[str],
+    ) -> Template:
+        """What an irreversible step will do, and the button that does it."""
+        if action not in STEPS:
+            raise NotFoundException("No such action.")
+        ballot = views.visible_ballot(db, ballot_id, principal.roles, now)
+        return page(
+            request, "running/confirm.html", ballot=ballot, action=action, step=STEPS[action]
+        )
+
     @post("/{ballot_id:str}/{action:str}", sync_to_thread=True)
     def act(
         self,
@@ -159,7 +233,8 @@ class RunningBallotPages(Controller):
         ballot_id: FromPath[str],
         action: FromPath[str],
         data: FormData,
-    ) -> Redirect:
+    ) -> Template | Redirect:
+        """An irreversible step, once confirmed on its page (``confirm``)."""
         ballot = ballots.get_ballot(db, ballot_id, now)
         actor = principal.member_id
         steps: dict[str, Callable[[], object]] = {
@@ -175,7 +250,20 @@ class RunningBallotPages(Controller):
         }
         if action not in steps:
             raise NotFoundException("No such action.")
+        if text(data, "confirmed") != "yes":
+            # Not from the confirmation page: it asks first.
+            return redirect(request, f"/governance/ballots/{ballot_id}/{action}/confirm")
         if problem := attempt(db, steps[action]):
+            if STEPS[action].needs_reason:  # asked again, with what was typed
+                return reshow(
+                    request,
+                    "running/confirm.html",
+                    problem,
+                    data,
+                    ballot=ballot,
+                    action=action,
+                    step=STEPS[action],
+                )
             return redirect(request, f"/governance/ballots/{ballot_id}", problem.detail, "error")
         return redirect(
             request, f"/governance/ballots/{ballot_id}", f"The ballot is now {ballot.status.value}."
