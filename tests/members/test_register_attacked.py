@@ -21,7 +21,7 @@ from coopvote.members import lapsing, privacy, retention
 from coopvote.members import service as members
 from coopvote.members.models import AgeBand, Member, MemberStatus, Role
 from coopvote.members.rules import Transition, name_problem
-from tests.factories import make_member, make_proposal
+from tests.factories import ensure_organisation, make_member, make_proposal
 from tests.web.helpers import form, sign_in
 
 
@@ -269,6 +269,7 @@ def test_the_registration_page_puts_each_age_in_one_band(
     not_offered: list[str],
 ) -> None:
     with database.transaction() as session:
+        ensure_organisation(session)  # the form is shown once there is one to join
         cooperative.change_register(
             session,
             cooperative.RegisterSettings(erase_after_days=365, minimum_age=minimum_age),
