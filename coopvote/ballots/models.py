@@ -69,6 +69,10 @@ class Ballot(SQLModel, table=True):
     #: Each paper lists the options in a fresh random order as it is shown (to spread the
     #: advantage of being listed first); the order is never stored, a paper names option ids.
     shuffle_options: bool = False
+    #: The advance vote on a general meeting's resolution: its papers are counted with the
+    #: meeting's other channels when the chair declares (``meetings``), never previewed or
+    #: published on their own (DOMAIN.md, "No early results").
+    meeting_advance: bool = False
     #: The stored state; ``rules.status_at`` derives the state at any moment from it and the clock.
     status: BallotStatus = Field(sa_column=enum_column(BallotStatus, index=True))
     created_at: datetime = Field(sa_type=UTCDateTime)

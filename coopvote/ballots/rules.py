@@ -48,6 +48,14 @@ class Definition:
     eligible_constituencies: Sequence[str] = field(default_factory=tuple)
     eligible_organisations: Sequence[str] = field(default_factory=tuple)
     shuffle_options: bool = False
+    meeting_advance: bool = False
+
+
+#: Why a meeting's advance ballot is never previewed or published on its own.
+MEETING_ADVANCE = (
+    "This is the advance vote on a general meeting's resolution: its papers are counted with "
+    "the meeting's other channels when the chair declares the result."
+)
 
 
 def definition_problems(

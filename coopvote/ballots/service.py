@@ -16,6 +16,7 @@ from coopvote.ballots import box, keys, sealing, trustees, views
 from coopvote.ballots.models import Ballot, BallotOption, BallotStatus, Method, RollEntry
 from coopvote.ballots.roll import freeze_roll
 from coopvote.ballots.rules import (
+    MEETING_ADVANCE,
     Definition,
     can_cancel,
     can_close,
@@ -62,6 +63,7 @@ def _apply(ballot: Ballot, definition: Definition) -> None:
     ballot.eligible_constituencies = sorted(set(d.eligible_constituencies))
     ballot.eligible_organisations = sorted(set(d.eligible_organisations))
     ballot.shuffle_options = d.shuffle_options and d.method is not Method.RESOLUTION
+    ballot.meeting_advance = d.meeting_advance
 
 
 def _replace_options(session: Session, ballot: Ballot, labels: Sequence[str]) -> None:
@@ -470,6 +472,8 @@ def mark_published(session: Session, ballot: Ballot, *, now: datetime) -> None:
     """Closed → published, by a conditional update, so of two publications racing exactly
     one goes ahead. The caller stores the result and audits it in the same transaction."""
     ensure_status(ballot, now, {S.CLOSED}, "published")
+    if ballot.meeting_advance:
+        raise Conflict(MEETING_ADVANCE)
     if ballot.box_opened_at is None:
         raise Conflict(
             "The ballot box has not been opened yet: its trustees must open it before the "

@@ -349,6 +349,7 @@ def issue_notice(
                 if item.resolution_type is ResolutionType.SPECIAL
                 else Threshold.SIMPLE,
                 opens_at=record_date,
+                meeting_advance=True,
             ),
             actor_id=actor_id,
             now=now,

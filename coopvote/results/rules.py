@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from coopvote.ballots.models import Ballot, BallotStatus
-from coopvote.ballots.rules import can_be
+from coopvote.ballots.rules import MEETING_ADVANCE, can_be
 from coopvote.errors import YES, Conflict, NotFound, Verdict
 
 NO_RESULT = "No result has been published for this ballot."
@@ -28,6 +28,8 @@ def can_preview(ballot: Ballot, now: datetime) -> Verdict:
     closed and its box is open, and before publication, when the result itself is there to
     read. (A box still sealed has no papers to count: docs/secrecy.md, "Trustee mode".)"""
     closed = can_be(ballot, now, {BallotStatus.CLOSED}, "previewed")
+    if closed and ballot.meeting_advance:
+        return Verdict(Conflict(MEETING_ADVANCE))
     if closed and ballot.box_opened_at is None:
         return Verdict(Conflict(BOX_SEALED))
     return closed

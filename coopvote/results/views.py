@@ -4,9 +4,14 @@ Nothing here writes. (Receipts are checked against the board: ``ballots.views.fi
 from __future__ import annotations
 
 import json
+import operator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from typing import cast as cast_type
 
 from sqlalchemy import Text, cast
 from sqlmodel import Session, col, select
@@ -20,6 +25,7 @@ from coopvote.results import document
 from coopvote.results.document import BallotFacts, Correction
 from coopvote.results.models import ResultDeclaration
 from coopvote.results.rules import NO_RESULT, can_preview, can_see_result
+from coopvote.tally.cyclegc import cycle_collector_paused
 
 #: Fields of a declaration that are about the declaring, not the count: a correction must
 #: change something else.
@@ -62,40 +68,64 @@ def facts(session: Session, ballot: Ballot) -> BallotFacts:
 
 def cast_votes(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
     """Every opened paper, ``{"paper": …}``, in the random order of their random keys: no
-    tracker, no receipt, nothing that pairs a paper with its sealed form or its voter."""
-    return [{"paper": choice} for choice in choices(session, ballot)]
-
-
-def choices(session: Session, ballot: Ballot) -> list[dict[str, Any]]:
-    """Every opened paper's choice, in the random order of their random keys.
-
-    A large ballot repeats the same papers many times: each distinct stored text is decoded
-    once, so identical papers share one object (treat them as read-only), and the rows are
-    read without the ORM, which would decode every one.
-    """
-    texts = (
-        session.connection()
-        .execute(
-            select(cast(Paper.choice, Text))
-            .where(col(Paper.ballot_id) == ballot.id)
-            .order_by(col(Paper.id))
-        )
-        .scalars()
-        .all()
-    )
+    tracker, no receipt, nothing that pairs a paper with its sealed form or its voter.
+    Identical papers share one decoded object (treat them as read-only)."""
+    with _choice_texts(session, ballot, ordered=True) as rows:
+        texts = list(rows)
     distinct = list(set(texts))
-    # One array, decoded at once: each stored text is one JSON value (a text that is not
-    # would make the array invalid, or longer, and is then decoded alone, to fail alone).
+    decoded = dict(zip(distinct, _decoded(distinct), strict=True))
+    return [{"paper": decoded[text]} for text in texts]
+
+
+def counted_papers(session: Session, ballot: Ballot) -> list[tuple[dict[str, Any], int]]:
+    """The opened papers grouped, as ``document.count_papers`` takes them: each distinct
+    stored choice, decoded, with how many papers hold it; in no particular order.
+
+    A large ballot repeats a few hundred thousand papers a million times over: the stored
+    texts are counted as they come from the database driver's cursor (no ORM, no order, no
+    list of a million rows, each step at C speed), then each distinct text is decoded once.
+    """
+    with _choice_texts(session, ballot, ordered=False) as texts:
+        numbers = Counter(texts)
+    return list(zip(_decoded(list(numbers)), numbers.values(), strict=True))
+
+
+@contextmanager
+def _choice_texts(session: Session, ballot: Ballot, *, ordered: bool) -> Iterator[Iterator[str]]:
+    """The stored JSON text of each of the ballot's opened papers, read through the driver's
+    own cursor in the session's transaction (closed on leaving the block); in the order of
+    the papers' random keys if ``ordered``."""
+    query = select(cast(Paper.choice, Text)).where(col(Paper.ballot_id) == ballot.id)
+    if ordered:
+        query = query.order_by(col(Paper.id))
+    connection = session.connection()
+    # The ballot's id is an integer the database gave: rendered in the text, it needs no
+    # parameter, whose style differs from driver to driver.
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
     try:
-        values = json.loads(f"[{','.join(distinct)}]")
+        cursor.execute(sql)
+        # sqlite3's and psycopg's cursors iterate over their rows (DB-API's optional
+        # extension, which the typing of SQLAlchemy's cursor leaves out).
+        yield map(operator.itemgetter(0), cast_type(Iterable[tuple[str]], cursor))
+    finally:
+        cursor.close()
+
+
+def _decoded(texts: Sequence[str]) -> list[Any]:
+    """Each stored text's decoded value, in order: decoded at once, as one JSON array (a
+    text that is not one JSON value makes the array invalid, or longer; each text is then
+    decoded alone, to fail alone)."""
+    try:
+        values: list[Any] = json.loads(f"[{','.join(texts)}]")
     except json.JSONDecodeError:
         values = []
-    if len(values) != len(distinct):
-        values = [json.loads(text) for text in distinct]
-    decoded = dict(zip(distinct, values, strict=True))
-    return list(map(decoded.__getitem__, texts))
+    if len(values) != len(texts):
+        values = [json.loads(text) for text in texts]
+    return values
 
 
+@cycle_collector_paused  # loading and counting make no cycles (see `tally.cyclegc`)
 def declare(
     session: Session,
     ballot: Ballot,
@@ -108,7 +138,7 @@ def declare(
     seed = tie_order_seed(session, ballot)
     result = document.declare(
         facts(session, ballot),
-        choices(session, ballot),
+        counted_papers(session, ballot),
         seed=seed,
         version=version,
         declared_at=now.isoformat(),

@@ -65,6 +65,47 @@ def distinct_rankings(papers: Sequence[object]) -> Counter[tuple[str | int, ...]
     """How many papers give each distinct ranking (ids as given, strings or integers), if
     every paper is a dict whose "ranking" is a list of strings and integers (not bools); None
     if some paper is not (`ballots_from_papers` then says which)."""
+    rankings = _plain_rankings(papers)
+    if rankings is None:
+        return None
+    try:
+        distinct = Counter(map(tuple, rankings))
+    except TypeError:  # an entry that cannot be hashed (a list, say): not an id
+        return None
+    if not _ids_only(distinct):
+        return None
+    return cast(Counter[tuple[str | int, ...]], distinct)
+
+
+def numbered_rankings(
+    papers: Sequence[tuple[object, int]],
+) -> dict[tuple[str | int, ...], int] | None:
+    """The same as `distinct_rankings` for papers already grouped, as (paper, number of
+    papers) pairs — say, each distinct stored paper with how many times it was stored: each
+    paper's ranking with its number, numbers added up where two papers give one ranking.
+    None if some paper is not plain (a dict whose "ranking" is a list of string and integer
+    ids); the numbers are not checked here (`NumberedBallots` checks them)."""
+    lists = _plain_rankings(list(map(operator.itemgetter(0), papers)))
+    if lists is None:
+        return None
+    rankings = list(map(tuple, lists))
+    numbers = list(map(operator.itemgetter(1), papers))
+    try:
+        totals = dict(zip(rankings, numbers, strict=True))
+    except TypeError:  # an entry that cannot be hashed (a list, say): not an id
+        return None
+    if not _ids_only(totals):
+        return None
+    if len(totals) < len(rankings):  # two papers give one ranking (their texts differ)
+        totals = dict.fromkeys(rankings, 0)
+        for ranking, number in zip(rankings, numbers, strict=True):
+            totals[ranking] += number
+    return cast(dict[tuple[str | int, ...], int], totals)
+
+
+def _plain_rankings(papers: Sequence[object]) -> list[list[object]] | None:
+    """Each paper's ranking, if every paper is a dict whose "ranking" is a list;
+    else None. Each check is one pass at C speed; the entries are not looked at."""
     if set(map(type, papers)) - {dict}:
         return None
     try:
@@ -75,13 +116,12 @@ def distinct_rankings(papers: Sequence[object]) -> Counter[tuple[str | int, ...]
         return None
     if set(map(type, rankings)) - {list}:
         return None
-    try:
-        distinct = Counter(map(tuple, rankings))
-    except TypeError:  # an entry that cannot be hashed (a list, say): not an id
-        return None
-    if set(map(type, itertools.chain.from_iterable(distinct))) - {str, int}:
-        return None
-    return cast(Counter[tuple[str | int, ...]], distinct)
+    return cast(list[list[object]], rankings)
+
+
+def _ids_only(rankings: Iterable[tuple[object, ...]]) -> bool:
+    """Whether every entry of the rankings is a string or an integer (not a bool)."""
+    return not set(map(type, itertools.chain.from_iterable(rankings))) - {str, int}
 
 
 def _added_up(groups: Iterable[tuple[tuple[str, ...], int]]) -> tuple[Ballot, ...]:

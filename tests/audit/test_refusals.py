@@ -92,7 +92,10 @@ def test_a_ballot_action_refused_on_a_page_with_a_message_is_recorded(
         ballot = make_ballot(session, open_now=not draft)
     sign_in(client, "gov@example.org")
     path = f"/governance/ballots/{ballot.public_id}/{action}"
-    answer = client.post(path, data=form(client, reason="a reason"), follow_redirects=False)
+    # As sent from the step's confirmation page (issue 17): unconfirmed, it only asks.
+    answer = client.post(
+        path, data=form(client, reason="a reason", confirmed="yes"), follow_redirects=False
+    )
     assert answer.status_code in (302, 303)
     [event] = refusals(database)
     assert event.action == "ballot.refused"

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import service as ballots
-from coopvote.ballots.models import Ballot
+from coopvote.ballots.models import Ballot, BallotStatus
 from coopvote.clock import utcnow
 from coopvote.errors import Conflict, InvalidInput, NotAllowed
 from coopvote.meetings import service, views
@@ -26,6 +26,8 @@ from coopvote.meetings.models import (
 )
 from coopvote.meetings.rules import Figures
 from coopvote.members.models import Member, Role
+from coopvote.results import service as results
+from coopvote.results.rules import can_preview
 from tests.factories import make_member, make_proposal
 from tests.meetings.helpers import definition, ident, noticed_meeting, resolutions
 
@@ -358,3 +360,26 @@ def test_reconciliation_finds_a_paper_removed_after_the_declaration(session: Ses
     )
     found = [p for problems in views.reconciliation(session, meeting).values() for p in problems]
     assert found == ["2 members counted but 1 in-room papers."]
+
+
+def test_an_advance_ballot_is_never_previewed_or_published_on_its_own(session: Session) -> None:
+    """Once the meeting opens, its advance ballots are closed and their boxes opened; their
+    counts are still only a part of each resolution's result, which the chair declares with
+    the room's votes (DOMAIN.md, "No early results")."""
+    gov = governor(session)
+    chair = make_member(session)
+    voter = make_member(session)
+    meeting = noticed_meeting(session, gov, chair=chair)
+    ordinary, _special = resolutions(session, meeting)
+    ballot = session.get(Ballot, ordinary.advance_ballot_id)
+    assert ballot is not None
+    ballots.cast_vote(
+        session, ballot, member_id=ident(voter), paper={"choice": "for"}, now=utcnow()
+    )
+    service.check_in(session, meeting, chair, actor_id=ident(chair), now=meeting.starts_at)
+    service.open_meeting(session, meeting, actor_id=ident(chair), now=meeting.starts_at)
+    session.refresh(ballot)
+    assert ballot.status is BallotStatus.CLOSED
+    assert not can_preview(ballot, meeting.starts_at)
+    with pytest.raises(Conflict, match="advance vote on a general meeting"):
+        results.publish_result(session, ballot, actor_id=ident(gov), now=meeting.starts_at)

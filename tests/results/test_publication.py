@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from coopvote import tally
 from coopvote.audit.models import AuditEvent
 from coopvote.ballots import views as ballot_views
 from coopvote.ballots.board import final_head
@@ -19,6 +21,7 @@ from coopvote.results import document
 from coopvote.results import service as results
 from coopvote.results import views as result_views
 from coopvote.results.models import ResultDeclaration
+from coopvote.tally import InvalidPaper
 from tests.factories import make_ballot, make_member
 from tests.results.helpers import closed_ballot, random_papers
 
@@ -115,10 +118,11 @@ def test_a_void_election_elects_nobody(session: Session) -> None:
 
 
 def _without_votes_for(original: Any) -> Any:
-    """A counting fault: papers for the motion go missing."""
+    """A counting fault: papers for the motion go missing (they come grouped, as
+    (paper, number of papers) pairs)."""
 
     def faulty(facts: Any, papers: Any, seed: str) -> Any:
-        return original(facts, [p for p in papers if p != {"choice": "for"}], seed)
+        return original(facts, [(p, n) for p, n in papers if p != {"choice": "for"}], seed)
 
     return faulty
 
@@ -174,3 +178,67 @@ def test_cast_votes_hold_every_paper_and_no_member_or_tracker(session: Session) 
     assert sorted(sorted(labels[i] for i in v["paper"]["choices"]) for v in votes) == sorted(
         sorted(p["choices"]) for p in papers
     )
+
+
+FACTS = document.BallotFacts(
+    public_id="b",
+    title="Grouped",
+    method="stv",
+    seats=2,
+    threshold=None,
+    quorum_bp=0,
+    electorate=20,
+    options=((1, "Ash"), (2, "Birch"), (3, "Cedar")),
+)
+
+
+def test_grouped_papers_count_as_the_same_papers_one_by_one() -> None:
+    """The count takes each distinct paper once, with its number; a paper given in two pairs
+    (two stored texts of one paper, or ids 1 and "1") counts for both numbers."""
+    grouped: list[tuple[dict[str, Any], int]] = [
+        ({"ranking": [1, 2]}, 3),
+        ({"ranking": [2, 3, 1]}, 4),
+        ({"ranking": ["1", "2"]}, 2),  # the first paper again
+        ({"ranking": [3]}, 5),
+        ({"ranking": [1, 2]}, 1),  # and again
+    ]
+    labels = {str(i): label for i, label in FACTS.options}
+    one_by_one = [
+        {"ranking": [labels[str(i)] for i in p["ranking"]]}
+        for p, number in grouped
+        for _ in range(number)
+    ]
+    declared = document.declare(
+        FACTS, grouped, seed="5eed", version=1, declared_at="now", audit_head="1:h"
+    )
+    expected = tally.count(
+        "stv",
+        FACTS.labels,
+        one_by_one,
+        seats=2,
+        tie_order=[label for _, label in document.tie_order(FACTS, "5eed")],
+    )
+    assert declared["votes_cast"] == 15
+    assert declared["rounds"] == expected.to_json()["rounds"]
+    assert declared["elected"] == list(expected.elected)
+    assert declared["rounds"][0]["votes"] == {
+        "Ash": "6.00000",
+        "Birch": "4.00000",
+        "Cedar": "5.00000",
+    }
+    resolution = dataclasses.replace(FACTS, method="resolution", options=())
+    counted = document.count_papers(
+        resolution, [({"choice": "for"}, 3), ({"choice": "against"}, 2)], "5eed"
+    )
+    assert counted.to_json()["tallies"] == {"for": "3", "against": "2", "abstain": "0"}
+
+
+@pytest.mark.parametrize(
+    "paper", [{"ranking": [1, [2]]}, {"ranking": [1, True]}, {"rank": [1]}, ["ranking"]]
+)
+def test_a_grouped_paper_of_the_wrong_shape_is_named(paper: Any) -> None:
+    grouped = [({"ranking": [1, 2]}, 3), (paper, 2)]
+    with pytest.raises(InvalidPaper, match="a paper"):
+        document.count_papers(FACTS, grouped, "5eed")
+    with pytest.raises(InvalidPaper, match="does not have"):
+        document.count_papers(FACTS, [({"ranking": [1, 4]}, 1)], "5eed")

@@ -151,11 +151,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # In place (SQLite 3.35+), never by copying the member table: the tables that refer to
-    # members' rows refuse its drop, so `coopvote demo --reset` failed on the demo.
-    with op.batch_alter_table("member", recreate="never") as batch_op:
-        batch_op.drop_column("invited_at")
-        batch_op.drop_column("email_confirmed")
+    # In place too: rebuilding ``member`` fails on the foreign keys of rows that point at it.
+    op.drop_column("member", "invited_at")
+    op.drop_column("member", "email_confirmed")
 
     with op.batch_alter_table("ballot_reminder", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ballot_reminder_due_at"))
