@@ -28,6 +28,9 @@ NOT_RENEWED = "Membership lapsed: not renewed."
 LEFT = "Left the school or organisation."
 #: The shortest term a constituency's membership may have, so that members can renew.
 MINIMUM_TERM_DAYS = 30
+#: The longest: ten years (a member who stays for good has no term: ``None``). Beyond it a
+#: term's end soon passes the last date a calendar (or the scheduler's arithmetic) holds.
+MAXIMUM_TERM_DAYS = 3652
 #: Statuses whose membership can lapse.
 LAPSABLE = (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
 
@@ -94,11 +97,19 @@ def lapse_overdue(session: Session, *, now: datetime) -> list[Member]:
 def read_leavers(session: Session, text: str) -> list[tuple[Member, str]]:
     """The members a CSV of leavers names (column ``email``, optional ``reason``), with the
     reason to record; checked whole before anything changes. Raises ``InvalidInput`` naming
-    every line whose address is nobody's, or whose member's membership cannot lapse."""
+    every line whose address is nobody's, is listed twice, or whose member's membership
+    cannot lapse."""
     found: list[tuple[Member, str]] = []
     problems = []
+    # The line each address was first on: a leaver lapses once, so a repeat is refused
+    # here rather than half-way through lapsing the file.
+    seen: dict[str, int] = {}
     for row in read_csv(text, LEAVER_COLUMNS):
         email = normalise_email(row.fields.get("email") or "")
+        if email and email in seen:
+            problems.append(f"line {row.line}: {email!r} is on line {seen[email]} already")
+            continue
+        seen.setdefault(email, row.line)
         member = find_by_email(session, email) if email else None
         if member is None:
             problems.append(f"line {row.line}: nobody has the address {email!r}")
@@ -133,12 +144,14 @@ def set_term(session: Session, *, slug: str, days: int | None, now: datetime) ->
     """Set how long membership in the constituency ``slug`` lasts without renewal (``None``:
     it does not lapse); audited as ``constituency.term_set``. Members whose term is already
     longer lapse at the scheduler's next tick. Raises ``NotFound``, or ``InvalidInput`` for
-    fewer than 30 days (members must have time to renew)."""
+    fewer than 30 days (members must have time to renew) or more than ten years."""
     constituency = session.exec(select(Constituency).where(Constituency.slug == slug)).first()
     if constituency is None:
         raise NotFound(f"No constituency {slug!r}.")
-    if days is not None and days < MINIMUM_TERM_DAYS:
-        raise InvalidInput(f"A term lasts at least {MINIMUM_TERM_DAYS} days.")
+    if days is not None and not MINIMUM_TERM_DAYS <= days <= MAXIMUM_TERM_DAYS:
+        raise InvalidInput(
+            f"A term lasts from {MINIMUM_TERM_DAYS} to {MAXIMUM_TERM_DAYS} days (ten years)."
+        )
     constituency.lapse_after_days = days
     session.add(constituency)
     session.flush()

@@ -18,10 +18,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coopvote import audit
-from coopvote.errors import InvalidInput
+from coopvote.errors import Conflict, InvalidInput
 from coopvote.forum.models import Comment, Proposal, Support
 from coopvote.members.models import Member, MemberRole, PrivacyNotice, StatusChange
-from coopvote.members.views import summary
+from coopvote.members.views import summary, term_end
 from coopvote.security.models import WebSession
 
 #: The notice in force until an admin publishes one (version 1). ``{cooperative}`` is the
@@ -65,15 +65,15 @@ complain to the Information Commissioner's Office (ico.org.uk).
 """
 
 #: Bumped when the export's shape changes, so that a reader knows which one it holds.
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: details gained the membership term
 MAX_NOTICE = 20_000
 
 
 def subject_access(session: Session, member: Member, *, now: datetime) -> dict[str, Any]:
     """Every piece of personal data about ``member``, as JSON-ready values (UK GDPR Art. 15
-    and 20): their details, status history (with the reasons they were given), offices,
-    consent records, proposals, comments, the proposals they support and their sign-in
-    sessions. Times are ISO 8601 in UTC."""
+    and 20): their details (with their membership's term, where it lapses), status history
+    (with the reasons they were given), offices, consent records, proposals, comments, the
+    proposals they support and their sign-in sessions. Times are ISO 8601 in UTC."""
     assert member.id is not None
     me = summary(session, member)
     history = session.exec(
@@ -115,6 +115,8 @@ def subject_access(session: Session, member: Member, *, now: datetime) -> dict[s
             "constituency": me.constituency_name,
             "organisation": me.organisation_name,
             "applied_at": _time(member.applied_at),
+            "term_started_at": _time(member.term_started_at),
+            "term_ends_at": _time(term_end(session, member)),
         },
         "consent": {
             "agreed_to_rules_at": _time(member.agreed_to_rules_at),
@@ -231,9 +233,13 @@ def publish_notice(session: Session, *, text: str, actor_id: int | None, now: da
     return version
 
 
-def accept_notice(session: Session, *, member: Member, now: datetime) -> int:
-    """Record that the member has seen the notice in force; returns its version."""
-    member.privacy_version = current_version(session)
+def accept_notice(session: Session, *, member: Member, version: int, now: datetime) -> int:
+    """Record that the member has read ``version`` of the notice, the one they were shown;
+    returns it. Raises ``Conflict`` when that is not the version in force (an admin published
+    another meanwhile): a member accepts only what they saw (UK GDPR Art. 7(1), 13)."""
+    if version != current_version(session):
+        raise Conflict("The privacy notice has just changed: please read this version.")
+    member.privacy_version = version
     session.add(member)
     session.flush()
     audit.record(

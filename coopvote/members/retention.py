@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from coopvote import audit
 from coopvote.audit.service import erase_notes_about
-from coopvote.forum.models import Comment, Proposal, Support
+from coopvote.forum.models import Comment, Proposal, ProposalStatus, Support
 from coopvote.mail import service as mail
 from coopvote.members.models import NO_PASSWORD, Member, MemberRole, StatusChange, shown_name
 from coopvote.members.rules import FORMER, Stage, can_act_on, can_erase, retention_stage
@@ -123,7 +123,7 @@ def erase(
     throttle.forget(session, [throttle.account_key(email)])
     mail.forget(session, member_id=member.id, email=email)
     tokens.forget(session, member.id)
-    _erase_writing(session, member.id)
+    _erase_writing(session, member.id, now)
     session.flush()
     audit.record(
         session,
@@ -137,14 +137,21 @@ def erase(
     return member
 
 
-def _erase_writing(session: Session, member_id: int) -> None:
+def _erase_writing(session: Session, member_id: int, now: datetime) -> None:
     """The member's own words in the forum, and moderators' reasons about them, and which
-    proposals they supported. A proposal put to a ballot keeps its ballot: the ballot's
-    description is the co-operative's record of what was decided."""
+    proposals they supported. A proposal still gathering support is withdrawn: nobody can
+    support, nor put to a ballot, a proposal with no words left. A proposal put to a ballot
+    keeps its ballot: the ballot's description is the co-operative's record of what was
+    decided."""
     session.execute(
         update(Proposal)
         .where(col(Proposal.author_id) == member_id)
         .values(title=ERASED_TEXT, body="", hidden_reason="")
+    )
+    session.execute(
+        update(Proposal)
+        .where(col(Proposal.author_id) == member_id, col(Proposal.status) == ProposalStatus.OPEN)
+        .values(status=ProposalStatus.WITHDRAWN, withdrawn_at=now)
     )
     session.execute(
         update(Comment)

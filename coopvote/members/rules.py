@@ -118,6 +118,16 @@ def can_end_standing(
     return YES
 
 
+def can_change_sign_in(offices: frozenset[Role], *, by_admin: bool) -> Verdict:
+    """Whether an officer may change the email address of a member holding ``offices``: the
+    address is the name they sign in with, so changing an office holder's needs an admin
+    (``NotAllowed``), as suspending them does (``can_end_standing``): a governor cannot lock
+    out the people who oversee governors."""
+    if offices and not by_admin:
+        return Verdict(NotAllowed("Only an admin may change an office holder's email address."))
+    return YES
+
+
 def ensure_reason(transition: Transition, reason: str) -> str:
     """The reason as recorded (trimmed). Raises ``InvalidInput`` when a transition that needs
     one has none, or when it is longer than ``MAX_REASON`` characters."""
@@ -179,6 +189,10 @@ def email_problem(email: str) -> str | None:
     return None
 
 
+#: Control characters (a line break, a bell, a terminal's escape): no name holds one.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def name_problem(name: str) -> str | None:
     """Why ``name`` is no name to show (``None``: it is one): blank, or nothing visible in it
     (only spaces and invisible format characters such as zero-width spaces), direction
@@ -188,10 +202,10 @@ def name_problem(name: str) -> str | None:
         return "Enter your name."
     if DIRECTION_CONTROLS & set(name):
         return "Names cannot contain text-direction control characters."
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        return "Write your name on one line, without tabs or other control characters."
     if len(name) > 200:
         return "Use at most 200 characters."
+    if CONTROL_CHARACTERS.search(name.strip()):  # the ends are stripped before it is kept
+        return "Names cannot contain control characters."
     return None
 
 

@@ -43,6 +43,7 @@ from coopvote.members.rules import (
     age_problems,
     can_act_on,
     can_admit,
+    can_change_sign_in,
     can_end_standing,
     can_grant_office,
     can_revoke_office,
@@ -338,10 +339,10 @@ def change_status(
         by_admin=_is_admin(session, actor_id),
         admins=count_holders(session, Role.ADMIN),
     ).ensure()
-    before = member.status
-    member.status = ensure_transition(before, transition)
     if transition is Transition.ADMITTED:
         can_admit(member.age_band, member.guardian_consent_by).ensure()
+    before = member.status
+    member.status = ensure_transition(before, transition)
     data: dict[str, object] = {"from": before.value, "to": member.status.value}
     if transition is Transition.ADMITTED:
         member.member_number = _next_value(session, MEMBER_NUMBER)
@@ -510,9 +511,16 @@ def correct_details(
     """Correct a member's details (UK GDPR Art. 16, rectification); returns the names of the
     fields changed, which the audit event ``member.details_corrected`` records without their
     old or new values (the register keeps those; the log must not hold personal data).
-    ``actor_id`` is the member themselves or a governor. Raises ``InvalidInput`` marking each
-    bad field, ``Conflict`` for an email address another account holds, ``Conflict`` for an
-    erased record."""
+    ``actor_id`` is the member themselves (their name only: ``details.email`` ``None``) or a
+    governor (any member's but their own, as for every officer's act on a record). Raises
+    ``NotAllowed`` for an officer's correction of their own record, or of an office holder's
+    email by someone who is no admin (``rules.can_change_sign_in``), ``InvalidInput`` marking
+    each bad field or an email address another account holds, ``Conflict`` for an erased
+    record."""
+    if details.email is not None:
+        # An officer's correction: changing one's own email this way would skip the
+        # confirmation a member's own change of address waits for.
+        can_act_on(actor_id, member.id).ensure()
     if member.erased_at is not None:
         raise Conflict("This record has been erased: there is nothing left to correct.")
     email = normalise_email(details.email) if details.email is not None else member.email
@@ -523,6 +531,10 @@ def correct_details(
             "Another account has that email address.",
             field_errors={"email": "Another account has that email address."},
         )
+    if email != member.email:
+        can_change_sign_in(
+            held_roles(session, member), by_admin=_is_admin(session, actor_id)
+        ).ensure()
     changed = {"name": details.name.strip(), "email": email}
     fields = [field for field, value in changed.items() if getattr(member, field) != value]
     if not fields:

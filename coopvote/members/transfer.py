@@ -142,7 +142,8 @@ def read_csv(text: str, columns: frozenset[str] = IMPORT_COLUMNS) -> list[Import
     """The rows of an import file (or another CSV file of the register's, with ``columns``);
     ``InvalidInput`` naming the line of the first thing that is not CSV as we take it:
     missing columns, a NUL character, a field over ``MAX_FIELD`` characters, a quote left
-    open."""
+    open. A leading byte order mark (spreadsheets write one) is not part of the header."""
+    text = text.removeprefix("\ufeff")
     for line, content in enumerate(text.split("\n"), start=1):
         if "\x00" in content:
             raise InvalidInput(f"line {line}: the file holds a NUL character")

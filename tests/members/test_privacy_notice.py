@@ -62,7 +62,7 @@ def test_a_new_notice_is_shown_at_the_next_sign_in_and_accepted_once(
     assert "We changed." in shown.text
     assert "I have read it" in shown.text
     accepted = client.post(
-        "/privacy/accept", data=form(client, next="/forum"), follow_redirects=False
+        "/privacy/accept", data=form(client, next="/forum", version="2"), follow_redirects=False
     )
     assert accepted.status_code == 303, accepted.text[:3000]
     assert accepted.headers["location"] == "/forum"

@@ -71,6 +71,7 @@ def test_signing_in_on_the_page_lands_on_ones_own_workspace(
     assert checked.url.params["next"] == "/welcome"
     client.headers["x-csrftoken"] = client.cookies["csrftoken"]  # bound to the new session
     landed = client.post(
-        "/privacy/accept", data={"_csrf_token": client.cookies["csrftoken"], "next": "/welcome"}
+        "/privacy/accept",
+        data={"_csrf_token": client.cookies["csrftoken"], "next": "/welcome", "version": "1"},
     )
     assert landed.url.path == lands_on

@@ -109,12 +109,15 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER audit_note_erased_only ON audit_note")
         op.execute("DROP FUNCTION audit_note_erased_only()")
-    with op.batch_alter_table("cooperative_settings", schema=None) as batch_op:
+    # Columns go by ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never by copying a table: on
+    # SQLite, dropping a table that members' rows refer to fails its foreign keys, so
+    # `coopvote demo --reset` could not empty a database holding the demo.
+    with op.batch_alter_table("cooperative_settings", recreate="never") as batch_op:
         batch_op.drop_column("minimum_age")
         batch_op.drop_column("erase_after_days")
-    with op.batch_alter_table("constituency", schema=None) as batch_op:
+    with op.batch_alter_table("constituency", recreate="never") as batch_op:
         batch_op.drop_column("lapse_after_days")
-    with op.batch_alter_table("member", schema=None) as batch_op:
+    with op.batch_alter_table("member", recreate="never") as batch_op:
         batch_op.drop_column("guardian_consent_at")
         batch_op.drop_column("guardian_consent_by")
         batch_op.drop_column("privacy_version")

@@ -60,6 +60,10 @@ class MemberActionForm:
         return f"/governance/members/{member_id}"
 
 
+#: Who may read the register of members and a member's record.
+REGISTER_READERS = requires(Role.GOVERNOR, Role.ADMIN)
+
+
 class GovernancePages(Controller):
     path = "/governance"
     opt = requires(Role.GOVERNOR)
@@ -78,7 +82,9 @@ class GovernancePages(Controller):
         )
         return page(request, "governance/applications.html", pending=pending)
 
-    @get("/members", sync_to_thread=True)
+    # Admins read the register and its records too: erasure on request is an admin's act on
+    # a former member's record (issue 18), whether or not the admin is also a governor.
+    @get("/members", opt=REGISTER_READERS, sync_to_thread=True)
     def register(
         self,
         request: Request[Any, Any, Any],
@@ -113,7 +119,7 @@ class GovernancePages(Controller):
             headers={"content-disposition": f'attachment; filename="members-{now:%Y-%m-%d}.csv"'},
         )
 
-    @get("/members/{member_id:str}", sync_to_thread=True)
+    @get("/members/{member_id:str}", opt=REGISTER_READERS, sync_to_thread=True)
     def member(self, request: Request[Any, Any, Any], db: Db, member_id: FromPath[str]) -> Template:
         return page(request, "governance/member.html", record=views.member_record(db, member_id))
 
@@ -144,14 +150,15 @@ class GovernancePages(Controller):
                 form=without_secrets(data),
             )
         try:
-            members.change_status(
-                db,
-                member=record,
-                transition=transition,
-                actor_id=principal.member_id,
-                now=now,
-                reason=form.reason,
-            )
+            with db.begin_nested():  # refused: undo whatever it had changed
+                members.change_status(
+                    db,
+                    member=record,
+                    transition=transition,
+                    actor_id=principal.member_id,
+                    now=now,
+                    reason=form.reason,
+                )
         except DomainError as problem:
             return reshow(
                 request,

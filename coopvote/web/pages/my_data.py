@@ -54,13 +54,14 @@ class MyDataPages(Controller):
     ) -> Template | Redirect:
         member = views.get_member(db, principal.public_id)
         try:
-            changed = members.correct_details(
-                db,
-                member=member,
-                details=members.Details(name=text(data, "name")),
-                actor_id=principal.member_id,
-                now=now,
-            )
+            with db.begin_nested():  # refused: undo whatever it had changed
+                changed = members.correct_details(
+                    db,
+                    member=member,
+                    details=members.Details(name=text(data, "name")),
+                    actor_id=principal.member_id,
+                    now=now,
+                )
         except DomainError as problem:
             return reshow(
                 request, TEMPLATE, problem, data, data=privacy.subject_access(db, member, now=now)
@@ -74,7 +75,8 @@ class MyDataPages(Controller):
     ) -> Redirect:
         member = views.get_member(db, principal.public_id)
         try:
-            ends = lapsing.renew(db, member=member, now=now)
+            with db.begin_nested():  # refused: undo whatever it had changed
+                ends = lapsing.renew(db, member=member, now=now)
         except DomainError as problem:
             return redirect(request, "/membership", problem.detail, "error")
         return redirect(

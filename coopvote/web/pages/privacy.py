@@ -4,6 +4,7 @@ next sign-in and says they have read it; admins publish new versions."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
@@ -43,10 +44,13 @@ class PrivacyPages(Controller):
     ) -> Template | Redirect:
         """Right after sign-in: a notice the member has not seen yet, or straight on."""
         onward = safe_next(next, "/membership")
-        if not privacy.needs_review(db, views.get_member(db, principal.public_id)):
+        member = views.get_member(db, principal.public_id)
+        if not privacy.needs_review(db, member):
             return Redirect(onward, status_code=303)
         shown = privacy.current_notice(db, cooperative=settings.cooperative_name)
-        return page(request, NOTICE, notice=shown, review=True, next=onward)
+        # Someone imported, or made an officer at the command line, has read none before.
+        first = member.privacy_version is None
+        return page(request, NOTICE, notice=shown, review=True, first=first, next=onward)
 
     @post("/accept", opt=OWN_ACCOUNT, sync_to_thread=True)
     def accept(
@@ -57,8 +61,18 @@ class PrivacyPages(Controller):
         data: FormData,
         now: Now,
     ) -> Redirect:
-        privacy.accept_notice(db, member=views.get_member(db, principal.public_id), now=now)
-        return redirect(request, safe_next(text(data, "next"), "/membership"))
+        onward = safe_next(text(data, "next"), "/membership")
+        member = views.get_member(db, principal.public_id)
+        shown = text(data, "version")
+        try:
+            with db.begin_nested():  # refused: undo whatever it had changed
+                privacy.accept_notice(
+                    db, member=member, version=int(shown) if shown.isdigit() else 0, now=now
+                )
+        except DomainError as problem:
+            check = "/privacy/check?" + urlencode({"next": onward})
+            return redirect(request, check, problem.detail, "error")
+        return redirect(request, onward)
 
     @get("/edit", opt=requires(Role.ADMIN), sync_to_thread=True)
     def edit_form(
@@ -78,9 +92,10 @@ class PrivacyPages(Controller):
         now: Now,
     ) -> Template | Redirect:
         try:
-            version = privacy.publish_notice(
-                db, text=text(data, "text"), actor_id=principal.member_id, now=now
-            )
+            with db.begin_nested():  # refused: undo whatever it had changed
+                version = privacy.publish_notice(
+                    db, text=text(data, "text"), actor_id=principal.member_id, now=now
+                )
         except DomainError as problem:
             shown = privacy.current_notice(db, cooperative=settings.cooperative_name)
             return reshow(request, EDIT, problem, data, notice=shown)

@@ -41,9 +41,10 @@ class RegisterRightsPages(Controller):
         member = views.get_member(db, member_id)
         details = members.Details(name=text(data, "name"), email=text(data, "email"))
         try:
-            changed = members.correct_details(
-                db, member=member, details=details, actor_id=principal.member_id, now=now
-            )
+            with db.begin_nested():  # refused: undo whatever it had changed
+                changed = members.correct_details(
+                    db, member=member, details=details, actor_id=principal.member_id, now=now
+                )
         except DomainError as problem:
             record = views.member_record(db, member_id)
             return reshow(request, RECORD, problem, data, record=record, acted="details")
@@ -62,13 +63,14 @@ class RegisterRightsPages(Controller):
     ) -> Template | Redirect:
         member = views.get_member(db, member_id)
         try:
-            members.record_guardian_consent(
-                db,
-                member=member,
-                guardian=text(data, "guardian"),
-                actor_id=principal.member_id,
-                now=now,
-            )
+            with db.begin_nested():  # refused: undo whatever it had changed
+                members.record_guardian_consent(
+                    db,
+                    member=member,
+                    guardian=text(data, "guardian"),
+                    actor_id=principal.member_id,
+                    now=now,
+                )
         except DomainError as problem:
             record = views.member_record(db, member_id)
             return reshow(request, RECORD, problem, data, record=record, acted="consent")
@@ -86,14 +88,15 @@ class RegisterRightsPages(Controller):
     ) -> Template | Redirect:
         member = views.get_member(db, member_id)
         try:
-            members.replace_representative(
-                db,
-                member=member,
-                name=text(data, "representative-name"),
-                email=text(data, "representative-email"),
-                actor_id=principal.member_id,
-                now=now,
-            )
+            with db.begin_nested():  # refused: undo whatever it had changed
+                members.replace_representative(
+                    db,
+                    member=member,
+                    name=text(data, "representative-name"),
+                    email=text(data, "representative-email"),
+                    actor_id=principal.member_id,
+                    now=now,
+                )
         except DomainError as problem:
             problem.field_errors = {
                 f"representative-{field}": message
@@ -128,9 +131,10 @@ class RegisterRightsPages(Controller):
                 acted="erase",
             )
         try:
-            retention.erase(
-                db, member=member, actor_id=principal.member_id, now=now, on_request=True
-            )
+            with db.begin_nested():  # refused: undo whatever it had changed
+                retention.erase(
+                    db, member=member, actor_id=principal.member_id, now=now, on_request=True
+                )
         except DomainError as problem:
             record = views.member_record(db, member_id)
             return reshow(request, RECORD, problem, data, record=record, acted="erase")
@@ -163,8 +167,9 @@ class LeaversPages(Controller):
         now: Now,
     ) -> Template | Redirect:
         try:
-            leavers = lapsing.read_leavers(db, text(data, "leavers"))
-            count = lapsing.lapse_leavers(db, leavers, actor_id=principal.member_id, now=now)
+            with db.begin_nested():  # refused: undo whatever it had changed
+                leavers = lapsing.read_leavers(db, text(data, "leavers"))
+                count = lapsing.lapse_leavers(db, leavers, actor_id=principal.member_id, now=now)
         except DomainError as problem:
             problem.field_errors = problem.field_errors or {"leavers": problem.detail}
             return reshow(request, LEAVERS, problem, data)
