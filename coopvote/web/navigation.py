@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Litestar, Request
 
-from coopvote.members.models import Role
+from coopvote.members.models import MemberStatus, Role
 from coopvote.security.sessions import Principal
 from coopvote.web.access import ACCESS, RESULTS_RULE, permits
 
@@ -36,10 +36,12 @@ WELCOME = "/welcome"
 
 
 def workspace(principal: Principal) -> str:
-    """Where someone lands after signing in: an auditor on the audit workspace; everyone else
-    on the home page, which is a member's dashboard and tells an admin what is left to set
-    up."""
-    return "/audit" if principal.has(Role.AUDITOR) else "/"
+    """Where someone lands after signing in: an auditor on the audit workspace; an applicant
+    on their own application (issue 11: it is all they may see); everyone else on the home
+    page, which is a member's dashboard and tells an admin what is left to set up."""
+    if principal.has(Role.AUDITOR):
+        return "/audit"
+    return "/membership" if principal.status is MemberStatus.PENDING else "/"
 
 
 def _rules(app: Litestar) -> dict[str, Any]:

@@ -23,6 +23,7 @@ def phone(browser: Any, server: str, who: str) -> Iterator[Any]:
     try:
         page = context.new_page()
         sign_in(page, server, who)
+        page.get_by_role("button", name="Menu").click()  # folded at phone widths
         page.get_by_role("link", name="Meetings").click()
         page.get_by_role("link", name="Annual general meeting 2027").click()
         yield page
